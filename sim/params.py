@@ -1,0 +1,458 @@
+"""Declared parameters: one declaration per user-settable quantity.
+
+Every quantity a user can set (in the dashboard, the CLI, a JSON document or a notebook) is
+declared exactly once here, with its unit, range, default, step and a one-line help text for
+students. That declaration drives
+
+* validation (:meth:`Param.validate`, raising :class:`ParameterError`),
+* the CLI ``--set key=value`` parser (:func:`parse_assignment`),
+* the JSON schema of programs, patients and sessions (:func:`json_schema`),
+* the dashboard controls and their tooltips.
+
+Nothing else in the code base restates a range or a default: dataclasses take their defaults from
+:func:`default` and validate through :func:`validate_fields`.
+
+The ranges are the span of what the devices and the teaching models accept, not clinical advice;
+their sources are given in the modules that use the quantities (``waveforms``, ``safety``,
+``patients``) and in SCIENCE.md section 1.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+__all__ = [
+    "ParameterError",
+    "Param",
+    "PARAMETERS",
+    "declared",
+    "default",
+    "validate_fields",
+    "check_array",
+    "parse_assignment",
+    "json_schema",
+]
+
+
+class ParameterError(ValueError):
+    """A value a user supplied is invalid.
+
+    The message always names the parameter, the offending value, the unit and the allowed range
+    (or the allowed choices), e.g. ``pulse_width_us=5000 is outside 10..1000 µs``.
+
+    Attributes
+    ----------
+    name : str
+        The parameter's declared name (``""`` when the error concerns a whole document).
+    value : object
+        The rejected value.
+    """
+
+    def __init__(self, message: str, *, name: str = "", value: Any = None):
+        super().__init__(message)
+        self.name = name
+        self.value = value
+
+
+def _fmt(x: Any) -> str:
+    """Short, human formatting of a number (``5000``, ``0.03``, ``1e+04``)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return repr(x)
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """The declaration of one user-settable quantity.
+
+    Parameters
+    ----------
+    name : str
+        Identifier with its unit as suffix (``amplitude_mA``, ``pulse_width_us``).
+    unit : str
+        Unit as shown to users (``mA``, ``µs``); ``""`` for dimensionless quantities.
+    minimum, maximum : float
+        Inclusive allowed range (ignored for ``bool``/``choice``/``pattern`` kinds).
+    default : object
+        Default value.
+    step : float
+        Natural increment for sliders and sweeps.
+    help : str
+        One line for students: what the quantity is and what changing it does.
+    kind : {"float", "int", "bool", "choice", "pattern", "samples"}
+        Value type. ``pattern`` is a string that must match ``pattern``; ``samples`` is a
+        sequence of floats within ``minimum..maximum``.
+    choices : tuple of str, optional
+        Allowed values for ``kind="choice"``.
+    pattern : str, optional
+        Regular expression for ``kind="pattern"``, with ``pattern_help`` saying it in words.
+    log : bool
+        Whether a slider or sweep should use a logarithmic scale.
+    group : str
+        Which object the quantity belongs to (``program``, ``patient``, ``session``, ``model``).
+    label : str
+        Short human label for controls.
+    """
+
+    name: str
+    unit: str
+    minimum: float
+    maximum: float
+    default: Any
+    step: float
+    help: str
+    kind: str = "float"
+    choices: tuple[str, ...] = ()
+    pattern: str = ""
+    pattern_help: str = ""
+    log: bool = False
+    group: str = "program"
+    label: str = ""
+
+    @property
+    def range_text(self) -> str:
+        """The allowed values in words, e.g. ``10..1000 µs`` or ``one of 'scs', 'pns'``."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "pattern":
+            return self.pattern_help
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{_fmt(self.minimum)}..{_fmt(self.maximum)}{unit}"
+
+    def _error(self, value: Any, why: str) -> ParameterError:
+        return ParameterError(f"{self.name}={_show(value)} {why}", name=self.name, value=value)
+
+    def validate(self, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`.
+
+        Rejects wrong types (strings for numbers, floats for booleans...), NaN and infinities,
+        values outside ``minimum..maximum`` and non-integers for ``kind="int"``.
+        """
+        kind = self.kind
+        if kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            raise self._error(value, f"must be true or false ({self.help})")
+        if kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise self._error(value, f"is not {self.range_text}")
+        if kind == "pattern":
+            if isinstance(value, str) and re.fullmatch(self.pattern, value):
+                return value
+            raise self._error(value, f"is invalid: {self.pattern_help}")
+        if kind == "samples":
+            return self._validate_samples(value)
+        return self._validate_number(value)
+
+    def _validate_number(self, value: Any) -> float | int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise self._error(value, f"is not a number; expected {self.range_text}")
+        x = float(value)
+        if not math.isfinite(x):
+            raise self._error(value, f"is not a finite number; expected {self.range_text}")
+        if self.kind == "int":
+            if x != round(x):
+                raise self._error(value, f"must be a whole number in {self.range_text}")
+            x = int(round(x))
+        if not (self.minimum <= x <= self.maximum):
+            raise self._error(value, f"is outside {self.range_text}")
+        return x
+
+    def _validate_samples(self, value: Any) -> tuple[float, ...]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise self._error(value, f"must be a list of numbers, each in {self.range_text}")
+        out = []
+        for i, v in enumerate(value):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                raise self._error(value, f"has a non-number at index {i}: {_show(v)}")
+            x = float(v)
+            if not math.isfinite(x) or not (self.minimum <= x <= self.maximum):
+                raise self._error(
+                    value, f"has {_show(v)} at index {i}, outside {self.range_text}"
+                )
+            out.append(x)
+        if len(out) > MAX_CUSTOM_SAMPLES:
+            raise self._error(
+                f"<{len(out)} samples>", f"has more than {MAX_CUSTOM_SAMPLES} samples"
+            )
+        return tuple(out)
+
+    def to_schema(self) -> dict[str, Any]:
+        """JSON-schema fragment for this parameter (used by :func:`json_schema`)."""
+        base: dict[str, Any] = {"description": f"{self.help} [{self.unit or '1'}]"}
+        if self.kind == "bool":
+            base["type"] = "boolean"
+        elif self.kind == "choice":
+            base.update(type="string", enum=list(self.choices))
+        elif self.kind == "pattern":
+            base.update(type="string", pattern=f"^{self.pattern}$")
+        elif self.kind == "samples":
+            base.update(
+                type="array",
+                maxItems=MAX_CUSTOM_SAMPLES,
+                items={"type": "number", "minimum": self.minimum, "maximum": self.maximum},
+            )
+        else:
+            base.update(
+                type="integer" if self.kind == "int" else "number",
+                minimum=self.minimum,
+                maximum=self.maximum,
+            )
+        base["default"] = list(self.default) if self.kind == "samples" else self.default
+        return base
+
+
+#: Largest custom pulse shape accepted, in samples (keeps uploads and JSON documents small).
+MAX_CUSTOM_SAMPLES = 1000
+
+
+def _show(value: Any) -> str:
+    """Format a rejected value for an error message, truncating huge inputs."""
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        text = _fmt(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_P: dict[str, Param] = {}
+
+
+def _declare(**kw: Any) -> Param:
+    p = Param(**kw)
+    if p.name in _P:  # pragma: no cover - guards the declaration table itself
+        raise RuntimeError(f"parameter {p.name} declared twice")
+    if p.kind in ("float", "int"):
+        assert p.minimum <= p.default <= p.maximum, p.name
+    _P[p.name] = p
+    return p
+
+
+# --------------------------------------------------------------------------------------------
+# Program: what a clinician programmer sets (SCIENCE.md section 1.1).
+# --------------------------------------------------------------------------------------------
+_declare(name="therapy", unit="", minimum=0, maximum=0, default="scs", step=0,
+         kind="choice", choices=("scs", "pns", "tens", "off"), label="Therapy",
+         help="Where the current goes: spinal cord (SCS), a peripheral nerve (PNS), skin pads "
+              "(TENS), or no stimulation.")
+_declare(name="pattern", unit="", minimum=0, maximum=0, default="tonic", step=0,
+         kind="choice", choices=("tonic", "burst"), label="Pattern",
+         help="Tonic: evenly spaced pulses at rate_hz. Burst: groups of pulses_per_burst pulses "
+              "at rate_hz, repeated at burst_rate_hz.")
+_declare(name="shape", unit="", minimum=0, maximum=0, default="biphasic", step=0,
+         kind="choice", choices=("biphasic", "asymmetric", "monophasic", "custom"),
+         label="Pulse shape",
+         help="Biphasic: equal and opposite phases (charge balanced). Asymmetric: short strong "
+              "phase, long weak recharge. Monophasic: one phase, NOT charge balanced. Custom: "
+              "your own samples.")
+_declare(name="amplitude_mA", unit="mA", minimum=0.0, maximum=100.0, default=3.5, step=0.1,
+         label="Amplitude",
+         help="Peak current of the stimulating (cathodic) phase. More current recruits more and "
+              "smaller fibres.")
+_declare(name="pulse_width_us", unit="µs", minimum=10.0, maximum=1000.0, default=210.0,
+         step=10.0, log=True, label="Pulse width",
+         help="Duration of one (cathodic) phase. Longer pulses lower the current needed to fire "
+              "a fibre (strength-duration curve).")
+_declare(name="rate_hz", unit="Hz", minimum=1.0, maximum=10000.0, default=50.0, step=1.0,
+         log=True, label="Rate",
+         help="Pulses per second (tonic) or the pulse rate inside a burst.")
+_declare(name="interphase_gap_us", unit="µs", minimum=0.0, maximum=100.0, default=20.0,
+         step=5.0, label="Interphase gap",
+         help="Pause between the cathodic and the charge-balancing phase of a biphasic pulse.")
+_declare(name="cathodic_first", unit="", minimum=0, maximum=0, default=True, step=0,
+         kind="bool", label="Cathodic first",
+         help="Whether the stimulating (negative) phase comes before the recharge phase.")
+_declare(name="recharge_ratio", unit="", minimum=1.0, maximum=20.0, default=4.0, step=0.5,
+         label="Recharge ratio",
+         help="Asymmetric pulses: the recharge phase is this many times longer and this many "
+              "times weaker than the cathodic phase (same charge).")
+_declare(name="pulses_per_burst", unit="", minimum=1, maximum=20, default=5, step=1,
+         kind="int", label="Pulses per burst",
+         help="Burst pattern: how many pulses make one burst.")
+_declare(name="burst_rate_hz", unit="Hz", minimum=1.0, maximum=500.0, default=40.0, step=1.0,
+         label="Burst rate",
+         help="Burst pattern: bursts per second.")
+_declare(name="cycle_on_s", unit="s", minimum=0.0, maximum=3600.0, default=0.0, step=1.0,
+         label="Cycling on",
+         help="Cycling: stimulation on-time per cycle; 0 means continuous stimulation.")
+_declare(name="cycle_off_s", unit="s", minimum=0.0, maximum=3600.0, default=0.0, step=1.0,
+         label="Cycling off",
+         help="Cycling: stimulation off-time per cycle (used when cycle_on_s > 0).")
+_declare(name="ramp_s", unit="s", minimum=0.0, maximum=60.0, default=0.0, step=0.5,
+         label="Ramp-up",
+         help="Time over which the amplitude rises from 0 to amplitude_mA when stimulation "
+              "starts (softens the onset).")
+_declare(name="contacts", unit="", minimum=0, maximum=0, default="000-+000", step=0,
+         kind="pattern", pattern=r"(?=[-+0]*-)(?=[-+0]*\+)[-+0]{2,16}", label="Contacts",
+         pattern_help="one character per lead contact, '-' cathode, '+' anode, '0' off; "
+                      "2 to 16 contacts with at least one '-' and one '+'",
+         help="Polarity of each lead contact from tip to tail: '-' cathode (stimulates), "
+              "'+' anode (returns current), '0' off.")
+_declare(name="contact_area_mm2", unit="mm²", minimum=0.1, maximum=10000.0, default=12.25,
+         step=0.25, log=True, label="Contact area",
+         help="Geometric area of one active contact; charge density = charge / area. A "
+              "percutaneous SCS contact (1.3 mm x 3 mm) is 12.25 mm², a TENS pad 5 x 5 cm is "
+              "2500 mm².")
+_declare(name="custom_shape", unit="× amplitude", minimum=-1.0, maximum=1.0, default=(),
+         step=0.0, kind="samples", label="Custom shape",
+         help="Custom pulse: current samples spread evenly over the pulse, in units of "
+              "amplitude_mA; negative = cathodic at the active contact.")
+_declare(name="impedance_ohm", unit="Ω", minimum=100.0, maximum=5000.0, default=1000.0,
+         step=50.0, label="Impedance",
+         help="Electrode-tissue load impedance; sets the voltage and power the device needs.")
+_declare(name="battery_capacity_mAh", unit="mAh", minimum=10.0, maximum=10000.0,
+         default=300.0, step=10.0, log=True, label="Battery capacity",
+         help="Usable battery charge of the pulse generator or stimulator.")
+_declare(name="overhead_current_uA", unit="µA", minimum=0.0, maximum=1000.0, default=10.0,
+         step=1.0, label="Device overhead",
+         help="Current the device electronics draw when not stimulating (telemetry, clock).")
+
+_declare(name="lead_distance_mm", unit="mm", minimum=0.5, maximum=30.0, default=5.0, step=0.5,
+         log=True, label="Lead-to-nerve distance",
+         help="PNS: distance from the lead's active contact to the target nerve. Closer leads "
+              "need less current (threshold grows roughly with distance squared).")
+_declare(name="lateral_offset_mm", unit="mm", minimum=0.0, maximum=5.0, default=0.0, step=0.25,
+         label="Lateral offset",
+         help="SCS: how far the lead lies from the physiological midline. Even < 1 mm raises the "
+              "dorsal-column threshold and shifts paresthesia to one side.")
+
+# --------------------------------------------------------------------------------------------
+# Patient anatomy that shapes the field (SCIENCE.md section 3.3).
+# --------------------------------------------------------------------------------------------
+_declare(name="csf_thickness_mm", unit="mm", minimum=1.0, maximum=8.0, default=3.0, step=0.1,
+         group="patient", label="Dorsal CSF thickness",
+         help="SCS: cerebrospinal fluid between dura and dorsal columns (2-6 mm by level). "
+              "Thicker CSF shunts current and raises the perception threshold.")
+_declare(name="nerve_depth_mm", unit="mm", minimum=1.0, maximum=40.0, default=10.0, step=0.5,
+         group="patient", label="Nerve depth",
+         help="TENS: depth of the painful nerve under the skin pads. Skin afferents lie at "
+              "about 1 mm; deep nerves need far more current from the surface.")
+
+
+def declared(group: str | None = None) -> dict[str, Param]:
+    """Return the declarations, all or those of one ``group``, in declaration order."""
+    return {n: p for n, p in _P.items() if group is None or p.group == group}
+
+
+#: All declarations by name (read-only view; declare new ones in this module only).
+PARAMETERS: Mapping[str, Param] = _P
+
+
+def default(name: str) -> Any:
+    """The declared default of ``name`` (for dataclass field defaults)."""
+    return _P[name].default
+
+
+def param_field(name: str) -> Any:
+    """A dataclass field whose default comes from the declaration of ``name``."""
+    d = _P[name].default
+    if isinstance(d, (list, tuple)):
+        return dataclasses.field(default=tuple(d), metadata={"param": name})
+    return dataclasses.field(default=d, metadata={"param": name})
+
+
+def validate_fields(obj: Any) -> None:
+    """Validate (and normalise in place) every declared field of a frozen dataclass.
+
+    Fields created with :func:`param_field` are checked against their declaration; the
+    normalised value (e.g. ``int`` for integer parameters, ``tuple`` for samples) is written
+    back with ``object.__setattr__`` so that instances stay frozen and hashable.
+    """
+    for f in dataclasses.fields(obj):
+        pname = f.metadata.get("param")
+        if pname:
+            value = _P[pname].validate(getattr(obj, f.name))
+            object.__setattr__(obj, f.name, value)
+
+
+def check_array(
+    name: str,
+    values: Any,
+    unit: str,
+    minimum: float,
+    maximum: float = math.inf,
+    *,
+    include_minimum: bool = True,
+) -> np.ndarray:
+    """Convert ``values`` to a float array and check every element lies in the allowed range.
+
+    Used at the boundary of vectorised model functions (e.g. fibre thresholds), whose array
+    arguments are not single declared settings.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``name``, the first bad value, ``unit`` and the range, if any element is NaN,
+        infinite or out of range, or if ``values`` is not numeric.
+    """
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{name}={_show(values)} is not numeric; expected {unit} values", name=name,
+            value=values) from None
+    lo_ok = arr >= minimum if include_minimum else arr > minimum
+    bad = ~(np.isfinite(arr) & lo_ok & (arr <= maximum))
+    if bad.any():
+        v = arr[bad].flat[0] if arr.ndim else float(arr)
+        lo = "" if include_minimum else " (exclusive)"
+        hi = "" if math.isinf(maximum) else _fmt(maximum)
+        raise ParameterError(
+            f"{name}={_fmt(float(v))} is outside {_fmt(minimum)}{lo}..{hi or '∞'} {unit}",
+            name=name, value=float(v))
+    return arr
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a CLI ``key=value`` override into ``(name, validated value)``.
+
+    The value is converted according to the declaration (number, integer, boolean, choice,
+    contact pattern, or a comma-separated list of samples).
+    """
+    if "=" not in text:
+        raise ParameterError(f"--set {text!r} must have the form key=value", value=text)
+    key, raw = (s.strip() for s in text.split("=", 1))
+    if key not in _P:
+        raise ParameterError(
+            f"{key}={raw!r}: unknown parameter; known parameters: {', '.join(_P)}",
+            name=key, value=raw)
+    p = _P[key]
+    value: Any = raw
+    if p.kind in ("float", "int"):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise p._error(raw, f"is not a number; expected {p.range_text}") from None
+    elif p.kind == "bool":
+        low = raw.lower()
+        if low in ("true", "1", "yes", "on"):
+            value = True
+        elif low in ("false", "0", "no", "off"):
+            value = False
+    elif p.kind == "samples":
+        try:
+            value = [float(s) for s in raw.split(",") if s.strip()]
+        except ValueError:
+            raise p._error(raw, "must be comma-separated numbers") from None
+    return key, p.validate(value)
+
+
+def json_schema(group: str) -> dict[str, Any]:
+    """JSON schema (draft 2020-12 style) of the declared parameters of ``group``."""
+    params = declared(group)
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {n: p.to_schema() for n, p in params.items()},
+    }
