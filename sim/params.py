@@ -339,6 +339,17 @@ _declare(name="nerve_depth_mm", unit="mm", minimum=1.0, maximum=40.0, default=10
          help="TENS: depth of the painful nerve under the skin pads. Skin afferents lie at "
               "about 1 mm; deep nerves need far more current from the surface.")
 
+# --------------------------------------------------------------------------------------------
+# Safety limits (SCIENCE.md section 2): settable, because the limit to apply is a judgement.
+# --------------------------------------------------------------------------------------------
+_declare(name="shannon_k_limit", unit="", minimum=1.0, maximum=2.5, default=1.85, step=0.05,
+         group="safety", label="Shannon k limit",
+         help="Shannon (1992) criterion: damage was seen at k >= 1.85; 1.5 is a conservative "
+              "choice. Programs with k above this limit are flagged.")
+_declare(name="density_limit_uC_per_cm2", unit="µC/cm²", minimum=1.0, maximum=100.0,
+         default=30.0, step=1.0, group="safety", label="Charge-density cap",
+         help="Manufacturer-style cap on charge density per phase (about 30 µC/cm²).")
+
 
 def declared(group: str | None = None) -> dict[str, Param]:
     """Return the declarations, all or those of one ``group``, in declaration order."""

@@ -1,0 +1,139 @@
+"""Named presets: stimulation programs (and, from :mod:`sim.patients`, patients) as data.
+
+One table, used by the dashboard dropdowns, the notebooks, the CLI (``neuromod presets``) and
+the tests alike. Each entry holds only the settings that differ from the declared defaults,
+a one-line description and its source; :func:`program` builds the validated
+:class:`~sim.waveforms.Program`.
+
+Values are the clinical ones of SCIENCE.md section 1.1:
+
+* SCS tonic 50 Hz, 210 µs, 3.5 mA: worked example of SCIENCE.md 1.3; 40-60 Hz typical
+  [S Caylor 2019]; 200-500 µs [T].
+* SCS burst: 5 pulses of 1000 µs at 500 Hz every 25 ms (40 Hz), passive recharge after each
+  burst [T De Ridder 2010; S Caylor 2019]; sub-perception amplitude [T].
+* SCS 10 kHz: 30 µs, 3 mA [T; P Kapural 2015].
+* PNS: percutaneous lead 5 mm from the nerve, 100 Hz, 100 µs [T; P Gilmore 2019; Rauck 2014].
+* TENS conventional: 100 Hz, 100 µs, sensory "strong but comfortable" 20 mA on 5 x 5 cm pads
+  [S Sluka & Walsh 2003; SCIENCE.md 1.1].
+* TENS acupuncture-like: 2 Hz, 200 µs, 40 mA, visible twitch [S Sluka & Walsh 2003].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from sim.params import ParameterError
+from sim.waveforms import Program
+
+__all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names"]
+
+
+@dataclass(frozen=True)
+class ProgramPreset:
+    """A named program: the settings that differ from the declared defaults.
+
+    Attributes
+    ----------
+    name : str
+        Preset identifier used everywhere (CLI, dashboard, JSON).
+    title : str
+        Human title.
+    description : str
+        What it is and what to look at.
+    source : str
+        Where the values come from.
+    settings : Mapping[str, Any]
+        Program fields that differ from the declared defaults.
+    """
+
+    name: str
+    title: str
+    description: str
+    source: str
+    settings: Mapping[str, Any]
+
+    def program(self, **overrides: Any) -> Program:
+        """The validated program, with ``overrides`` applied on top of the preset."""
+        return Program.from_dict({**self.settings, **overrides})
+
+
+_TENS_PADS = dict(contacts="-+", contact_area_mm2=2500.0, impedance_ohm=1000.0,
+                  battery_capacity_mAh=2000.0)
+
+_PRESETS = (
+    ProgramPreset(
+        "scs-tonic", "SCS tonic 50 Hz",
+        "Conventional paresthesia-based spinal cord stimulation: one bipole on a percutaneous "
+        "lead, 50 Hz, 210 µs, a few mA above the perception threshold.",
+        "SCIENCE.md 1.1/1.3; Caylor 2019 [S]; Kumar 2007 (PROCESS)",
+        dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=3.5,
+             pulse_width_us=210.0, rate_hz=50.0, contacts="000-+000")),
+    ProgramPreset(
+        "scs-burst", "SCS burst (40 Hz bursts of 5 × 500 Hz)",
+        "Burst SCS: 5 pulses of 1 ms at 500 Hz every 25 ms with passive recharge after each "
+        "burst, set below the paresthesia threshold.",
+        "De Ridder 2010 [T]; Caylor 2019 [S]",
+        dict(therapy="scs", pattern="burst", shape="asymmetric", amplitude_mA=1.0,
+             pulse_width_us=1000.0, rate_hz=500.0, pulses_per_burst=5, burst_rate_hz=40.0,
+             recharge_ratio=1.5, contacts="000-+000")),
+    ProgramPreset(
+        "scs-10khz", "SCS 10 kHz",
+        "High-frequency, paresthesia-free SCS: 10 kHz, 30 µs biphasic pulses at 3 mA.",
+        "Kapural 2015 (SENZA-RCT) [P]; SCIENCE.md 1.3 worked example",
+        dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=3.0,
+             pulse_width_us=30.0, rate_hz=10000.0, interphase_gap_us=20.0,
+             contacts="000-+000")),
+    ProgramPreset(
+        "pns", "Percutaneous PNS 100 Hz",
+        "Peripheral nerve stimulation: a fine-wire lead 5 mm from the injured nerve, 100 Hz, "
+        "100 µs, with a skin return electrode.",
+        "Rauck 2014; Gilmore 2019 [P]; SCIENCE.md 1.1 [T]",
+        dict(therapy="pns", pattern="tonic", shape="biphasic", amplitude_mA=2.0,
+             pulse_width_us=100.0, rate_hz=100.0, contacts="-+", contact_area_mm2=10.0,
+             lead_distance_mm=5.0)),
+    ProgramPreset(
+        "tens-conventional", "TENS conventional 100 Hz",
+        "Conventional (high-frequency, low-intensity) TENS: 100 Hz, 100 µs, strong but "
+        "comfortable tingling under 5 × 5 cm pads.",
+        "SCIENCE.md 1.1 [S]; Sluka & Walsh 2003",
+        dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=20.0,
+             pulse_width_us=100.0, rate_hz=100.0, **_TENS_PADS)),
+    ProgramPreset(
+        "tens-acupuncture", "TENS acupuncture-like 2 Hz",
+        "Acupuncture-like (low-frequency, high-intensity) TENS: 2 Hz, 200 µs, strong enough "
+        "for a visible muscle twitch.",
+        "SCIENCE.md 1.1 [S]; Sluka & Walsh 2003",
+        dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=40.0,
+             pulse_width_us=200.0, rate_hz=2.0, **_TENS_PADS)),
+    ProgramPreset(
+        "off", "No stimulation",
+        "Stimulator off: the patient's untreated pain.",
+        "-",
+        dict(therapy="off", amplitude_mA=0.0)),
+)
+
+#: Program presets by name, in display order (read-only).
+PROGRAM_PRESETS: Mapping[str, ProgramPreset] = MappingProxyType({p.name: p for p in _PRESETS})
+
+
+def program_names() -> list[str]:
+    """Names of the program presets, in display order."""
+    return list(PROGRAM_PRESETS)
+
+
+def program(name: str, **overrides: Any) -> Program:
+    """Build the program preset ``name`` with optional field ``overrides``.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is not a preset or an override is invalid.
+    """
+    try:
+        preset = PROGRAM_PRESETS[name]
+    except (KeyError, TypeError):
+        raise ParameterError(
+            f"preset={name!r} is not a program preset; choose one of "
+            f"{', '.join(PROGRAM_PRESETS)}", name="preset", value=name) from None
+    return preset.program(**overrides)
