@@ -19,6 +19,7 @@ their sources are given in the modules that use the quantities (``waveforms``, `
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import numbers
 import re
@@ -37,6 +38,9 @@ __all__ = [
     "check_array",
     "parse_assignment",
     "json_schema",
+    "Declared",
+    "document_fields",
+    "param_field",
 ]
 
 
@@ -350,6 +354,76 @@ _declare(name="density_limit_uC_per_cm2", unit="µC/cm²", minimum=1.0, maximum=
          default=30.0, step=1.0, group="safety", label="Charge-density cap",
          help="Manufacturer-style cap on charge density per phase (about 30 µC/cm²).")
 
+# --------------------------------------------------------------------------------------------
+# Patient: the state of the nervous system (SCIENCE.md section 4.3; sources in sim.patients).
+# --------------------------------------------------------------------------------------------
+_declare(name="inhibition_efficacy", unit="", minimum=0.0, maximum=1.0, default=1.0,
+         step=0.05, group="patient", label="GABA/glycine inhibition",
+         help="Strength of dorsal-horn inhibition (g_inh): 1 = healthy, lower = disinhibition "
+              "after nerve injury, which weakens the gate and SCS relief.")
+_declare(name="abeta_unmasking", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Aβ→pain unmasking",
+         help="Opening of the polysynaptic Aβ → pain pathway (u): above ~0.5 light touch "
+              "starts to hurt (allodynia).")
+_declare(name="ongoing_c_drive", unit="", minimum=0.0, maximum=2.0, default=0.0, step=0.05,
+         group="patient", label="Ongoing C-fibre firing",
+         help="Spontaneous (ectopic) firing of injured C fibres, as afferent drive: 1 ≈ a "
+              "moderate, constant burning input.")
+_declare(name="sensitisation_gain", unit="", minimum=0.0, maximum=5.0, default=1.0, step=0.1,
+         group="patient", label="Wind-up gain (NMDA)",
+         help="How strongly repeated C input amplifies the projection neuron (κ); 0 mimics an "
+              "NMDA antagonist such as ketamine.")
+_declare(name="central_sensitisation", unit="", minimum=0.0, maximum=1.0, default=0.0,
+         step=0.05, group="patient", label="Central sensitisation",
+         help="Long-lasting amplification of pain transmission (LTP-like) that builds with "
+              "sustained C input and outlasts its cause.")
+_declare(name="descending_drive", unit="", minimum=-1.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Descending modulation",
+         help="Net descending drive from brainstem to dorsal horn: negative = inhibition "
+              "(e.g. noradrenaline/serotonin), positive = facilitation.")
+
+# --------------------------------------------------------------------------------------------
+# Session: duration and timed events.
+# --------------------------------------------------------------------------------------------
+_declare(name="duration_s", unit="s", minimum=1.0, maximum=14400.0, default=240.0, step=10.0,
+         group="session", label="Session length",
+         help="Simulated time. Pain and stimulation effects build and wash out over minutes.")
+_declare(name="event_kind", unit="", minimum=0, maximum=0, default="stimulation", step=0,
+         kind="choice", choices=("stimulation", "touch", "pinch", "injury"), group="event",
+         label="Event",
+         help="What happens during the event: the stimulator is on, a light touch (brush), a "
+              "painful pinch, or an injury (strong C-fibre input).")
+_declare(name="event_start_s", unit="s", minimum=0.0, maximum=14400.0, default=0.0, step=1.0,
+         group="event", label="Event start",
+         help="When the event starts, from the beginning of the session.")
+_declare(name="event_stop_s", unit="s", minimum=0.0, maximum=14400.0, default=60.0, step=1.0,
+         group="event", label="Event stop",
+         help="When the event ends (after its start).")
+_declare(name="event_intensity", unit="", minimum=0.0, maximum=3.0, default=1.0, step=0.1,
+         group="event", label="Intensity",
+         help="Strength of a touch, pinch or injury as afferent drive (1 = moderate); ignored "
+              "for stimulation events.")
+
+# --------------------------------------------------------------------------------------------
+# Model options: hypotheses of pain relief, each switchable (see sim.gate.Mechanism).
+# --------------------------------------------------------------------------------------------
+_declare(name="mechanism_segmental", unit="", minimum=0, maximum=0, default=True, step=0,
+         kind="bool", group="model", label="Aβ segmental inhibition (gate control)",
+         help="Paresthesia-based relief: stimulation-evoked Aβ activity drives inhibitory "
+              "interneurons that close the gate (moderate evidence).")
+_declare(name="mechanism_khz_direct", unit="", minimum=0, maximum=0, default=True, step=0,
+         kind="bool", group="model", label="10 kHz direct dorsal-horn effect",
+         help="Hypothesis: kHz fields act directly on dorsal-horn inhibitory interneurons "
+              "without firing Aβ fibres (preliminary, contested evidence).")
+_declare(name="mechanism_burst_supraspinal", unit="", minimum=0, maximum=0, default=True,
+         step=0, kind="bool", group="model", label="Burst supraspinal/affective effect",
+         help="Hypothesis: burst SCS modulates medial (affective) pain pathways and descending "
+              "control (low evidence).")
+_declare(name="mechanism_descending_opioid", unit="", minimum=0, maximum=0, default=True,
+         step=0, kind="bool", group="model", label="Descending opioid inhibition",
+         help="Acupuncture-like TENS recruits Aδ fibres that engage brainstem opioid "
+              "inhibition: slow onset, long carry-over (moderate animal evidence).")
+
 
 def declared(group: str | None = None) -> dict[str, Param]:
     """Return the declarations, all or those of one ``group``, in declaration order."""
@@ -457,6 +531,61 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         except ValueError:
             raise p._error(raw, "must be comma-separated numbers") from None
     return key, p.validate(value)
+
+
+def document_fields(cls: type) -> type:
+    """Append each declared field's help, unit and range to the class docstring."""
+    lines = ["", "Parameters", "----------"]
+    for f in dataclasses.fields(cls):
+        p = PARAMETERS[f.metadata["param"]]
+        lines.append(f"{f.name} : {p.kind}")
+        lines.append(f"    {p.help} [{p.unit or '1'}; {p.range_text}; default {p.default!r}]")
+    cls.__doc__ = (cls.__doc__ or "") + "\n".join("    " + s if s else s for s in lines)
+    return cls
+
+
+class Declared:
+    """Mixin: dict/JSON round trip for frozen dataclasses of declared parameters."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-compatible dict of every field (tuples become lists)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]):
+        """Build from a dict, rejecting unknown keys; missing keys take declared defaults."""
+        if not isinstance(data, Mapping):
+            raise ParameterError(
+                f"{cls.__name__.lower()} must be a JSON object of parameters, "
+                f"not {type(data).__name__}", value=data)
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = [k for k in data if k not in names]
+        if unknown:
+            raise ParameterError(
+                f"{unknown[0]}={_short(data[unknown[0]])}: unknown {cls.__name__.lower()} "
+                f"parameter; known: {', '.join(sorted(names))}", name=str(unknown[0]),
+                value=data[unknown[0]])
+        return cls(**dict(data))
+
+    def replace(self, **changes: Any):
+        """A copy with ``changes`` applied and validated (like :func:`dataclasses.replace`)."""
+        bad = [k for k in changes if k not in {f.name for f in dataclasses.fields(self)}]
+        if bad:
+            raise ParameterError(f"{bad[0]}: unknown {type(self).__name__.lower()} parameter",
+                                 name=bad[0])
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def json_schema(group: str) -> dict[str, Any]:

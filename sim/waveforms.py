@@ -20,14 +20,12 @@ Kapural L. et al. (2015) Anesthesiology 123:851 (10 kHz, 30 µs).
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
-from typing import Any, Mapping
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError, _fmt, param_field, validate_fields
+from sim.params import (PARAMETERS, Declared, ParameterError, _fmt, document_fields,
+                        param_field, validate_fields)
 
 __all__ = [
     "Program",
@@ -48,73 +46,9 @@ MAX_RENDER_SAMPLES = 1_000_000
 #: Largest number of pulse events :meth:`PulseTrain.phase_edges` lists for one window.
 MAX_WINDOW_PULSES = 200_000
 
-_PROGRAM_FIELDS = (
-    "therapy", "pattern", "shape", "amplitude_mA", "pulse_width_us", "rate_hz",
-    "interphase_gap_us", "cathodic_first", "recharge_ratio", "pulses_per_burst",
-    "burst_rate_hz", "cycle_on_s", "cycle_off_s", "ramp_s", "contacts", "contact_area_mm2",
-    "custom_shape", "impedance_ohm", "battery_capacity_mAh", "overhead_current_uA",
-    "lead_distance_mm", "lateral_offset_mm",
-)
-
-
-def _document_fields(cls: type) -> type:
-    """Append each declared field's help, unit and range to the class docstring."""
-    lines = ["", "Parameters", "----------"]
-    for f in dataclasses.fields(cls):
-        p = PARAMETERS[f.metadata["param"]]
-        lines.append(f"{f.name} : {p.kind}")
-        lines.append(f"    {p.help} [{p.unit or '1'}; {p.range_text}; default {p.default!r}]")
-    cls.__doc__ = (cls.__doc__ or "") + "\n".join("    " + s if s else s for s in lines)
-    return cls
-
-
-class _Declared:
-    """Mixin: dict/JSON round trip for frozen dataclasses of declared parameters."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-compatible dict of every field (tuples become lists)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = list(v) if isinstance(v, tuple) else v
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]):
-        """Build from a dict, rejecting unknown keys; missing keys take declared defaults."""
-        if not isinstance(data, Mapping):
-            raise ParameterError(
-                f"{cls.__name__.lower()} must be a JSON object of parameters, "
-                f"not {type(data).__name__}", value=data)
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = [k for k in data if k not in names]
-        if unknown:
-            raise ParameterError(
-                f"{unknown[0]}={_short(data[unknown[0]])}: unknown {cls.__name__.lower()} "
-                f"parameter; known: {', '.join(sorted(names))}", name=str(unknown[0]),
-                value=data[unknown[0]])
-        return cls(**dict(data))
-
-    def replace(self, **changes: Any):
-        """A copy with ``changes`` applied and validated (like :func:`dataclasses.replace`)."""
-        bad = [k for k in changes if k not in {f.name for f in dataclasses.fields(self)}]
-        if bad:
-            raise ParameterError(f"{bad[0]}: unknown {type(self).__name__.lower()} parameter",
-                                 name=bad[0])
-        return dataclasses.replace(self, **changes)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
-
-
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-@_document_fields
+@document_fields
 @dataclass(frozen=True)
-class Program(_Declared):
+class Program(Declared):
     """A stimulation program as set on a clinician programmer (frozen, validated).
 
     Construction validates every field against its declaration in :mod:`sim.params` and then
@@ -481,19 +415,26 @@ def render(train: PulseTrain, t_start_s: float, t_stop_s: float,
             f"window of {_fmt(t_stop_s - t_start_s)} s at {_fmt(sample_rate_hz)} Hz needs {n} "
             f"samples; at most {MAX_RENDER_SAMPLES} are rendered at once: shorten the window "
             "or lower sample_rate_hz", name="sample_rate_hz", value=sample_rate_hz)
-    t = t_start_s + np.arange(max(n, 0)) / sample_rate_hz
+    idx_n = np.arange(max(n, 0))
+    t = t_start_s + idx_n / sample_rate_hz
     current = np.zeros_like(t)
     if not train.phases or n == 0:
         return RenderedWaveform(t, current, float(sample_rate_hz))
     T = train.unit_period_s
-    starts = np.array([ph.start_s for ph in train.phases])
-    ends = starts + np.array([ph.width_s for ph in train.phases])
+    starts = np.round([ph.start_s for ph in train.phases], 12)
+    ends = np.round(starts + np.array([ph.width_s for ph in train.phases]), 12)
     amps = np.array([ph.amplitude_mA for ph in train.phases])
-    # A unit may last longer than its period only by rounding; look back one unit to be safe.
+    # Work with small offsets from the window's first unit, not with absolute times: late in a
+    # 30-minute train t/T loses the precision needed to place 30 µs phases. Offsets are snapped
+    # to 1 ps so that samples falling exactly on a phase edge land on the right side of it.
+    k_first = np.floor(t_start_s / T)
+    rel = np.round((t_start_s - k_first * T) + idx_n / sample_rate_hz, 12)
+    # A unit may outlast its period only by rounding; look back one unit to be safe.
     for back in (0, 1):
-        k = np.floor(t / T) - back
+        k_rel = np.floor(np.round(rel / T, 9)) - back
+        k = k_first + k_rel
         onset = k * T
-        offset = t - onset
+        offset = np.round(rel - k_rel * T, 12)
         ok = (k >= 0) & (onset < train.duration_s) & (offset < ends[-1])
         if train.cycling:
             ok &= np.mod(onset, train.cycle_on_s + train.cycle_off_s) < train.cycle_on_s - 1e-12

@@ -1,0 +1,37 @@
+"""Program presets: valid, sourced, and carrying SCIENCE.md 1.1 values."""
+import pytest
+
+from sim import ParameterError
+from sim.presets import PROGRAM_PRESETS, program, program_names
+
+
+def test_required_presets_present():
+    assert set(program_names()) >= {"scs-tonic", "scs-burst", "scs-10khz", "pns",
+                                    "tens-conventional", "tens-acupuncture", "off"}
+
+
+@pytest.mark.parametrize("name", list(PROGRAM_PRESETS))
+def test_presets_are_documented(name):
+    p = PROGRAM_PRESETS[name]
+    assert p.title and p.description and p.source
+
+
+def test_clinical_values_from_science_table():
+    assert program("scs-tonic").rate_hz == 50 and 200 <= program("scs-tonic").pulse_width_us <= 500
+    b = program("scs-burst")
+    assert (b.pulses_per_burst, b.rate_hz, b.burst_rate_hz, b.pulse_width_us) == (5, 500, 40, 1000)
+    hf = program("scs-10khz")
+    assert (hf.rate_hz, hf.pulse_width_us) == (10000, 30) and 1 <= hf.amplitude_mA <= 5
+    assert 12 <= program("pns").rate_hz <= 100 and 50 <= program("pns").pulse_width_us <= 200
+    conv, acu = program("tens-conventional"), program("tens-acupuncture")
+    assert conv.rate_hz > 50 and 50 <= conv.pulse_width_us <= 100 and 10 <= conv.amplitude_mA <= 30
+    assert 1 <= acu.rate_hz <= 5 and 100 <= acu.pulse_width_us <= 250 and 30 <= acu.amplitude_mA <= 80
+    assert not program("off").is_active
+
+
+def test_overrides_are_validated():
+    assert program("scs-tonic", rate_hz=60).rate_hz == 60
+    with pytest.raises(ParameterError, match="rate_hz=0 is outside 1..10000 Hz"):
+        program("scs-tonic", rate_hz=0)
+    with pytest.raises(ParameterError, match="preset='dbs' is not a program preset"):
+        program("dbs")
