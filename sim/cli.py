@@ -124,9 +124,173 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(show)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_program_show)
+    _register_run(sub)
+    _register_recruit(sub)
+    _register_sweep(sub)
+    try:  # lazily: the dashboard module imports no dash until its command runs
+        from dashboard.cli import register as _reg_dash
+    except ImportError:  # pragma: no cover - sim used without the dashboard package
+        _reg_dash = None
+    if _reg_dash is not None and _reg_dash not in _EXTRA_COMMANDS:
+        _EXTRA_COMMANDS.append(_reg_dash)
     for register in _EXTRA_COMMANDS:
         register(sub)
     return parser
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions: run, recruit, sweep
+# --------------------------------------------------------------------------------------------
+def _add_session_source(p: argparse.ArgumentParser, *, patient: bool = True,
+                        duration: bool = True) -> None:
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--preset", metavar="PROGRAM", help="program preset name")
+    src.add_argument("--config", metavar="FILE.json",
+                     help="session document (as downloaded from the dashboard)")
+    if patient:
+        p.add_argument("--patient", metavar="NAME", help="patient preset name")
+    if duration:
+        p.add_argument("--duration-s", type=float, metavar="N", help="session length [s]")
+    _add_set(p)
+
+
+def _read_config(path: str):
+    from sim.session import MAX_DOCUMENT_BYTES, Session
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_DOCUMENT_BYTES + 1)
+    return Session.from_json(raw)
+
+
+def _session_from_args(args: argparse.Namespace):
+    """Build the session a command asks for: preset or config, then patient, duration and
+    ``--set`` overrides (each routed to the program, patient, options or session)."""
+    from sim.patients import patient
+    from sim.presets import program
+    from sim.session import Session
+    from sim.sweep import apply_values
+
+    if getattr(args, "config", None):
+        session = _read_config(args.config)
+    else:
+        session = Session(program=program(args.preset))
+    if getattr(args, "patient", None):
+        session = session.replace(patient=patient(args.patient))
+    values: dict[str, Any] = {}
+    if getattr(args, "duration_s", None) is not None:
+        values["duration_s"] = args.duration_s
+    for text in args.set or ():
+        key, value = parse_assignment(text)
+        if PARAMETERS[key].group == "event":
+            raise ParameterError(f"--set {key}: events are set in a --config document",
+                                 name=key)
+        values[key] = value
+    return apply_values(session, values) if values else session
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.session import run_session
+
+    result = run_session(_session_from_args(args))
+    if args.csv:
+        result.to_csv(args.csv)
+    if args.json:
+        _print_json(_clean(result.to_dict()))
+        return 0
+    s = result.summary
+    print(f"{'pain before':22s} {_num(s.pain_before_nrs)} NRS")
+    print(f"{'pain during':22s} {_num(s.pain_during_nrs)} NRS")
+    print(f"{'pain after':22s} {_num(s.pain_after_nrs)} NRS")
+    print(f"{'pain reduction':22s} {_num(s.pain_reduction_pct)} %  "
+          f"({'responder' if s.responder else 'not a responder'}: >= 50 %)")
+    print(f"{'paresthesia':22s} {_num(s.paresthesia)} /10"
+          f"{'' if s.paresthesia_felt else '  (not felt)'}")
+    print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
+    print(f"{'battery':22s} {_num(s.battery_days)} days")
+    if args.csv:
+        print(f"series written to {args.csv}")
+    return 0
+
+
+def _num(v: float) -> str:
+    return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) \
+        else f"{v:.3g}"
+
+
+def _register_run(sub: Any) -> None:
+    p = sub.add_parser("run", help="run a session: pain and paresthesia over time")
+    _add_session_source(p)
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print summary and series as JSON")
+    p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_recruit(args: argparse.Namespace) -> int:
+    from sim.recruitment import recruit
+
+    session = _session_from_args(args)
+    pat = session.patient
+    r = recruit(session.program, csf_thickness_mm=pat.csf_thickness_mm,
+                nerve_depth_mm=pat.nerve_depth_mm)
+    data = {
+        "therapy": r.therapy, "amplitude_mA": r.amplitude_mA,
+        "pulse_width_us": r.pulse_width_us,
+        "perception_threshold_mA": r.perception_threshold_mA,
+        "discomfort_threshold_mA": r.discomfort_threshold_mA,
+        "paresthesia": r.paresthesia,
+        "classes": {c.fiber_class.name.lower(): {
+            "recruited_fraction": c.recruited_fraction, "active_fraction": c.active_fraction,
+            "blocked_fraction": c.blocked_fraction, "firing_rate_hz": c.firing_rate_hz,
+            "threshold_min_mA": c.threshold_min_mA} for c in r.classes},
+    }
+    if args.json:
+        _print_json(_clean(data))
+        return 0
+    print(f"{r.therapy.upper()} {_num(r.amplitude_mA)} mA, {_num(r.pulse_width_us)} µs")
+    print(f"therapeutic window: {_num(r.perception_threshold_mA)} mA (paresthesia) to "
+          f"{_num(r.discomfort_threshold_mA)} mA (discomfort)")
+    print(f"{'class':8s} {'recruited':>10s} {'firing':>10s} {'blocked':>9s} {'min thr':>9s}")
+    for c in r.classes:
+        print(f"{c.fiber_class.name:8s} {100 * c.recruited_fraction:9.1f}% "
+              f"{c.firing_rate_hz:7.1f} Hz {100 * c.blocked_fraction:8.1f}% "
+              f"{_num(c.threshold_min_mA):>6s} mA")
+    return 0
+
+
+def _register_recruit(sub: Any) -> None:
+    p = sub.add_parser("recruit", help="which fibres a program recruits")
+    _add_session_source(p, duration=False)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_recruit)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import parse_vary, run_sweep
+
+    session = _session_from_args(args)
+    axes = [parse_vary(v, seed=args.seed) for v in args.vary]
+    table = run_sweep(session, axes, executor=args.executor, workers=args.workers,
+                      scheduler=args.scheduler, out=args.out, progress=not args.quiet)
+    print(f"{len(table)} runs written to {args.out}")
+    return 0
+
+
+def _register_sweep(sub: Any) -> None:
+    p = sub.add_parser("sweep", help="run a session over a grid of parameter values")
+    _add_session_source(p)
+    p.add_argument("--vary", action="append", required=True, metavar="NAME=SPEC",
+                   help="rate_hz=2:1000:log:30, amplitude_mA=0:6:13, "
+                        "amplitude_mA=1:5:random:20 or pulses_per_burst=3,5,7 (repeatable)")
+    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local",
+                   help="where runs execute (default: local)")
+    p.add_argument("--workers", type=int, default=None, help="processes or Dask workers")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="existing Dask scheduler (tcp://host:8786) instead of a LocalCluster")
+    p.add_argument("--seed", type=int, default=0, help="seed of random axes")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="results table (.csv, streamed and resumable, or .parquet)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
 
 
 def _add_set(p: argparse.ArgumentParser) -> None:
@@ -147,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head`: not an error
+        return 0
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}",
               file=sys.stderr)

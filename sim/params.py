@@ -373,10 +373,10 @@ _declare(name="sensitisation_gain", unit="", minimum=0.0, maximum=5.0, default=1
          group="patient", label="Wind-up gain (NMDA)",
          help="How strongly repeated C input amplifies the projection neuron (κ); 0 mimics an "
               "NMDA antagonist such as ketamine.")
-_declare(name="central_sensitisation", unit="", minimum=0.0, maximum=1.0, default=0.0,
-         step=0.05, group="patient", label="Central sensitisation",
-         help="Long-lasting amplification of pain transmission (LTP-like) that builds with "
-              "sustained C input and outlasts its cause.")
+_declare(name="central_sensitisation_gain", unit="", minimum=0.0, maximum=5.0, default=0.0,
+         step=0.1, group="patient", label="Central sensitisation",
+         help="How strongly a lasting (LTP-like) sensitisation, built by injury-level C input, "
+              "amplifies pain: above 0, pain outlasts its cause for minutes.")
 _declare(name="descending_drive", unit="", minimum=-1.0, maximum=1.0, default=0.0, step=0.05,
          group="patient", label="Descending modulation",
          help="Net descending drive from brainstem to dorsal horn: negative = inhibition "
@@ -419,6 +419,10 @@ _declare(name="mechanism_burst_supraspinal", unit="", minimum=0, maximum=0, defa
          step=0, kind="bool", group="model", label="Burst supraspinal/affective effect",
          help="Hypothesis: burst SCS modulates medial (affective) pain pathways and descending "
               "control (low evidence).")
+_declare(name="mechanism_carryover", unit="", minimum=0, maximum=0, default=True, step=0,
+         kind="bool", group="model", label="Carry-over after stimulation",
+         help="Hypothesis: relief outlasts stimulation for minutes (slow inhibitory plasticity); "
+              "switch off to see pain return at once (low evidence).")
 _declare(name="mechanism_descending_opioid", unit="", minimum=0, maximum=0, default=True,
          step=0, kind="bool", group="model", label="Descending opioid inhibition",
          help="Acupuncture-like TENS recruits Aδ fibres that engage brainstem opioid "

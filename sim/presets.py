@@ -7,14 +7,19 @@ a one-line description and its source; :func:`program` builds the validated
 
 Values are the clinical ones of SCIENCE.md section 1.1:
 
-* SCS tonic 50 Hz, 210 µs, 3.5 mA: worked example of SCIENCE.md 1.3; 40-60 Hz typical
-  [S Caylor 2019]; 200-500 µs [T].
+* SCS tonic 50 Hz, 210 µs, 4.2 mA (about 1.3 x the modelled perception threshold of 3.2 mA
+  at dCSF 3 mm; SCIENCE.md 3.3 puts it at 2-5 mA); 40-60 Hz typical [S Caylor 2019];
+  200-500 µs [T].
 * SCS burst: 5 pulses of 1000 µs at 500 Hz every 25 ms (40 Hz), passive recharge after each
   burst [T De Ridder 2010; S Caylor 2019]; sub-perception amplitude [T].
 * SCS 10 kHz: 30 µs, 3 mA [T; P Kapural 2015].
-* PNS: percutaneous lead 5 mm from the nerve, 100 Hz, 100 µs [T; P Gilmore 2019; Rauck 2014].
-* TENS conventional: 100 Hz, 100 µs, sensory "strong but comfortable" 20 mA on 5 x 5 cm pads
-  [S Sluka & Walsh 2003; SCIENCE.md 1.1].
+* PNS: percutaneous lead 5 mm from the nerve, 50 Hz (12-100 Hz), 100 µs, 3.3 mA (about
+  1.3 x the modelled paresthesia threshold) [T; P Gilmore 2019; Rauck 2014].
+* TENS conventional: 60 Hz (> 50 Hz; 80-150 Hz in some protocols), 100 µs, sensory "strong but
+  comfortable" 15 mA (10-30 mA) on 5 x 5 cm pads [S Sluka & Walsh 2003; SCIENCE.md 1.1].
+* Rates: in the gate model, rates above ~100 Hz stop helping a disinhibited dorsal horn
+  (SCIENCE.md 4.4), so the PNS and TENS presets use rates in the lower part of their
+  clinical ranges.
 * TENS acupuncture-like: 2 Hz, 200 µs, 40 mA, visible twitch [S Sluka & Walsh 2003].
 """
 from __future__ import annotations
@@ -65,9 +70,9 @@ _PRESETS = (
     ProgramPreset(
         "scs-tonic", "SCS tonic 50 Hz",
         "Conventional paresthesia-based spinal cord stimulation: one bipole on a percutaneous "
-        "lead, 50 Hz, 210 µs, a few mA above the perception threshold.",
+        "lead, 50 Hz, 210 µs, about 1.3 × the perception threshold.",
         "SCIENCE.md 1.1/1.3; Caylor 2019 [S]; Kumar 2007 (PROCESS)",
-        dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=3.5,
+        dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=4.2,
              pulse_width_us=210.0, rate_hz=50.0, contacts="000-+000")),
     ProgramPreset(
         "scs-burst", "SCS burst (40 Hz bursts of 5 × 500 Hz)",
@@ -85,20 +90,20 @@ _PRESETS = (
              pulse_width_us=30.0, rate_hz=10000.0, interphase_gap_us=20.0,
              contacts="000-+000")),
     ProgramPreset(
-        "pns", "Percutaneous PNS 100 Hz",
-        "Peripheral nerve stimulation: a fine-wire lead 5 mm from the injured nerve, 100 Hz, "
-        "100 µs, with a skin return electrode.",
+        "pns", "Percutaneous PNS 50 Hz",
+        "Peripheral nerve stimulation: a fine-wire lead 5 mm from the injured nerve, 50 Hz, "
+        "100 µs, about 1.3 × the paresthesia threshold, with a skin return electrode.",
         "Rauck 2014; Gilmore 2019 [P]; SCIENCE.md 1.1 [T]",
-        dict(therapy="pns", pattern="tonic", shape="biphasic", amplitude_mA=2.0,
-             pulse_width_us=100.0, rate_hz=100.0, contacts="-+", contact_area_mm2=10.0,
+        dict(therapy="pns", pattern="tonic", shape="biphasic", amplitude_mA=3.3,
+             pulse_width_us=100.0, rate_hz=50.0, contacts="-+", contact_area_mm2=10.0,
              lead_distance_mm=5.0)),
     ProgramPreset(
-        "tens-conventional", "TENS conventional 100 Hz",
-        "Conventional (high-frequency, low-intensity) TENS: 100 Hz, 100 µs, strong but "
+        "tens-conventional", "TENS conventional 60 Hz",
+        "Conventional (high-frequency, low-intensity) TENS: 60 Hz, 100 µs, strong but "
         "comfortable tingling under 5 × 5 cm pads.",
         "SCIENCE.md 1.1 [S]; Sluka & Walsh 2003",
-        dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=20.0,
-             pulse_width_us=100.0, rate_hz=100.0, **_TENS_PADS)),
+        dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=15.0,
+             pulse_width_us=100.0, rate_hz=60.0, **_TENS_PADS)),
     ProgramPreset(
         "tens-acupuncture", "TENS acupuncture-like 2 Hz",
         "Acupuncture-like (low-frequency, high-intensity) TENS: 2 Hz, 200 µs, strong enough "

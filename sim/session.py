@@ -8,16 +8,22 @@ shared by the dashboard URL, downloaded files, the CLI ``--config`` option and n
 """
 from __future__ import annotations
 
+import functools
+import io
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import numpy as np
 
 from sim.params import (Declared, ParameterError, _fmt, document_fields, param_field,
                         validate_fields)
 from sim.patients import Patient
 from sim.waveforms import Program
 
-__all__ = ["Event", "ModelOptions", "Session", "default_events", "SCHEMA_VERSION", "MAX_EVENTS",
+__all__ = ["Event", "ModelOptions", "Session", "SessionResult", "SessionSummary", "run_session",
+           "default_events", "SCHEMA_VERSION", "MAX_EVENTS",
            "MAX_DOCUMENT_BYTES"]
 
 #: Version of the session JSON document. Bump when a field changes meaning.
@@ -55,6 +61,7 @@ class ModelOptions(Declared):
     mechanism_segmental: bool = param_field("mechanism_segmental")
     mechanism_khz_direct: bool = param_field("mechanism_khz_direct")
     mechanism_burst_supraspinal: bool = param_field("mechanism_burst_supraspinal")
+    mechanism_carryover: bool = param_field("mechanism_carryover")
     mechanism_descending_opioid: bool = param_field("mechanism_descending_opioid")
     shannon_k_limit: float = param_field("shannon_k_limit")
     density_limit_uC_per_cm2: float = param_field("density_limit_uC_per_cm2")
@@ -198,3 +205,413 @@ class Session:
 def _too_big(n: int) -> str:
     return (f"the session document is {n} bytes; at most {MAX_DOCUMENT_BYTES} bytes are "
             "accepted")
+
+
+# ============================================================================================
+# Running a session: program -> recruitment -> afferent drive -> gate -> percept
+# ============================================================================================
+#: Largest number of time samples of one session. Up to 30 minutes the grid is the gate's
+#: recommended step (``sim.gate.SESSION_DT_S`` = 20 ms); longer sessions use a coarser step so
+#: that cost stays linear in duration up to 30 minutes and bounded beyond [A].
+MAX_SESSION_SAMPLES = 90_000
+
+#: Reference amplitude of a clinical 10 kHz program [mA] (3 mA, SCIENCE.md 1.3) at the
+#: reference CSF thickness of 3 mm: the kHz field strength passed to the gate is amplitude /
+#: reference, scaled by the inverse square of the effective distance dCSF + 1 mm [A].
+KHZ_REFERENCE_AMPLITUDE_MA = 3.0
+#: Rate from which an SCS program counts as a kilohertz field [Hz] (1-10 kHz, SCIENCE.md 3.4).
+KHZ_MIN_RATE_HZ = 1000.0
+#: Pinch: a strong noxious mechanical stimulus activates Aδ and C nociceptors; its drive per
+#: unit intensity [1] (a_δ = a_C = 1.5 × intensity) so that a pinch of intensity 1 is clearly
+#: painful in a healthy patient (SCIENCE.md 8.14 uses a_C ≈ 1.5-3 for pinch) [A].
+PINCH_DRIVE_PER_INTENSITY = 1.5
+#: Injury: injury-level C drive per unit intensity [1]; 2 = the injury of the gate tests,
+#: which builds central sensitisation over two minutes [A].
+INJURY_C_DRIVE_PER_INTENSITY = 2.0
+#: Window before the first stimulation used for "pain before" [s], and at the end of the
+#: stimulation period for "pain during" (the last quarter of it, at most this long) [s].
+SUMMARY_WINDOW_S = 30.0
+#: Fraction of a class's modelled population that stands for *all* the fibres of the painful
+#: segment [1]. The populations of ``sim.recruitment`` span a whole dorsal column, nerve or
+#: pad area; the gate models the one dorsal-horn segment of the painful dermatome, which the
+#: lead is placed to cover (paresthesia over the painful area). Its fibres are taken to be the
+#: most excitable tenth, so recruiting 10 % of the population drives the segment fully
+#: (ρ_gate = min(1, ρ / 0.1)). 10 % is about the Aβ recruitment of the SCS and PNS presets at
+#: 1.3 × their perception threshold, where tonic stimulation is usually programmed [A].
+SEGMENT_FRACTION = 0.1
+#: Responder: >= 50 % reduction of pain from baseline, as in the trials (SCIENCE.md 6, 7).
+RESPONDER_REDUCTION_PCT = 50.0
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What a session did, in the terms of a clinical trial.
+
+    Attributes
+    ----------
+    pain_before_nrs : float
+        Mean pain before the first stimulation (the last ``SUMMARY_WINDOW_S``) [0-10].
+    pain_during_nrs : float
+        Mean pain over the last quarter of the stimulation period (steady state) [0-10];
+        NaN without stimulation.
+    pain_after_nrs : float
+        Mean pain over the last ``SUMMARY_WINDOW_S`` of the session, after stimulation ended
+        [0-10]; NaN if stimulation runs to the end.
+    pain_reduction_pct : float
+        100 · (before − during) / before [%]; NaN when there is no pain before or no
+        stimulation.
+    responder : bool
+        Reduction >= 50 %.
+    paresthesia : float
+        Mean paresthesia intensity during stimulation [0-10].
+    paresthesia_felt : bool
+        Whether the recruited Aβ activity reaches the perception threshold.
+    charge_per_hour_uC : float
+        Stimulating charge delivered per hour of stimulation, cycling included [µC/h].
+    battery_days : float
+        Estimated battery life at this program [days].
+    """
+
+    pain_before_nrs: float
+    pain_during_nrs: float
+    pain_after_nrs: float
+    pain_reduction_pct: float
+    responder: bool
+    paresthesia: float
+    paresthesia_felt: bool
+    charge_per_hour_uC: float
+    battery_days: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible dict; NaN and infinity become ``None``."""
+        out = {}
+        for k in self.__dataclass_fields__:
+            v = getattr(self, k)
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            out[k] = v
+        return out
+
+
+#: Units of the series of a :class:`SessionResult`.
+SERIES_UNITS: dict[str, str] = {
+    "pain_nrs": "NRS 0-10",
+    "paresthesia": "0-10",
+    "projection_hz": "Hz",
+    "inhibitory_hz": "Hz",
+    "excitatory_hz": "Hz",
+    "abeta_drive": "1",
+    "adelta_drive": "1",
+    "c_drive": "1",
+    "sensitisation": "1",
+    "windup": "1",
+    "carryover": "1",
+    "stim_on": "1",
+}
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """Everything a session produced.
+
+    Attributes
+    ----------
+    session : Session
+        The input.
+    t_s : ndarray
+        Time axis [s].
+    series : dict of str to ndarray
+        Time series on ``t_s`` (units in :data:`SERIES_UNITS`): ``pain_nrs``, ``paresthesia``,
+        ``projection_hz`` (WDR/T cell), ``inhibitory_hz``, ``excitatory_hz``,
+        ``abeta_drive``, ``adelta_drive``, ``c_drive`` (total afferent drives into the gate,
+        natural + evoked + ongoing), ``sensitisation``, ``windup``, ``carryover``, ``stim_on``
+        (stimulation amplitude fraction 0-1, ramp and cycling included).
+    units : dict of str to str
+        Unit of each series.
+    summary : SessionSummary
+    recruitment : RecruitmentResult
+        What the program recruits at full amplitude.
+    safety : SafetyReport
+    gate : GateResult
+        The full gate simulation.
+    """
+
+    session: Session
+    t_s: np.ndarray
+    series: dict
+    units: dict
+    summary: SessionSummary
+    recruitment: Any
+    safety: Any
+    gate: Any
+
+    def to_records(self) -> list[dict[str, float]]:
+        """Tidy table: one row per time sample with ``t_s`` and every series."""
+        cols = {"t_s": self.t_s, **self.series}
+        names = list(cols)
+        return [dict(zip(names, map(float, row))) for row in zip(*cols.values())]
+
+    def to_csv(self, path: str | None = None) -> str:
+        """The tidy table as CSV text (with units in a comment line); written to ``path`` if
+        given."""
+        names = ["t_s", *self.series]
+        data = np.column_stack([self.t_s, *self.series.values()])
+        buf = io.StringIO()
+        buf.write("# units: " + ", ".join(f"{n} [{SERIES_UNITS.get(n, 's')}]" for n in names)
+                  + "\n")
+        buf.write(",".join(names) + "\n")
+        np.savetxt(buf, data, delimiter=",", fmt="%.6g")
+        text = buf.getvalue()
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"session", "summary", "units", "series": {"t_s": [...], ...}}`` as JSON types."""
+        return {
+            "session": self.session.to_dict(),
+            "summary": self.summary.to_dict(),
+            "units": {"t_s": "s", **self.units},
+            "series": {"t_s": self.t_s.tolist(),
+                       **{k: v.tolist() for k, v in self.series.items()}},
+        }
+
+    def to_dataframe(self):
+        """The tidy table as a pandas DataFrame (needs pandas: the ``data`` extra)."""
+        import pandas as pd
+        return pd.DataFrame({"t_s": self.t_s, **self.series})
+
+
+def session_grid(duration_s: float) -> np.ndarray:
+    """Sample times of a session [s]: 20 ms steps, coarser beyond 30 minutes."""
+    from sim.gate import SESSION_DT_S
+    dt = max(SESSION_DT_S, duration_s / MAX_SESSION_SAMPLES)
+    n = int(math.ceil(duration_s / dt - 1e-9))
+    return np.arange(n + 1) * (duration_s / n)
+
+
+def gate_params(patient: Patient):
+    """The gate constants of a patient (SCIENCE.md 4.2 defaults, patient fields on top)."""
+    from sim.gate import GateParams
+    return GateParams(g_inh=patient.inhibition_efficacy, u=patient.abeta_unmasking,
+                      a_C_ongoing=patient.ongoing_c_drive, kappa=patient.sensitisation_gain,
+                      sensitisation_gain=patient.central_sensitisation_gain,
+                      b_desc=patient.descending_drive)
+
+
+def mechanisms(options: ModelOptions) -> frozenset:
+    """The gate mechanisms switched on in ``options``."""
+    from sim.gate import Mechanism
+    table = {
+        Mechanism.SEGMENTAL_AB_INHIBITION: options.mechanism_segmental,
+        Mechanism.KHZ_DIRECT_INHIBITORY: options.mechanism_khz_direct,
+        Mechanism.BURST_SUPRASPINAL: options.mechanism_burst_supraspinal,
+        Mechanism.DESCENDING_OPIOID: options.mechanism_descending_opioid,
+        Mechanism.INHIBITORY_CARRYOVER: options.mechanism_carryover,
+    }
+    return frozenset(m for m, on in table.items() if on)
+
+
+@functools.lru_cache(maxsize=256)
+def _recruitment(program: Program, csf_thickness_mm: float, nerve_depth_mm: float):
+    from sim.recruitment import recruit
+    return recruit(program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)
+
+
+@dataclass(frozen=True)
+class _StimLevel:
+    """Afferent effect of the program at one amplitude (memoised per amplitude level)."""
+
+    a_beta_stim_I: float
+    a_beta_stim_P: float
+    a_delta_stim: float
+    c_stim: float
+    khz_field: float
+    burst: float
+    paresthesia: float
+
+
+@functools.lru_cache(maxsize=1024)
+def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLevel:
+    """What the program at ``fraction`` of its amplitude sends into the dorsal horn."""
+    from sim.fibers import FiberClass
+    from sim.gate import paresthesia_intensity, stim_drives_burst, stim_drives_tonic
+
+    if not program.is_active or fraction <= 0:
+        return _StimLevel(0, 0, 0, 0, 0, 0, 0)
+    prog = program if fraction >= 1 else program.replace(
+        amplitude_mA=program.amplitude_mA * fraction)
+    rec = _recruitment(prog, patient.csf_thickness_mm, patient.nerve_depth_mm)
+    gp = gate_params(patient)
+    ab, ad, c = rec[FiberClass.ABETA], rec[FiberClass.ADELTA], rec[FiberClass.C]
+    seg = {k: min(1.0, r.active_fraction / SEGMENT_FRACTION) for k, r in
+           (("ab", ab), ("ad", ad), ("c", c))}
+    if program.pattern == "burst" and ab.active_fraction > 0:
+        per_burst = int(np.clip(round(ab.firing_rate_hz / program.burst_rate_hz), 1,
+                                program.pulses_per_burst))
+        drives = stim_drives_burst(program.rate_hz, per_burst, program.burst_rate_hz,
+                                   seg["ab"], gp)
+    else:
+        drives = stim_drives_tonic(ab.firing_rate_hz, seg["ab"], gp)
+    khz = 0.0
+    if program.therapy == "scs" and program.rate_hz >= KHZ_MIN_RATE_HZ:
+        distance_scale = (3.0 + 1.0) ** 2 / (patient.csf_thickness_mm + 1.0) ** 2
+        khz = float(np.clip(prog.amplitude_mA / KHZ_REFERENCE_AMPLITUDE_MA * distance_scale,
+                            0.0, 1.0))
+    return _StimLevel(
+        a_beta_stim_I=float(drives.a_beta_stim_I), a_beta_stim_P=float(drives.a_beta_stim_P),
+        # Recruited Aδ and C fibres carry their own (painful) signal; any rate above ~1 Hz
+        # engages it, so the drive is the active fraction [A].
+        a_delta_stim=seg["ad"], c_stim=seg["c"],
+        khz_field=khz,
+        burst=1.0 if program.therapy == "scs" and program.pattern == "burst" else 0.0,
+        paresthesia=float(paresthesia_intensity(ab.active_fraction, ab.firing_rate_hz)),
+    )
+
+
+def _stimulation_level(session: Session, t: np.ndarray) -> np.ndarray:
+    """Stimulation amplitude fraction (0-1) at each sample: events x cycling x ramp."""
+    level = np.zeros_like(t)
+    prog = session.program
+    for ev in session.events:
+        if ev.kind != "stimulation":
+            continue
+        on = (t >= ev.start_s) & (t < ev.stop_s)
+        since = t - ev.start_s
+        frac = np.ones_like(t)
+        if prog.duty_cycle < 1:
+            frac = np.where(np.mod(since, prog.cycle_on_s + prog.cycle_off_s)
+                            < prog.cycle_on_s, 1.0, 0.0)
+            since = np.mod(since, prog.cycle_on_s + prog.cycle_off_s)
+        if prog.ramp_s > 0:
+            frac = frac * np.clip(since / prog.ramp_s, 0.0, 1.0)
+        level = np.where(on, np.maximum(level, frac), level)
+    return level
+
+
+#: Amplitude levels at which a ramp is resolved (fractions of the amplitude): 20 steps [A].
+_RAMP_LEVELS = 20
+
+
+def run_session(session: Session) -> SessionResult:
+    """Run a session: which fibres fire, what the gate does, what the patient feels.
+
+    Parameters
+    ----------
+    session : Session
+        Program, patient, duration, events and model options.
+
+    Returns
+    -------
+    SessionResult
+        Series on a 20 ms grid (coarser beyond 30 minutes) and the summary.
+
+    Notes
+    -----
+    The chain, per sample (cost independent of the pulse rate):
+
+    1. stimulation level λ(t) ∈ [0, 1] from the ``stimulation`` events, the program's cycling
+       and its ramp (resolved in 1/20 amplitude steps);
+    2. recruitment at λ·amplitude (:func:`sim.recruitment.recruit`, memoised): active Aβ, Aδ
+       and C fractions and their following firing rates;
+    3. Aβ drive through depressing synapses (:func:`sim.gate.stim_drives_tonic` /
+       ``stim_drives_burst``), Aδ and C recruited fractions as drives, the kHz field for
+       >= 1 kHz SCS, the burst indicator;
+    4. natural events: touch → a_β = intensity; pinch → a_δ = a_C = 1.5 × intensity; injury →
+       evoked a_C = 2 × intensity (constants above, [A]);
+    5. the gate (:func:`sim.gate.simulate_gate`) with the patient's constants and the enabled
+       mechanisms → projection rate → pain NRS; paresthesia from the recruited Aβ activity.
+    """
+    from sim.gate import GateInputs, simulate_gate
+    from sim.safety import safety_report
+
+    if not isinstance(session, Session):
+        raise ParameterError("run_session needs a Session", name="session")
+    prog, pat = session.program, session.patient
+    t = session_grid(session.duration_s)
+    level = _stimulation_level(session, t)
+    # Resolve the amplitude in discrete steps (exact for on/off; 1/20 steps during a ramp).
+    q = np.round(level * _RAMP_LEVELS) / _RAMP_LEVELS
+    levels = {float(v): _stim_level(prog, pat, float(v)) for v in np.unique(q)}
+    idx = np.searchsorted(np.array(sorted(levels)), q)
+    table = [levels[v] for v in sorted(levels)]
+
+    def col(name: str) -> np.ndarray:
+        return np.array([getattr(s, name) for s in table])[idx]
+
+    a_beta = np.zeros_like(t)
+    a_delta = np.zeros_like(t)
+    a_C = np.zeros_like(t)
+    for ev in session.events:
+        on = (t >= ev.start_s) & (t < ev.stop_s)
+        if ev.kind == "touch":
+            a_beta = a_beta + on * ev.intensity
+        elif ev.kind == "pinch":
+            a_delta = a_delta + on * PINCH_DRIVE_PER_INTENSITY * ev.intensity
+            a_C = a_C + on * PINCH_DRIVE_PER_INTENSITY * ev.intensity
+        elif ev.kind == "injury":
+            a_C = a_C + on * INJURY_C_DRIVE_PER_INTENSITY * ev.intensity
+    a_C_evoked = a_C + col("c_stim")
+    inputs = GateInputs(
+        t_s=t, a_beta=a_beta, a_beta_stim_I=col("a_beta_stim_I"),
+        a_beta_stim_P=col("a_beta_stim_P"), a_delta=a_delta, a_delta_stim=col("a_delta_stim"),
+        a_C=a_C_evoked, khz_field=col("khz_field"), burst_on=col("burst"))
+    gp = gate_params(pat)
+    gate = simulate_gate(inputs, gp, mechanisms(session.options))
+    paresthesia = col("paresthesia")
+    series = {
+        "pain_nrs": gate.nrs,
+        "paresthesia": paresthesia,
+        "projection_hz": gate.P_hz,
+        "inhibitory_hz": gate.I_hz,
+        "excitatory_hz": gate.E_hz,
+        "abeta_drive": a_beta + col("a_beta_stim_P"),
+        "adelta_drive": a_delta + col("a_delta_stim"),
+        "c_drive": a_C_evoked + gp.a_C_ongoing,
+        "sensitisation": gate.sensitisation,
+        "windup": gate.z,
+        "carryover": gate.carryover,
+        "stim_on": level,
+    }
+    safety = safety_report(prog, shannon_k_limit=session.options.shannon_k_limit,
+                           density_limit_uC_per_cm2=session.options.density_limit_uC_per_cm2)
+    rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
+    summary = _summarise(session, t, gate.nrs, paresthesia, level, safety, rec)
+    return SessionResult(session, t, series, dict(SERIES_UNITS), summary, rec, safety, gate)
+
+
+def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np.ndarray,
+               level: np.ndarray, safety, rec) -> SessionSummary:
+    stims = [e for e in session.events if e.kind == "stimulation"]
+    active = session.program.is_active and bool(stims)
+
+    def mean_between(t0: float, t1: float) -> float:
+        m = (t >= t0) & (t < t1)
+        return float(nrs[m].mean()) if m.any() else math.nan
+
+    if stims:
+        first, last = min(e.start_s for e in stims), max(e.stop_s for e in stims)
+        before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first) if first > 0 \
+            else math.nan
+        span = last - first
+        during = mean_between(last - min(SUMMARY_WINDOW_S, 0.25 * span), last)
+        end = session.duration_s
+        after = mean_between(max(last, end - SUMMARY_WINDOW_S), end) if end - last > 1e-9 \
+            else math.nan
+    else:
+        before, during, after = float(nrs.mean()), math.nan, math.nan
+    if active and math.isfinite(before) and before > 0.05 and math.isfinite(during):
+        reduction = 100.0 * (before - during) / before
+    else:
+        reduction = math.nan
+    on = level > 0
+    pares = float(paresthesia[on].mean()) if on.any() else 0.0
+    duty = session.program.duty_cycle if active else 0.0
+    return SessionSummary(
+        pain_before_nrs=before, pain_during_nrs=during, pain_after_nrs=after,
+        pain_reduction_pct=reduction,
+        responder=bool(math.isfinite(reduction) and reduction >= RESPONDER_REDUCTION_PCT),
+        paresthesia=pares, paresthesia_felt=bool(active and rec.paresthesia),
+        charge_per_hour_uC=safety.charge_rate_uC_per_s * 3600.0 * duty,
+        battery_days=safety.battery_life_days)

@@ -150,6 +150,9 @@ def apply_values(session, values: Mapping[str, Any]):
 
     prog, pat, opts, top = {}, {}, {}, {}
     for name, v in values.items():
+        if name not in PARAMETERS:
+            raise ParameterError(f"{name}: unknown parameter", name=name, value=v)
+        v = PARAMETERS[name].validate(v)
         group = PARAMETERS[name].group
         target = {"program": prog, "patient": pat, "model": opts, "safety": opts,
                   "session": top}.get(group)

@@ -46,3 +46,70 @@ def test_console_script_runs_as_a_process():
                            "--set", "rate_hz=abc"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "rate_hz='abc' is not a number" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_json_has_summary_and_series(capsys):
+    assert main(["run", "--preset", "scs-tonic", "--patient", "crps", "--duration-s", "60",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["summary"]) >= {"pain_before_nrs", "pain_during_nrs", "pain_after_nrs",
+                                    "pain_reduction_pct", "responder", "paresthesia"}
+    assert len(data["series"]["t_s"]) == len(data["series"]["pain_nrs"]) == 3001
+    # default events: stimulation over the middle half of the session
+    assert data["session"]["events"] == [
+        {"kind": "stimulation", "start_s": 15.0, "stop_s": 45.0, "intensity": 1.0}]
+
+
+def test_run_from_config_file_with_overrides_and_csv(tmp_path, capsys):
+    from sim.session import Session
+    cfg = tmp_path / "s.json"
+    cfg.write_text(Session(duration_s=30).to_json())
+    out = tmp_path / "series.csv"
+    assert main(["run", "--config", str(cfg), "--set", "rate_hz=60",
+                 "--set", "inhibition_efficacy=0.8", "--csv", str(out)]) == 0
+    assert "pain reduction" in capsys.readouterr().out
+    lines = out.read_text().splitlines()
+    assert lines[1].startswith("t_s,") and len(lines) == 2 + 1501
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--preset", "scs-tonic", "--set", "rate_hz=0"], "rate_hz=0 is outside"),
+    (["run", "--preset", "scs-tonic", "--patient", "ghost"], "patient='ghost'"),
+    (["run", "--preset", "scs-tonic", "--duration-s", "-5"], "duration_s=-5 is outside"),
+    (["run", "--config", "/nonexistent.json"], "No such file"),
+    (["recruit", "--preset", "pns", "--set", "lead_distance_mm=100"],
+     "lead_distance_mm=100 is outside 0.5..30 mm"),
+    (["sweep", "--preset", "scs-tonic", "--vary", "rate_hz=0:10:3", "--out", "x.csv"],
+     "rate_hz=0 is outside"),
+])
+def test_session_commands_reject_bad_input(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_bad_config_document(tmp_path, capsys):
+    cfg = tmp_path / "bad.json"
+    cfg.write_text('{"program": {"pulse_width_us": 5000}}')
+    assert main(["run", "--config", str(cfg)]) == 2
+    assert "pulse_width_us=5000 is outside 10..1000 µs" in capsys.readouterr().err
+
+
+def test_recruit_json(capsys):
+    assert main(["recruit", "--preset", "scs-10khz", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # 10 kHz at 3 mA, 30 µs: no dorsal-column fibre reaches threshold (paresthesia-free)
+    assert data["classes"]["abeta"]["recruited_fraction"] == 0 and data["paresthesia"] is False
+    assert data["perception_threshold_mA"] > 3.0
+
+
+def test_sweep_command_writes_reloadable_table(tmp_path, capsys):
+    from sim.sweep import load_table
+    out = tmp_path / "sweep.csv"
+    assert main(["sweep", "--preset", "scs-tonic", "--patient", "crps", "--duration-s", "20",
+                 "--vary", "rate_hz=10:100:log:3", "--vary", "amplitude_mA=0,4.2",
+                 "--out", str(out), "--quiet"]) == 0
+    rows = load_table(out)
+    assert len(rows) == 6 and {r["amplitude_mA"] for r in rows} == {0.0, 4.2}
+    # no current, no charge
+    assert all(r["charge_per_hour_uC"] == 0 for r in rows if r["amplitude_mA"] == 0)

@@ -40,7 +40,7 @@ def test_shannon_limit_is_settable_and_validated():
 
 def test_tonic_worked_example():
     # 3.5 mA, 210 µs, 50 Hz, 1000 Ω: Q = 0.735 µC, 36.8 µC/s, P = 2 I² R PW f ≈ 0.26 mW
-    r = safety_report(program("scs-tonic"))
+    r = safety_report(program("scs-tonic", amplitude_mA=3.5))
     assert r.charge_per_phase_uC == pytest.approx(0.735)
     assert r.charge_rate_uC_per_s == pytest.approx(36.75)
     assert r.power_mW == pytest.approx(2 * 3.5e-3 ** 2 * 1000 * 210e-6 * 50 * 1e3)
@@ -52,7 +52,7 @@ def test_tonic_worked_example():
 def test_10khz_worked_example_and_ratio_to_tonic():
     # 3 mA, 30 µs, 10 kHz: Q = 0.09 µC, 900 µC/s, P ≈ 5.4 mW, ~20-25x tonic (SCIENCE 8.6)
     hf = safety_report(program("scs-10khz"))
-    tonic = safety_report(program("scs-tonic"))
+    tonic = safety_report(program("scs-tonic", amplitude_mA=3.5))
     assert hf.charge_per_phase_uC == pytest.approx(0.09)
     assert hf.charge_rate_uC_per_s == pytest.approx(900)
     assert hf.power_mW == pytest.approx(5.4)
