@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_run(sub)
     _register_recruit(sub)
     _register_sweep(sub)
+    _register_cohort(sub)
     try:  # lazily: the dashboard module imports no dash until its command runs
         from dashboard.cli import register as _reg_dash
     except ImportError:  # pragma: no cover - sim used without the dashboard package
@@ -273,6 +274,60 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                       scheduler=args.scheduler, out=args.out, progress=not args.quiet)
     print(f"{len(table)} runs written to {args.out}")
     return 0
+
+
+def cmd_cohort(args: argparse.Namespace) -> int:
+    from sim.cohort import run_cohort
+
+    if args.patient is None:
+        raise ParameterError("--patient is required: the preset the cohort is drawn around",
+                             name="patient")
+    session = _session_from_args(args)
+    result = run_cohort(session, args.patient, n=args.n, seed=args.seed,
+                        titration=args.titration, executor=args.executor,
+                        workers=args.workers, scheduler=args.scheduler, out=args.out,
+                        progress=not (args.quiet or args.json))
+    if args.json:
+        _print_json(_clean(result.to_dict()))
+        return 0
+    q = result.to_dict()["reduction_quartiles_pct"]
+    print(f"{result.n} virtual patients ({result.patient}, seed {result.seed})")
+    print(f"responders (>= 50 % relief): {100 * result.responder_rate:.1f} % "
+          f"(95 % CI {100 * result.ci_low:.1f}-{100 * result.ci_high:.1f} %)")
+    print(f"mean pain reduction: {result.mean_reduction_pct:.1f} %  "
+          f"(quartiles {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f} %)")
+    return 0
+
+
+def _register_cohort(sub: Any) -> None:
+    p = sub.add_parser("cohort", help="run a program on a virtual patient cohort")
+    _add_session_source(p)
+    p.add_argument("--n", type=_int_arg("cohort_n"), default=200,
+                   help="virtual patients (default 200)")
+    p.add_argument("--seed", type=_int_arg("seed"), default=0, help="seed of the draw")
+    p.add_argument("--titration", choices=("perception", "fixed"),
+                   help="amplitude at 1.3 x each patient's perception threshold, or the "
+                        "program's own (default: by program type)")
+    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local")
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--scheduler", metavar="ADDRESS")
+    p.add_argument("--out", metavar="FILE", help="per-patient table (.csv, resumable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_cohort)
+
+
+def _int_arg(name: str) -> Callable[[str], int]:
+    """argparse type that validates an integer through its declaration."""
+    def parse(text: str) -> int:
+        try:
+            return PARAMETERS[name].validate(float(text))
+        except ValueError as exc:
+            if isinstance(exc, ParameterError):
+                raise argparse.ArgumentTypeError(str(exc)) from None
+            raise argparse.ArgumentTypeError(f"{name}={text!r} is not a number") from None
+    parse.__name__ = name
+    return parse
 
 
 def _register_sweep(sub: Any) -> None:

@@ -428,6 +428,17 @@ _declare(name="mechanism_descending_opioid", unit="", minimum=0, maximum=0, defa
          help="Acupuncture-like TENS recruits Aδ fibres that engage brainstem opioid "
               "inhibition: slow onset, long carry-over (moderate animal evidence).")
 
+# --------------------------------------------------------------------------------------------
+# Virtual cohorts and random draws.
+# --------------------------------------------------------------------------------------------
+_declare(name="cohort_n", unit="", minimum=1, maximum=100000, default=200, step=1, kind="int",
+         group="cohort", label="Virtual patients",
+         help="How many virtual patients a cohort draws; the confidence interval narrows as "
+              "1/sqrt(n).")
+_declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, kind="int",
+         group="cohort", label="Seed",
+         help="Seed of the random draw: the same seed gives the same patients and numbers.")
+
 
 def declared(group: str | None = None) -> dict[str, Param]:
     """Return the declarations, all or those of one ``group``, in declaration order."""

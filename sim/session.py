@@ -239,6 +239,9 @@ SUMMARY_WINDOW_S = 30.0
 #: (ρ_gate = min(1, ρ / 0.1)). 10 % is about the Aβ recruitment of the SCS and PNS presets at
 #: 1.3 × their perception threshold, where tonic stimulation is usually programmed [A].
 SEGMENT_FRACTION = 0.1
+#: Least pain before stimulation for a percent reduction to mean anything [NRS]: below 1/10
+#: there is no pain to relieve (trials enrol patients with at least 4-5/10) [A].
+MIN_BASELINE_PAIN_NRS = 1.0
 #: Responder: >= 50 % reduction of pain from baseline, as in the trials (SCIENCE.md 6, 7).
 RESPONDER_REDUCTION_PCT = 50.0
 
@@ -258,8 +261,8 @@ class SessionSummary:
         Mean pain over the last ``SUMMARY_WINDOW_S`` of the session, after stimulation ended
         [0-10]; NaN if stimulation runs to the end.
     pain_reduction_pct : float
-        100 · (before − during) / before [%]; NaN when there is no pain before or no
-        stimulation.
+        100 · (before − during) / before [%]; NaN without stimulation or when pain before is
+        below ``MIN_BASELINE_PAIN_NRS`` (nothing to relieve).
     responder : bool
         Reduction >= 50 %.
     paresthesia : float
@@ -601,7 +604,8 @@ def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np
             else math.nan
     else:
         before, during, after = float(nrs.mean()), math.nan, math.nan
-    if active and math.isfinite(before) and before > 0.05 and math.isfinite(during):
+    if active and math.isfinite(before) and before >= MIN_BASELINE_PAIN_NRS \
+            and math.isfinite(during):
         reduction = 100.0 * (before - during) / before
     else:
         reduction = math.nan

@@ -37,7 +37,8 @@ import numpy as np
 
 from sim.params import PARAMETERS, ParameterError, _fmt
 
-__all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "load_table",
+__all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
+           "load_table",
            "EXECUTORS", "SWEEPABLE_GROUPS"]
 
 #: Executors accepted by :func:`run_sweep`.
@@ -256,18 +257,28 @@ class _Writer:
         self.done[int(row["run_id"])] = row
 
 
-def run_sweep(session, axes: Sequence[Axis], *, executor: str = "local", workers: int | None = None,
-              scheduler: str | None = None, out: str | os.PathLike | None = None,
-              progress: bool = True, runner: Callable[[Any], Mapping[str, Any]] | None = None,
-              ) -> list[dict[str, Any]]:
-    """Run every variant of ``session`` given by ``axes``; return the table sorted by run_id.
+def run_sweep(session, axes: Sequence[Axis], **kwargs: Any) -> list[dict[str, Any]]:
+    """Run every variant of ``session`` given by ``axes`` (their cartesian product).
+
+    Keyword arguments are those of :func:`run_table`; returns the table sorted by run_id.
+    """
+    return run_table(session, make_runs(axes), **kwargs)
+
+
+def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "local",
+              workers: int | None = None, scheduler: str | None = None,
+              out: str | os.PathLike | None = None, progress: bool = True,
+              runner: Callable[[Any], Mapping[str, Any]] | None = None,
+              desc: str = "sweep") -> list[dict[str, Any]]:
+    """Run each variant of ``session`` in ``runs``; return the table sorted by run_id.
 
     Parameters
     ----------
     session : Session
         The base session.
-    axes : sequence of Axis
-        Varied parameters (from :func:`parse_vary`); their cartesian product is run.
+    runs : sequence of mapping
+        One mapping of declared parameter values per run (e.g. :func:`make_runs` of the axes
+        of :func:`parse_vary`, or the virtual patients of :mod:`sim.cohort`).
     executor : {"local", "processes", "dask"}
         Where runs execute. Results are identical whichever is used.
     workers : int, optional
@@ -284,11 +295,13 @@ def run_sweep(session, axes: Sequence[Axis], *, executor: str = "local", workers
     runner : callable, optional
         ``runner(session) -> mapping`` of metrics; default: ``run_session(session).summary``.
         Must be picklable for the process and Dask executors.
+    desc : str
+        Label of the progress bar.
     """
     if executor not in EXECUTORS:
         raise ParameterError(f"executor={executor!r} is not one of {', '.join(EXECUTORS)}",
                              name="executor", value=executor)
-    runs = make_runs(axes)
+    runs = [dict(r) for r in runs]
     doc = session.to_json()
     spec = _spec_hash(doc, runs)
     writer = None
@@ -300,7 +313,7 @@ def run_sweep(session, axes: Sequence[Axis], *, executor: str = "local", workers
     done: dict[int, dict] = dict(writer.done) if writer else {}
     todo = [(i, v) for i, v in enumerate(runs) if i not in done]
 
-    bar = _progress_bar(len(runs), len(done), progress)
+    bar = _progress_bar(len(runs), len(done), progress, desc)
 
     def finish(row: dict[str, Any]) -> None:
         done[int(row["run_id"])] = row
@@ -325,10 +338,10 @@ def run_sweep(session, axes: Sequence[Axis], *, executor: str = "local", workers
     return table
 
 
-def _progress_bar(total: int, initial: int, enabled: bool):
+def _progress_bar(total: int, initial: int, enabled: bool, desc: str):
     from tqdm.auto import tqdm
     return tqdm(total=total, initial=initial, disable=not enabled, unit="run",
-                desc="sweep", dynamic_ncols=True)
+                desc=desc, dynamic_ncols=True)
 
 
 def _run_pool(todo, doc, runner, workers, finish) -> None:

@@ -1,0 +1,242 @@
+"""Virtual cohorts: the same program on many simulated patients, reported like a trial.
+
+A cohort draws N virtual patients around a patient preset from documented distributions
+(:data:`VARIABILITY`), programs each one as a clinician would (amplitude titrated to that
+patient's own perception threshold for paresthesia-based programs), runs a session on each and
+reports the responder rate (>= 50 % pain reduction, as in the trials) with a 95 % Wilson
+confidence interval and the distribution of relief.
+
+Runs go through :func:`sim.sweep.run_table`, so cohorts share the sweep executors (in-process,
+process pool, Dask), streaming to a resumable table, progress bars and deterministic seeds: the
+same seed gives the same patients and the same numbers, whichever executor runs them.
+
+Distributions (:data:`VARIABILITY`) [A unless tagged]
+----------------------------------------------------
+* inhibition efficacy g_inh: normal around the preset, SD 0.08, clipped to 0.3..1;
+* Aβ unmasking u: normal around the preset, SD 0.15, clipped to 0..1;
+* ongoing C drive: log-normal around the preset, SD 25 %;
+* descending drive: normal, mean 0, SD 0.1 (mood and arousal differ between patients);
+* dorsal CSF thickness: normal, mean 3 mm, SD 0.7 mm, clipped 2..6 mm (SCIENCE.md 3.3: 2-6 mm
+  by level [T]; He et al. 1994 [P]);
+* SCS lead lateral offset from the midline: |normal(0, 0.7 mm)| clipped to 0..3 mm [A]
+  (He et al. 1994: < 1 mm already changes the threshold [P]);
+* PNS lead-to-nerve distance: log-normal around 5 mm, SD 40 % (0.5-3 cm placements,
+  Rauck 2014 [P]);
+* nerve depth under TENS pads: log-normal around the preset, SD 30 %.
+
+Anatomy is drawn on a 0.25 mm grid: finer than anyone measures it in a patient, and coarse
+enough that fibre thresholds are computed once per distinct geometry and reused.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from sim.params import PARAMETERS, ParameterError, _fmt
+from sim.patients import patient as patient_preset
+from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
+
+__all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
+           "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR"]
+
+#: Spread of each patient parameter around its preset value: (kind, spread, lo, hi).
+#: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: |N(0, SD)|.
+VARIABILITY: dict[str, tuple[str, float, float, float]] = {
+    "inhibition_efficacy": ("normal", 0.08, 0.3, 1.0),
+    "abeta_unmasking": ("normal", 0.15, 0.0, 1.0),
+    "ongoing_c_drive": ("lognormal", 0.25, 0.0, 2.0),
+    "descending_drive": ("normal", 0.10, -1.0, 1.0),
+    "csf_thickness_mm": ("normal", 0.7, 2.0, 6.0),
+    "nerve_depth_mm": ("lognormal", 0.30, 1.0, 40.0),
+    "lateral_offset_mm": ("abs_normal", 0.7, 0.0, 3.0),
+    "lead_distance_mm": ("lognormal", 0.40, 0.5, 30.0),
+}
+#: Parameters drawn on a 0.25 mm grid (see module notes).
+_ANATOMY_GRID_MM = 0.25
+_ANATOMY = ("csf_thickness_mm", "nerve_depth_mm", "lateral_offset_mm", "lead_distance_mm")
+
+#: Amplitude a clinician programs for paresthesia-based stimulation, as a multiple of the
+#: patient's perception threshold: in the therapeutic window of 1-1.5 x PT [T], SCIENCE.md 3.3.
+PERCEPTION_FACTOR = 1.3
+#: Largest amplitude a device delivers [mA]: implanted pulse generators about 25 mA, PNS
+#: about 30 mA, TENS units about 100 mA [T].
+DEVICE_MAX_MA = {"scs": 25.5, "pns": 30.0, "tens": 100.0, "off": 0.0}
+
+
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion k/n (95 % by default).
+
+    Wilson E.B. (1927) Probable inference, the law of succession, and statistical inference.
+    J Am Stat Assoc 22:209-212.
+    """
+    if n <= 0:
+        raise ParameterError(f"n={n} must be at least 1 patient", name="n", value=n)
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs",
+                     ) -> list[dict[str, Any]]:
+    """Draw ``n`` virtual patients around the preset ``patient``.
+
+    Returns one dict of declared parameter values per patient (patient fields plus the
+    placement fields ``lateral_offset_mm`` / ``lead_distance_mm`` that vary with the anatomy).
+    The same ``seed`` gives the same patients.
+    """
+    n = int(PARAMETERS["cohort_n"].validate(n))
+    base = patient_preset(patient)
+    rng = np.random.default_rng(seed)
+    placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),
+                 "off": ()}[therapy]
+    from sim.waveforms import Program
+    defaults = Program()
+    cols: dict[str, np.ndarray] = {}
+    for name, (kind, spread, lo, hi) in VARIABILITY.items():
+        if name in ("lateral_offset_mm", "lead_distance_mm") and name not in placement:
+            continue
+        centre = getattr(base, name, getattr(defaults, name, 0.0))
+        if name == "csf_thickness_mm":
+            centre = base.csf_thickness_mm
+        if kind == "normal":
+            x = rng.normal(centre, spread, n)
+        elif kind == "lognormal":
+            x = centre * np.exp(rng.normal(-0.5 * spread ** 2, spread, n)) if centre > 0 \
+                else np.zeros(n)
+        else:
+            x = np.abs(rng.normal(0.0, spread, n))
+        x = np.clip(x, lo, hi)
+        if name in _ANATOMY:
+            x = np.clip(np.round(x / _ANATOMY_GRID_MM) * _ANATOMY_GRID_MM, lo, hi)
+        cols[name] = np.round(x, 4)
+    return [{k: float(v[i]) for k, v in cols.items()} for i in range(n)]
+
+
+@dataclass(frozen=True)
+class TitratedRunner:
+    """Run a virtual patient's session with the amplitude a clinician would program.
+
+    ``mode="perception"``: amplitude = ``factor`` x the patient's perception threshold (capped
+    at the device maximum); ``mode="fixed"``: the program's own amplitude (sub-perception burst
+    and 10 kHz programs are set without reference to paresthesia). Module-level and frozen so
+    process pools and Dask can pickle it.
+    """
+
+    mode: str = "perception"
+    factor: float = PERCEPTION_FACTOR
+
+    def __call__(self, session: Session) -> Mapping[str, Any]:
+        prog, pat = session.program, session.patient
+        if self.mode == "perception" and prog.is_active:
+            from sim.session import _recruitment
+            pt = _recruitment(prog, pat.csf_thickness_mm,
+                              pat.nerve_depth_mm).perception_threshold_mA
+            amp = min(self.factor * pt, DEVICE_MAX_MA[prog.therapy])
+            session = session.replace(program=prog.replace(amplitude_mA=round(amp, 3)))
+        summary = run_session(session).summary.to_dict()
+        return {"programmed_amplitude_mA": session.program.amplitude_mA, **summary}
+
+
+def default_titration(session: Session) -> str:
+    """``perception`` for paresthesia-based tonic programs below 1 kHz, else ``fixed``."""
+    p = session.program
+    return "perception" if p.pattern == "tonic" and p.rate_hz < 1000 and p.is_active \
+        else "fixed"
+
+
+@dataclass(frozen=True)
+class CohortResult:
+    """Outcome of a virtual cohort.
+
+    Attributes
+    ----------
+    patient : str
+        Patient preset the cohort was drawn around.
+    n : int
+        Number of virtual patients.
+    seed : int
+        Seed of the draw.
+    responder_rate : float
+        Fraction with >= 50 % pain reduction [0-1].
+    ci_low, ci_high : float
+        95 % Wilson interval of the responder rate [0-1].
+    mean_reduction_pct : float
+        Mean pain reduction [%] (patients without baseline pain count as 0).
+    reductions_pct : ndarray
+        Each patient's pain reduction [%].
+    table : list of dict
+        One row per patient: drawn parameters, programmed amplitude and session summary.
+    """
+
+    patient: str
+    n: int
+    seed: int
+    responder_rate: float
+    ci_low: float
+    ci_high: float
+    mean_reduction_pct: float
+    reductions_pct: np.ndarray
+    table: list
+
+    def to_dict(self, *, rows: bool = False) -> dict[str, Any]:
+        """JSON-compatible summary (``n``, ``responder_rate``, ``ci_low``, ``ci_high``,
+        ``mean_reduction_pct``, quartiles of relief; the rows too if ``rows``)."""
+        q = np.percentile(self.reductions_pct, [25, 50, 75]) if self.n else [math.nan] * 3
+        out = {"patient": self.patient, "n": self.n, "seed": self.seed,
+               "responder_rate": self.responder_rate, "ci_low": self.ci_low,
+               "ci_high": self.ci_high, "mean_reduction_pct": self.mean_reduction_pct,
+               "reduction_quartiles_pct": [float(v) for v in q]}
+        if rows:
+            out["rows"] = self.table
+        return out
+
+
+def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
+               titration: str | None = None, executor: str = "local",
+               workers: int | None = None, scheduler: str | None = None,
+               out: str | os.PathLike | None = None, progress: bool = True) -> CohortResult:
+    """Run ``session`` (its program, duration and events) on ``n`` virtual patients.
+
+    Parameters
+    ----------
+    session : Session
+        Program, duration, events and options; its patient is replaced by each virtual one.
+    patient : str
+        Patient preset the cohort is drawn around.
+    n : int
+        Number of virtual patients (declared ``cohort_n``: 1..100000).
+    seed : int
+        Seed of the draw; the same seed gives the same numbers.
+    titration : {"perception", "fixed"}, optional
+        How each patient's amplitude is programmed (default: :func:`default_titration`).
+    executor, workers, scheduler, out, progress
+        As for :func:`sim.sweep.run_table`.
+    """
+    from sim.sweep import run_table
+
+    mode = titration or default_titration(session)
+    if mode not in ("perception", "fixed"):
+        raise ParameterError(f"titration={mode!r} is not one of 'perception', 'fixed'",
+                             name="titration", value=mode)
+    seed = int(PARAMETERS["seed"].validate(seed))
+    runs = virtual_patients(patient, n, seed=seed, therapy=session.program.therapy)
+    base = session.replace(patient=patient_preset(patient))
+    table = run_table(base, runs, executor=executor, workers=workers, scheduler=scheduler,
+                      out=out, progress=progress, runner=TitratedRunner(mode),
+                      desc=f"cohort {patient}")
+    red = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0
+                    for r in table], dtype=float)
+    k = int(np.sum(red >= RESPONDER_REDUCTION_PCT))
+    lo, hi = wilson_interval(k, len(table))
+    return CohortResult(patient, len(table), seed, k / len(table), lo, hi,
+                        float(red.mean()), red, table)
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
