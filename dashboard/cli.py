@@ -1,0 +1,122 @@
+"""The ``neuromod dashboard`` command: serve the dashboard under a production WSGI server.
+
+``neuromod dashboard [--host 127.0.0.1] [--port 8050] [--workers N]``
+
+* ``--workers 1`` (default): waitress, one process with several threads;
+* ``--workers N > 1``: gunicorn with N worker processes (``dashboard.app:server``); every
+  worker builds the same page and keeps no per-user state, so any worker can answer anyone.
+
+It binds to loopback unless ``--host`` says otherwise, and then warns that the server is
+reachable by others. Debug mode is never on. Registration is cheap: dash is imported only
+when the command runs.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import shutil
+import sys
+from typing import Any
+
+__all__ = ["register", "cmd_dashboard", "is_loopback", "display_url"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8050
+#: waitress threads per process: several users' callbacks overlap (numpy releases the GIL).
+THREADS = 8
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``dashboard`` command to the ``neuromod`` sub-command parsers."""
+    p = subparsers.add_parser(
+        "dashboard", help="serve the interactive dashboard in a web browser",
+        description="Serve the dashboard (no internet needed). Open the printed URL.")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help="interface to bind (default 127.0.0.1: this computer only; "
+                        "0.0.0.0 lets others on the network connect)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                   help=f"TCP port (default {DEFAULT_PORT})")
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="worker processes (default 1: waitress with threads; N > 1: "
+                        "gunicorn with N workers)")
+    p.set_defaults(func=cmd_dashboard)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port={text!r} is not a whole number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port={value} is outside 0..65535")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"workers={text!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"workers={value} is outside 1..64")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this computer."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def display_url(host: str, port: int) -> str:
+    """The URL to open for a server bound to ``host:port``."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("localhost" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Run the dashboard server until interrupted; returns the exit status."""
+    host, port, workers = args.host, args.port, args.workers
+    if not is_loopback(host):
+        print(f"WARNING: binding to {host}: the dashboard is reachable by others on the "
+              "network. Use --host 127.0.0.1 to keep it on this computer.", file=sys.stderr,
+              flush=True)
+    if workers > 1:
+        return _run_gunicorn(host, port, workers)
+    from waitress import serve
+
+    from dashboard.app import server  # builds the app (about a second)
+
+    print(f"neuromod dashboard: {display_url(host, port)} (waitress, {THREADS} threads; "
+          "Ctrl+C to stop)", flush=True)
+    serve(server, host=host, port=port, threads=THREADS, ident="neuromod",
+          _quiet=True, clear_untrusted_proxy_headers=True)
+    return 0
+
+
+def _run_gunicorn(host: str, port: int, workers: int) -> int:
+    if shutil.which("gunicorn") is None and not _has_module("gunicorn"):
+        print("error: --workers > 1 needs gunicorn (pip install gunicorn); or run with "
+              "--workers 1 (waitress)", file=sys.stderr)
+        return 2
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    print(f"neuromod dashboard: {display_url(host, port)} (gunicorn, {workers} workers; "
+          "Ctrl+C to stop)", flush=True)
+    argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
+            "--preload", "--log-level", "warning", "dashboard.app:server"]
+    # Replace this process: gunicorn's master then receives Ctrl+C / SIGTERM directly.
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover - execv does not return
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

@@ -1,0 +1,800 @@
+"""Pure figure builders: ``(result, options) -> go.Figure``; used by the dashboard and notebooks.
+
+Nothing here reads globals, clocks or files; every builder depends only on its arguments (and
+pure :mod:`sim` functions), returns a new :class:`plotly.graph_objects.Figure`, and keeps its
+payload bounded whatever the session length:
+
+* the waveform draws pulses only inside the visible window, as exact step vertices from the
+  pulse events (or, when the window holds more pulses than pixels, as the min/max envelope);
+* time series are min/max-downsampled to at most :data:`MAX_SERIES_POINTS` points per trace
+  and sent as float32 typed arrays.
+
+A pinned comparison configuration ("A") is drawn dashed in :data:`COLOR_A` behind the current
+one ("B", :data:`COLOR_B`) by every builder that takes ``compare``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from sim.safety import SafetyReport, safety_report
+from sim.waveforms import Program, PulseTrain, pulse_train
+
+__all__ = [
+    "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",
+    "safety_figure", "session_figure", "fibre_figure", "gate_figure", "downsample_minmax",
+    "GRAPH_CONFIG", "MAX_WAVE_POINTS", "MAX_SERIES_POINTS", "COLOR_A", "COLOR_B",
+]
+
+#: Most vertices drawn for one waveform trace; beyond, the window is drawn as an envelope.
+MAX_WAVE_POINTS = 3000
+#: Most points per time-series trace after downsampling.
+MAX_SERIES_POINTS = 1000
+#: Bins of the waveform envelope drawn when a window holds too many pulses to draw.
+ENVELOPE_BINS = 600
+
+# Okabe-Ito palette: distinguishable with colour-vision deficiencies and on a projector.
+COLOR_B = "#0072B2"
+COLOR_A = "#D55E00"
+FIBRE_COLORS = {"Aβ": "#0072B2", "Aδ": "#E69F00", "C": "#CC79A7"}
+EVENT_COLORS = {"stimulation": "rgba(0,158,115,0.14)", "touch": "rgba(86,180,233,0.25)",
+                "pinch": "rgba(230,159,0,0.28)", "injury": "rgba(213,94,0,0.30)"}
+WARN = "#C0392B"
+
+#: ``dcc.Graph`` config: no cloud upload button, no logo, PNG export at 2x.
+GRAPH_CONFIG = {"showSendToCloud": False, "displaylogo": False,
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+@dataclass(frozen=True)
+class FigureOptions:
+    """Presentation options shared by all builders.
+
+    Attributes
+    ----------
+    lecture : bool
+        Large fonts, thick lines and high contrast for a projector.
+    """
+
+    lecture: bool = False
+
+    @property
+    def font_size(self) -> int:
+        return 20 if self.lecture else 12
+
+    @property
+    def line_width(self) -> float:
+        return 3.5 if self.lecture else 1.8
+
+
+def _axis(options: FigureOptions, **kw: Any) -> dict:
+    ink = "#000000" if options.lecture else "#222222"
+    grid = "#BBBBBB" if options.lecture else "#E5E5E5"
+    # Fixed margins, no automargin: automargin makes plotly lay a figure out twice.
+    ax = dict(showgrid=True, gridcolor=grid, zeroline=False, linecolor=ink, ticks="outside",
+              showline=True, automargin=False)
+    if isinstance(kw.get("title"), str):
+        kw["title"] = dict(text=kw.pop("title"), font=dict(
+            size=options.font_size - 2 if options.lecture else options.font_size))
+    if kw.get("type") == "log":
+        ax["dtick"] = 1  # decades only: plotly's default crowds log axes with 2..9 labels
+    ax.update(kw)
+    return ax
+
+
+def _margin(options: FigureOptions, **overrides: float) -> dict:
+    """Fixed plot margins [px], wider in lecture mode (large tick labels and titles)."""
+    m = dict(l=100 if options.lecture else 64, r=20, t=64 if options.lecture else 48,
+             b=90 if options.lecture else 52)
+    m.update(overrides)
+    return m
+
+
+def _layout(options: FigureOptions, title: str, **kw: Any) -> dict:
+    """A small self-contained layout (no template: keeps every payload a few KB smaller)."""
+    layout = dict(
+        template={},
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=options.font_size + 3)),
+        font=dict(size=options.font_size, family="Helvetica, Arial, sans-serif",
+                  color="#000000" if options.lecture else "#222222"),
+        paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
+        margin=_margin(options),
+        legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"),
+        hovermode="closest", annotations=[], shapes=[],
+    )
+    layout.update(kw)
+    return layout
+
+
+def _figure(data: list, layout: dict) -> go.Figure:
+    """Wrap a plain figure spec without plotly's per-property validation (~50x faster: the
+    builders' specs are checked against the schema by the test suite instead)."""
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
+
+
+def _nice_ceil(x: float) -> float:
+    """Smallest of 1, 2, 2.5, 5 x 10^n at or above ``x``: axis ranges that do not move with
+    every small change (plotly then restyles the traces instead of redrawing the axes)."""
+    if not (x > 0 and math.isfinite(x)):
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(x))
+    return next(m * base for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * base >= x * (1 - 1e-12))
+
+
+def _note(text: str, options: FigureOptions) -> dict:
+    return dict(text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                font=dict(size=options.font_size + 1, color="#555555"),
+                bgcolor="rgba(255,255,255,0.85)")
+
+
+def _title_ann(text: str, x: float, y: float, options: FigureOptions) -> dict:
+    return dict(text=text, xref="paper", yref="paper", x=x, y=y, xanchor="center",
+                yanchor="bottom", showarrow=False, font=dict(size=options.font_size + 1))
+
+
+# --------------------------------------------------------------------------------------------
+# Waveform
+# --------------------------------------------------------------------------------------------
+def default_window_s(program: Program, duration_s: float) -> tuple[float, float]:
+    """The window shown before any zoom: three repeating units (pulses or bursts) [s]."""
+    period = 1.0 / (program.burst_rate_hz if program.pattern == "burst" else program.rate_hz)
+    return 0.0, float(min(duration_s, 3.0 * period))
+
+
+def _unit_template(train: PulseTrain) -> tuple[np.ndarray, np.ndarray]:
+    """Step vertices (t relative to the unit onset [s], current [mA]) of one unit."""
+    tx: list[float] = []
+    ty: list[float] = []
+    phases = train.phases
+    for i, ph in enumerate(phases):
+        start, end = ph.start_s, ph.start_s + ph.width_s
+        prev_end = phases[i - 1].start_s + phases[i - 1].width_s if i > 0 else None
+        touches_prev = prev_end is not None and abs(start - prev_end) < 1e-12
+        touches_next = i + 1 < len(phases) and abs(phases[i + 1].start_s - end) < 1e-12
+        if not touches_prev:
+            tx.append(start)
+            ty.append(0.0)
+        tx += [start, end]
+        ty += [ph.amplitude_mA, ph.amplitude_mA]
+        if not touches_next:
+            tx.append(end)
+            ty.append(0.0)
+    return np.asarray(tx), np.asarray(ty)
+
+
+@dataclass(frozen=True)
+class WaveVertices:
+    """Drawable waveform of one window.
+
+    Attributes
+    ----------
+    t_s, current_mA : ndarray
+        Step vertices (``mode="exact"``) or envelope bin centres (``mode="envelope"``).
+    lower_mA : ndarray or None
+        Lower edge of the envelope (``None`` in exact mode).
+    mode : {"exact", "envelope", "empty"}
+    n_units : int
+        Pulse units (pulses, or bursts) overlapping the window.
+    n_pulses : int
+        Stimulating pulses overlapping the window.
+    onsets_s : ndarray
+        Unit onsets in the window (exact mode only; empty otherwise).
+    """
+
+    t_s: np.ndarray
+    current_mA: np.ndarray
+    lower_mA: np.ndarray | None
+    mode: str
+    n_units: int
+    n_pulses: int
+    onsets_s: np.ndarray
+
+
+def waveform_vertices(train: PulseTrain, t0_s: float, t1_s: float, *,
+                      max_points: int = MAX_WAVE_POINTS) -> WaveVertices:
+    """Vertices of the current over ``[t0_s, t1_s]``; cost and size depend on the window only.
+
+    Exact mode tiles one unit's step template over the unit onsets in the window (the same
+    phases, cycling and ramp as :func:`sim.waveforms.render`, without sampling). When that
+    would exceed ``max_points``, the window is drawn as the envelope of the current per
+    display bin (upper = largest phase current, lower = most cathodic), with cycling and ramp.
+    """
+    if not train.phases or t1_s <= t0_s:
+        z = np.array([t0_s, t1_s])
+        return WaveVertices(z, np.zeros(2), None, "empty", 0, 0, np.empty(0))
+    tx, ty = _unit_template(train)
+    T = train.unit_period_s
+    n_est = int(math.ceil((min(t1_s, train.duration_s) - t0_s) / T)) + 2
+    if n_est * len(tx) <= max_points:
+        onsets = train.unit_onsets_s(t0_s, t1_s)
+        env = train.envelope(onsets)
+        x = (onsets[:, None] + tx[None, :]).ravel()
+        y = (env[:, None] * ty[None, :]).ravel()
+        x = np.concatenate(([t0_s], x, [t1_s]))
+        y = np.concatenate(([0.0], y, [0.0]))
+        return WaveVertices(x, y, None, "exact", len(onsets),
+                            len(onsets) * train.pulses_per_unit, onsets)
+    nb = max(2, min(ENVELOPE_BINS, n_est // 2))
+    edges = np.linspace(t0_s, t1_s, nb + 1)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    on = centres < train.duration_s
+    if train.cycling:
+        on &= np.mod(centres, train.cycle_on_s + train.cycle_off_s) < train.cycle_on_s
+    env = train.envelope(centres) * on
+    amps = np.array([ph.amplitude_mA for ph in train.phases])
+    upper = env * max(0.0, float(amps.max()))
+    lower = env * min(0.0, float(amps.min()))
+    n_units = _units_between(train, t0_s, t1_s)
+    return WaveVertices(centres, upper, lower, "envelope", n_units,
+                        n_units * train.pulses_per_unit, np.empty(0))
+
+
+def _units_between(train: PulseTrain, t0_s: float, t1_s: float) -> int:
+    """Units emitted in ``[t0_s, t1_s)`` (closed form, cycling included)."""
+    def upto(t: float) -> int:
+        t = min(max(t, 0.0), train.duration_s)
+        if t <= 0:
+            return 0
+        return PulseTrain(train.phases, train.unit_period_s, train.pulses_per_unit, t,
+                          train.cycle_on_s, train.cycle_off_s, train.ramp_s).n_units()
+    return max(0, upto(t1_s) - upto(t0_s))
+
+
+def _charge_text(program: Program, q_uC: float) -> str:
+    if program.shape == "custom":
+        return f"Q = {q_uC:.3g} µC per phase"
+    return (f"Q = I × PW = {program.amplitude_mA:g} mA × {program.pulse_width_us:g} µs"
+            f"<br>= {q_uC:.3g} µC per phase")
+
+
+def waveform_figure(program: Program, *, duration_s: float,
+                    window_s: tuple[float, float] | None = None,
+                    compare: tuple[Program, float] | None = None,
+                    report: SafetyReport | None = None,
+                    options: FigureOptions = FigureOptions()) -> go.Figure:
+    """The output current over a window, with the charge per phase marked.
+
+    Parameters
+    ----------
+    program : Program
+        The current program (B).
+    duration_s : float
+        Length of the pulse train (the session) [s].
+    window_s : (float, float), optional
+        Visible window [s]; default :func:`default_window_s`. Clipped to the train.
+    compare : (Program, float), optional
+        Pinned program A and its session duration [s], drawn dashed in the same window.
+    report : SafetyReport, optional
+        B's safety report (for the charge per phase); computed when omitted.
+    options : FigureOptions
+
+    Returns
+    -------
+    go.Figure
+        Time axis in ms. ``layout.meta`` holds ``charge_per_phase_uC``, ``mode``
+        (exact/envelope/empty), ``window_s`` and ``pulses_in_window``.
+    """
+    t0, t1 = window_s if window_s is not None else default_window_s(program, duration_s)
+    t1 = float(min(max(t1, 1e-6), duration_s))
+    t0 = float(min(max(t0, 0.0), t1 - 1e-6)) if t1 > 1e-6 else 0.0
+    train = pulse_train(program, duration_s)
+    verts = waveform_vertices(train, t0, t1)
+    q = (report or safety_report(program)).charge_per_phase_uC
+    lw = options.line_width
+    data: list[dict] = []
+    if compare is not None:
+        prog_a, dur_a = compare
+        va = waveform_vertices(pulse_train(prog_a, dur_a), t0, t1)
+        data += _wave_traces(va, "A (pinned)", COLOR_A, lw, dash="dash")
+    data += _wave_traces(verts, "B (current)" if compare is not None else "current", COLOR_B,
+                         lw)
+    annotations = []
+    # Charge per phase: shade the first stimulating (cathodic) phase in view and label it.
+    label = dict(text=_charge_text(program, q), showarrow=False, xref="paper", yref="paper",
+                 x=0.99, y=0.98, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.85)",
+                 bordercolor=COLOR_B, borderwidth=1)
+    cath = next((ph for ph in train.phases if ph.amplitude_mA < 0), None)
+    if verts.mode == "exact" and cath is not None:
+        visible = [o for o in verts.onsets_s if t0 <= o + cath.start_s < t1]
+        if visible:
+            onset = visible[0]
+            a = cath.amplitude_mA * float(train.envelope(np.array([onset]))[0])
+            s, e = (onset + cath.start_s) * 1e3, (onset + cath.start_s + cath.width_s) * 1e3
+            data.append(dict(type="scatter", x=[s, s, e, e], y=[0, a, a, 0], fill="toself",
+                             mode="lines", line=dict(width=0), hoverinfo="skip",
+                             fillcolor="rgba(0,114,178,0.30)", name="charge per phase",
+                             showlegend=False))
+            # Label beside the shaded phase, on the side of the window with more room.
+            right = (s + e) / 2 < (t0 + t1) / 2 * 1e3
+            label.update(showarrow=True, xref="x", yref="y", x=e if right else s, y=a / 2,
+                         ax=30 if right else -30, ay=-30, xanchor="left" if right else "right",
+                         yanchor="bottom", arrowcolor=COLOR_B, align="left")
+    if verts.mode == "envelope":
+        annotations.append(dict(
+            text=f"{verts.n_pulses:,} pulses in view: envelope shown, zoom in to see pulses",
+            xref="paper", yref="paper", x=0.01, y=0.02, showarrow=False, xanchor="left",
+            yanchor="bottom", font=dict(size=options.font_size - 1, color="#555555")))
+    elif verts.mode == "empty":
+        annotations.append(_note("no stimulation (therapy off or 0 mA)", options))
+    annotations.append(label)
+    n = verts.n_pulses
+    peak = max([abs(ph.amplitude_mA) for ph in train.phases] +
+               [abs(ph.amplitude_mA) for ph in (pulse_train(compare[0], compare[1]).phases
+                                                 if compare is not None else ())] + [0.1])
+    layout = _layout(
+        options, f"Stimulation waveform: {n:,} pulse{'s' * (n != 1)} in view",
+        xaxis=_axis(options, title="time [ms]", range=[t0 * 1e3, t1 * 1e3]),
+        yaxis=_axis(options, title="current at cathode [mA]", fixedrange=True,
+                    range=[-_nice_ceil(1.1 * peak), _nice_ceil(1.1 * peak)]),
+        showlegend=compare is not None, uirevision="waveform", annotations=annotations,
+        shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=0, y1=0,
+                     line=dict(color="#888888", width=1))],
+        meta=dict(charge_per_phase_uC=q, mode=verts.mode, window_s=[t0, t1],
+                  pulses_in_window=n),
+    )
+    return _figure(data, layout)
+
+
+def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
+                 dash: str = "solid") -> list[dict]:
+    x_ms = v.t_s * 1e3
+    line = dict(color=color, width=width, dash=dash)
+    if v.mode == "envelope":
+        thin = dict(line, width=width / 2, shape="hvh")
+        return [dict(type="scatter", x=x_ms, y=v.lower_mA.astype(np.float32), mode="lines",
+                     line=thin, name=name, showlegend=False, hoverinfo="skip"),
+                dict(type="scatter", x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
+                     line=thin, fill="tonexty", name=name, hoverinfo="skip")]
+    return [dict(type="scatter", x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
+                 line=line, name=name,
+                 hovertemplate="%{x:.4f} ms<br>%{y:.3g} mA<extra>" + name + "</extra>")]
+
+
+# --------------------------------------------------------------------------------------------
+# Safety and energy
+# --------------------------------------------------------------------------------------------
+def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
+                  compare: tuple[SafetyReport, float] | None = None,
+                  options: FigureOptions = FigureOptions()) -> go.Figure:
+    """Charge density and Shannon k against their limits, with the energy in the title.
+
+    Left: the Shannon plane (charge per phase Q vs charge density D, log-log) with the limit
+    line ``log10(D) + log10(Q) = k`` and the unsafe region above it, the density cap, the
+    line of operating points of this contact (D = Q / A) and the program's point. Right: how
+    close the program is to each limit, as a percentage: D / cap, and D·Q / 10^k (which is
+    100 % exactly when k reaches its limit), with A beside B when a configuration is pinned.
+
+    Parameters
+    ----------
+    report : SafetyReport
+        The current program's report (B).
+    contact_area_mm2 : float
+        B's contact area [mm²] (for the contact line).
+    compare : (SafetyReport, float), optional
+        A's report and contact area [mm²].
+    options : FigureOptions
+
+    Returns
+    -------
+    go.Figure
+        ``layout.meta`` holds B's ``charge_density_uC_per_cm2``, ``shannon_k`` and
+        ``battery_life_days`` (None when not finite).
+    """
+    lw = options.line_width
+    k_lim, cap = report.shannon_k_limit, report.density_limit_uC_per_cm2
+    q = np.logspace(-3, 2, 30)
+    d_line = 10 ** k_lim / q
+    data: list[dict] = [
+        dict(type="scatter", x=np.concatenate([q, [q[-1], q[0]]]),
+             y=np.concatenate([d_line, [1e4, 1e4]]), fill="toself", mode="none",
+             fillcolor="rgba(192,57,43,0.12)", hoverinfo="skip",
+             name=f"k ≥ {k_lim:g}: tissue damage risk"),
+        dict(type="scatter", x=q, y=d_line, mode="lines", line=dict(color=WARN, width=lw),
+             name=f"Shannon limit k = {k_lim:g}"),
+        dict(type="scatter", x=[q[0], q[-1]], y=[cap, cap], mode="lines",
+             line=dict(color=WARN, width=lw, dash="dot"), name=f"density cap {cap:g} µC/cm²"),
+    ]
+    entries = [("B" if compare else "now", report, contact_area_mm2, COLOR_B)]
+    if compare is not None:
+        entries.insert(0, ("A", compare[0], compare[1], COLOR_A))
+    for label, rep, area, color in entries:
+        data.append(dict(type="scatter", x=[q[0], q[-1]], y=[q[0] / (area / 100.0),
+                                                             q[-1] / (area / 100.0)],
+                         mode="lines", line=dict(color=color, width=lw / 2, dash="dash"),
+                         hoverinfo="skip", name=f"{label}: contact of {area:g} mm²"))
+        if rep.charge_per_phase_uC > 0:
+            data.append(dict(
+                type="scatter", x=[rep.charge_per_phase_uC],
+                y=[rep.charge_density_uC_per_cm2], mode="markers", showlegend=False,
+                name=f"{label}: Q = {rep.charge_per_phase_uC:.3g} µC, "
+                     f"D = {rep.charge_density_uC_per_cm2:.3g} µC/cm²",
+                marker=dict(size=14 if options.lecture else 11, color=color,
+                            symbol="diamond" if label == "A" else "circle",
+                            line=dict(color="#000000", width=1))))
+    # Right panel: per limit, one bar per configuration (A first), as % of the limit.
+    rows, pct, texts, colors = [], [], [], []
+    for label, rep, _, color in entries:
+        dens = 100 * rep.charge_density_uC_per_cm2 / cap
+        shannon = 100 * 10 ** (rep.shannon_k - k_lim) if math.isfinite(rep.shannon_k) else 0.0
+        k_text = f"k = {rep.shannon_k:.2f}" if math.isfinite(rep.shannon_k) else "no charge"
+        suffix = f" ({label})" if compare is not None else ""
+        rows += [f"density{suffix}", f"Shannon{suffix}"]
+        pct += [dens, shannon]
+        texts += [f"{rep.charge_density_uC_per_cm2:.3g} µC/cm²", k_text]
+        colors += [WARN if dens > 100 else color, WARN if not rep.shannon_ok else color]
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].startswith("Shannon"), i))
+    data.append(dict(type="bar", orientation="h", y=[rows[i] for i in order],
+                     x=[min(pct[i], 400.0) for i in order], text=[texts[i] for i in order],
+                     textposition="outside", textangle=0, cliponaxis=False, showlegend=False,
+                     hoverinfo="skip", marker=dict(color=[colors[i] for i in order]),
+                     xaxis="x2", yaxis="y2"))
+    energy = (f"battery {_days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
+              if report.charge_per_phase_uC > 0 else "no stimulation")
+    layout = _layout(
+        options, f"Safety and energy: {energy}",
+        xaxis=_axis(options, type="log", range=[-3, 2], domain=[0, 0.5],
+                    title="charge per phase Q [µC]"),
+        yaxis=_axis(options, type="log", range=[-3, 3], title="charge density D [µC/cm²]"),
+        xaxis2=_axis(options, range=[0, max(160.0, min(400.0, max(pct)) * 1.45)],
+                     domain=[0.7, 1.0], anchor="y2", title="% of limit"),
+        yaxis2=_axis(options, anchor="x2", showgrid=False, autorange="reversed",
+                     domain=[0.0, 1.0]),
+        legend=dict(orientation="h", x=0.0, y=-0.2, yanchor="top",
+                    font=dict(size=options.font_size - 1)),
+        margin=_margin(options, b=150 if options.lecture else 110),
+        bargap=0.3,
+        shapes=[dict(type="line", xref="x2", yref="y2 domain", x0=100, x1=100, y0=0, y1=1,
+                     line=dict(color=WARN, width=lw))],
+        annotations=[_title_ann("100 % = limit", 0.85, 1.0, options)],
+        meta=dict(charge_density_uC_per_cm2=report.charge_density_uC_per_cm2,
+                  shannon_k=report.shannon_k if math.isfinite(report.shannon_k) else None,
+                  battery_life_days=report.battery_life_days
+                  if math.isfinite(report.battery_life_days) else None),
+    )
+    return _figure(data, layout)
+
+
+def _days_text(days: float) -> str:
+    if not math.isfinite(days):
+        return "no drain"
+    if days >= 365:
+        return f"{days / 365:.1f} years"
+    return f"{days:.3g} days" if days >= 1 else f"{days * 24:.2g} hours"
+
+
+# --------------------------------------------------------------------------------------------
+# Session time series
+# --------------------------------------------------------------------------------------------
+def downsample_minmax(t: Sequence[float], y: Sequence[float],
+                      max_points: int = MAX_SERIES_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce a series to at most ``max_points`` points keeping every bucket's min and max.
+
+    Peaks (a pinch, an injury) survive any session length; the result is float32.
+    """
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = t.size
+    if n <= max_points:
+        return t.astype(np.float32), y.astype(np.float32)
+    nb = max(1, max_points // 2)
+    edges = np.linspace(0, n, nb + 1).astype(int)
+    idx = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        if b <= a:
+            continue
+        seg = y[a:b]
+        i_min, i_max = a + int(np.argmin(seg)), a + int(np.argmax(seg))
+        idx += sorted((i_min, i_max))
+    idx = np.unique(np.asarray(idx))
+    return t[idx].astype(np.float32), y[idx].astype(np.float32)
+
+
+#: Series drawn by :func:`session_figure`, top to bottom: (series name, axis title).
+SESSION_ROWS = (("pain_nrs", "pain [NRS]"), ("paresthesia", "paresthesia"))
+
+
+def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
+                   compare: Any = None, cursor_s: float | None = None,
+                   options: FigureOptions = FigureOptions()) -> go.Figure:
+    """Pain (NRS) and paresthesia over the session, with the events marked.
+
+    Parameters
+    ----------
+    result : SessionResult or None
+        Needs ``t_s`` [s], ``series`` (name -> ndarray, with ``pain_nrs`` and ``paresthesia``)
+        and ``units`` (name -> unit). ``None`` draws the event timeline only, with a note.
+    events : sequence of Event
+        The session's events (``kind``, ``start_s``, ``stop_s``), shaded by kind.
+    duration_s : float
+        Session length [s].
+    compare : SessionResult, optional
+        Pinned configuration A's result, drawn dashed.
+    cursor_s : float, optional
+        Time of the gate snapshot [s], drawn as a vertical line.
+    options : FigureOptions
+    """
+    lw = options.line_width
+    data: list[dict] = []
+    runs = [("A (pinned)", compare, COLOR_A, "dash"),
+            ("B (current)" if compare is not None else "current", result, COLOR_B, "solid")]
+    for name, res, color, dash in runs:
+        if res is None:
+            continue
+        for row, (key, _) in enumerate(SESSION_ROWS, start=1):
+            if key not in res.series:
+                continue
+            t, y = downsample_minmax(res.t_s, res.series[key])
+            data.append(dict(type="scatter", x=t, y=y, mode="lines", name=name,
+                             legendgroup=name, showlegend=row == 1,
+                             xaxis="x", yaxis="y" if row == 1 else f"y{row}",
+                             line=dict(color=color, width=lw, dash=dash),
+                             hovertemplate="%{x:.1f} s: %{y:.2f}<extra>" + name + "</extra>"))
+    shapes, annotations = [], []
+    for ev in events:
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=ev.start_s, x1=ev.stop_s,
+                           y0=0, y1=1, fillcolor=EVENT_COLORS.get(ev.kind, "#EEEEEE"),
+                           line=dict(width=0), layer="below"))
+        annotations.append(dict(text=ev.kind, x=(ev.start_s + ev.stop_s) / 2, xref="x",
+                                y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                                font=dict(size=options.font_size - 1, color="#333333")))
+    if cursor_s is not None:
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=cursor_s, x1=cursor_s,
+                           y0=0, y1=1, line=dict(color="#444444", width=1, dash="dot")))
+    if result is None:
+        annotations.append(_note("Pain and paresthesia appear here once the session model "
+                                 "(sim.session.run_session) is installed.<br>The shaded bands "
+                                 "are this session's events.", options))
+    tops = [float(np.nanmax(t["y"])) for t in data if t["yaxis"] == "y2" and len(t["y"])]
+    para_top = _nice_ceil(1.05 * max(tops + [1.0]))
+    units = getattr(result, "units", None) or {}
+    unit = units.get("paresthesia", "")
+    layout = _layout(
+        options, "Pain and paresthesia over the session",
+        xaxis=_axis(options, range=[0, duration_s], title="time in session [s]", anchor="y2"),
+        yaxis=_axis(options, range=[0, 10.3], domain=[0.52, 1.0], title=SESSION_ROWS[0][1]),
+        yaxis2=_axis(options, range=[0, para_top], domain=[0.0, 0.44],
+                     title=SESSION_ROWS[1][1] + (f" [{unit}]" if unit and not options.lecture
+                                                 else "")),
+        shapes=shapes, annotations=annotations, uirevision="session",
+        margin=_margin(options, t=80 if options.lecture else 72),
+    )
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Fibres
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FibreView:
+    """What :func:`fibre_figure` draws (any object with these attributes will do).
+
+    Attributes
+    ----------
+    classes : tuple of str
+        Fibre class labels, e.g. ``("Aβ", "Aδ", "C")``.
+    amplitude_mA : ndarray
+        Amplitudes of the recruitment curves [mA].
+    fraction : dict
+        Class -> recruited fraction at each amplitude [0-1].
+    pulse_width_us : ndarray
+        Pulse widths of the strength-duration curves [µs].
+    threshold_mA : dict
+        Class -> threshold amplitude at each pulse width [mA].
+    operating_amplitude_mA, operating_pulse_width_us : float
+        The program's amplitude [mA] and pulse width [µs].
+    perception_mA, discomfort_mA : float or None
+        The therapeutic window: paresthesia (perception) and discomfort thresholds [mA].
+    """
+
+    classes: tuple
+    amplitude_mA: np.ndarray
+    fraction: Mapping[str, np.ndarray]
+    pulse_width_us: np.ndarray
+    threshold_mA: Mapping[str, np.ndarray]
+    operating_amplitude_mA: float
+    operating_pulse_width_us: float
+    perception_mA: float | None = None
+    discomfort_mA: float | None = None
+
+
+def fibre_figure(view: Any, *, compare: Any = None,
+                 options: FigureOptions = FigureOptions()) -> go.Figure:
+    """Recruitment and strength-duration curves per fibre class, with the operating point.
+
+    Parameters
+    ----------
+    view : FibreView or None
+        The curves (see :class:`FibreView`); ``None`` draws a note instead (recruitment model
+        not installed, or therapy off).
+    compare : object, optional
+        A's view (same attributes), drawn dashed.
+    options : FigureOptions
+    """
+    lw = options.line_width
+    data: list[dict] = []
+    shapes: list[dict] = []
+    annotations = [_title_ann("Recruitment", 0.21, 1.0, options),
+                   _title_ann("Strength-duration", 0.79, 1.0, options)]
+    for v, dash, suffix in ((compare, "dash", " (A)"), (view, "solid", "")):
+        if v is None:
+            continue
+        for cls in v.classes:
+            color = FIBRE_COLORS.get(cls, "#555555")
+            data.append(dict(type="scatter", x=np.asarray(v.amplitude_mA, dtype=np.float32),
+                             y=(100 * np.asarray(v.fraction[cls])).astype(np.float32),
+                             mode="lines", name=cls + suffix, legendgroup=cls,
+                             line=dict(color=color, width=lw, dash=dash)))
+            data.append(dict(type="scatter", x=np.asarray(v.pulse_width_us, dtype=np.float32),
+                             y=np.asarray(v.threshold_mA[cls], dtype=np.float32),
+                             mode="lines", name=cls + suffix, legendgroup=cls,
+                             showlegend=False, xaxis="x2", yaxis="y2",
+                             line=dict(color=color, width=lw, dash=dash)))
+    if view is None:
+        annotations.append(_note("No fibre recruitment to show: stimulation is off,<br>or the "
+                                 "recruitment model (sim.recruitment) is not installed.",
+                                 options))
+    else:
+        if view.perception_mA is not None and view.discomfort_mA is not None:
+            shapes.append(dict(type="rect", xref="x", yref="y domain", x0=view.perception_mA,
+                               x1=view.discomfort_mA, y0=0, y1=1, layer="below",
+                               fillcolor="rgba(0,158,115,0.15)", line=dict(width=0)))
+            annotations.append(dict(text="therapeutic window", xref="x", yref="y domain",
+                                    x=math.sqrt(view.perception_mA * view.discomfort_mA)
+                                    if view.perception_mA > 0 else view.discomfort_mA,
+                                    y=0.98, showarrow=False, yanchor="top",
+                                    font=dict(size=options.font_size - 1, color="#006B4E")))
+        amp = view.operating_amplitude_mA
+        if amp > 0:
+            shapes.append(dict(type="line", xref="x", yref="y domain", x0=amp, x1=amp, y0=0,
+                               y1=1, line=dict(color="#000000", width=lw / 2, dash="dot")))
+            for cls in view.classes:
+                frac = float(np.interp(amp, view.amplitude_mA, view.fraction[cls]))
+                data.append(dict(type="scatter", x=[amp], y=[100 * frac], mode="markers",
+                                 showlegend=False,
+                                 marker=dict(size=10, color=FIBRE_COLORS.get(cls, "#555555"),
+                                             line=dict(color="#000000", width=1)),
+                                 hovertemplate=f"{cls}: %{{y:.0f}} %<extra>operating point"
+                                               "</extra>"))
+            data.append(dict(type="scatter", x=[view.operating_pulse_width_us], y=[amp],
+                             mode="markers", name="this program", xaxis="x2", yaxis="y2",
+                             marker=dict(size=14, symbol="x", color="#000000")))
+    ranges = {}
+    if view is not None:
+        amps = np.asarray(view.amplitude_mA, dtype=float)
+        amps = amps[amps > 0]
+        pws = np.asarray(view.pulse_width_us, dtype=float)
+        ths = np.concatenate([np.asarray(view.threshold_mA[c], dtype=float) for c in view.classes])
+        ths = ths[np.isfinite(ths) & (ths > 0)]
+        if amps.size:
+            ranges["x"] = [math.log10(amps.min()), math.log10(amps.max())]
+        if pws.size:
+            ranges["x2"] = [math.log10(pws.min()), math.log10(pws.max())]
+        if ths.size:
+            ranges["y2"] = [math.log10(ths.min()) - 0.1, math.log10(ths.max()) + 0.1]
+    layout = _layout(
+        options, "Fibres: who fires at this program",
+        xaxis=_axis(options, type="log", title="amplitude [mA]", domain=[0, 0.42],
+                    **({"range": ranges["x"]} if "x" in ranges else {})),
+        yaxis=_axis(options, range=[0, 105], title="recruited [%]"),
+        xaxis2=_axis(options, type="log", title="pulse width [µs]", domain=[0.58, 1.0],
+                     anchor="y2", **({"range": ranges["x2"]} if "x2" in ranges else {})),
+        yaxis2=_axis(options, type="log", title="threshold [mA]", anchor="x2",
+                     **({"range": ranges["y2"]} if "y2" in ranges else {})),
+        shapes=shapes, annotations=annotations,
+        margin=_margin(options, t=80 if options.lecture else 72),
+    )
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# The gate
+# --------------------------------------------------------------------------------------------
+#: Nodes of the dorsal-horn schematic: key -> (label, x, y, activity at full colour, unit).
+GATE_NODES = {
+    "stim_on": ("Stimulator", 0.0, 3.3, 1.0, ""),
+    "abeta_drive": ("Aβ afferents<br>(touch)", 1.4, 3.3, 2.0, ""),
+    "adelta_drive": ("Aδ afferents", 1.4, 1.65, 2.0, ""),
+    "c_drive": ("C afferents<br>(burning)", 1.4, 0.0, 2.0, ""),
+    "inhibitory_hz": ("Inhibitory<br>interneuron", 3.0, 2.55, 80.0, "Hz"),
+    "excitatory_hz": ("Excitatory<br>interneuron", 3.0, 0.75, 60.0, "Hz"),
+    "projection_hz": ("Projection<br>neuron (WDR)", 4.6, 1.65, 50.0, "Hz"),
+    "descending": ("Descending<br>control", 4.6, 3.5, 1.0, ""),
+    "pain_nrs": ("Brain:<br>pain", 6.0, 1.65, 10.0, "NRS"),
+}
+#: Connections: (from, to, sign, mechanism switch that gates it or '').
+GATE_EDGES = (
+    ("stim_on", "abeta_drive", +1, ""),
+    ("abeta_drive", "inhibitory_hz", +1, "mechanism_segmental"),
+    ("abeta_drive", "projection_hz", +1, ""),
+    ("abeta_drive", "excitatory_hz", +1, ""),
+    ("adelta_drive", "projection_hz", +1, ""),
+    ("c_drive", "projection_hz", +1, ""),
+    ("c_drive", "excitatory_hz", +1, ""),
+    ("excitatory_hz", "projection_hz", +1, ""),
+    ("inhibitory_hz", "projection_hz", -1, ""),
+    ("inhibitory_hz", "excitatory_hz", -1, ""),
+    ("descending", "projection_hz", -1, "mechanism_descending_opioid"),
+    ("projection_hz", "pain_nrs", +1, ""),
+)
+
+
+def gate_figure(activity: Mapping[str, float] | None, *,
+                mechanisms: Mapping[str, bool] | None = None,
+                options: FigureOptions = FigureOptions()) -> go.Figure:
+    """Schematic of the dorsal-horn gate whose elements show their current activity.
+
+    Parameters
+    ----------
+    activity : mapping or None
+        Node key (see :data:`GATE_NODES`: the ``SessionResult.series`` names, plus
+        ``descending``) -> value at one moment, and optionally ``t_s``. Colour saturates at
+        the node's reference activity. ``None`` draws the circuit in grey with a note.
+    mechanisms : mapping, optional
+        Mechanism switches (``mechanism_*`` -> bool); a connection whose switch is off is
+        drawn faint and labelled "off".
+    options : FigureOptions
+    """
+    mechanisms = mechanisms or {}
+    value = {k: (None if activity is None else activity.get(k)) for k in GATE_NODES}
+    level = {k: (None if v is None else float(np.clip(abs(v) / GATE_NODES[k][3], 0.0, 1.0)))
+             for k, v in value.items()}
+    # Edges as line traces with an arrow (excitation) or a bar (inhibition) at the end, one
+    # trace per style and width step: plotly draws a few traces much faster than annotation
+    # arrows. Width grows with the activity of the source node.
+    styles: dict[tuple, dict] = {}
+    annotations = []
+    for src, dst, sign, switch in GATE_EDGES:
+        _, x0, y0, _, _ = GATE_NODES[src]
+        _, x1, y1, _, _ = GATE_NODES[dst]
+        off = bool(switch) and mechanisms.get(switch) is False
+        strength = 0.3 if level[src] is None else level[src]
+        width = 1.0 if off else 1.0 + 4.0 * round(strength * 3) / 3
+        color = "#BBBBBB" if off else (COLOR_B if sign < 0 else "#333333")
+        dx, dy = x1 - x0, y1 - y0
+        gap = 0.36 / math.hypot(dx, dy)  # stop short of the node markers
+        style = styles.setdefault((color, width, sign), dict(x=[], y=[], size=[]))
+        style["x"] += [x0 + gap * dx, x1 - gap * dx, None]
+        style["y"] += [y0 + gap * dy, y1 - gap * dy, None]
+        style["size"] += [0, 13 if sign > 0 else 16, 0]
+        if off:
+            annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text="switched off",
+                                    showarrow=False, xref="x", yref="y",
+                                    font=dict(color="#888888", size=options.font_size - 1)))
+    data: list[dict] = [
+        dict(type="scatter", x=st["x"], y=st["y"], mode="lines+markers", hoverinfo="skip",
+             showlegend=False, line=dict(color=color, width=width),
+             marker=dict(symbol="arrow" if sign > 0 else "line-ew", size=st["size"],
+                         angleref="previous", color=color,
+                         line=dict(color=color, width=0 if sign > 0 else 4)))
+        for (color, width, sign), st in styles.items()]
+    texts, hover = [], []
+    for key, (label, _, _, _, unit) in GATE_NODES.items():
+        v = value[key]
+        shown = "" if v is None else f"<br><b>{v:.3g}{' ' + unit if unit else ''}</b>"
+        texts.append(label + shown)
+        hover.append(label.replace("<br>", " ") + ("" if v is None else f": {v:.3g} {unit}"))
+    data.append(dict(
+        type="scatter", x=[n[1] for n in GATE_NODES.values()],
+        y=[n[2] for n in GATE_NODES.values()], mode="markers+text", text=texts,
+        textposition="bottom center", hovertext=hover, hoverinfo="text", showlegend=False,
+        marker=dict(size=46 if options.lecture else 38,
+                    color=[-1.0 if lv is None else lv for lv in level.values()],
+                    cmin=0, cmax=1, line=dict(color="#000000", width=1.5),
+                    colorscale=[[0, "#F2F2F2"], [0.5, "#F5B041"], [1, "#C0392B"]],
+                    colorbar=dict(title=dict(text="activity"), tickvals=[0, 1],
+                                  ticktext=["rest", "max"], len=0.6, thickness=12))))
+    title = "The gate: dorsal-horn circuit"
+    if activity is not None and "t_s" in activity:
+        title += f" at t = {activity['t_s']:.0f} s (click the session plot to move)"
+    if activity is None:
+        annotations.append(dict(_note("Activity appears here once the gate model (sim.gate) "
+                                      "is installed.", options), y=0.0, yanchor="bottom"))
+    layout = _layout(options, title, annotations=annotations,
+                     xaxis=dict(visible=False, range=[-0.6, 6.6], fixedrange=True),
+                     yaxis=dict(visible=False, range=[-1.3, 4.1], fixedrange=True),
+                     margin=dict(l=10, r=10, t=64 if options.lecture else 48, b=10))
+    return _figure(data, layout)

@@ -1,0 +1,140 @@
+"""Memoised calls into the :mod:`sim` core, and the one hook for the parts still being built.
+
+Every function here is a pure function of frozen, hashable core objects (:class:`Program`,
+:class:`Patient`, :class:`Session`), so module-level caches hold results only, never a user's
+settings: two users with the same settings share a cached result, nothing else.
+
+The session model (``sim.session.run_session``, which also gives the gate's activity) and
+fibre recruitment (``sim.recruitment``) were built in parallel with the dashboard.
+:func:`model_core` is the ONLY place that checks for them; every caller copes with ``None``
+("not available yet"). Once they are part of every install, replace it by plain imports.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+from sim.patients import Patient
+from sim.safety import SafetyReport, safety_report
+from sim.session import ModelOptions, Session
+from sim.waveforms import Program
+
+#: Amplitudes of the recruitment curves [mA] (log-spaced over the declared range).
+FIBRE_AMPLITUDES_MA = tuple(float(a) for a in
+                            [0.05 * (100 / 0.05) ** (i / 79) for i in range(80)])
+
+__all__ = ["model_core", "safety", "session_result", "fibre_view", "gate_activity_at"]
+
+
+def model_core() -> SimpleNamespace | None:
+    """THE guard for the core pieces still being built (remove once they have landed).
+
+    Returns
+    -------
+    SimpleNamespace or None
+        ``run_session`` (``sim.session.run_session``) and ``recruitment`` (the
+        ``sim.recruitment`` module, or ``None``), or ``None`` while ``run_session`` does not
+        exist yet.
+    """
+    import sim.session
+
+    run = getattr(sim.session, "run_session", None)
+    if run is None:
+        return None
+    try:
+        import sim.recruitment as recruitment
+    except ImportError:
+        recruitment = None
+    return SimpleNamespace(run_session=run, recruitment=recruitment)
+
+
+@lru_cache(maxsize=256)
+def safety(program: Program, options: ModelOptions) -> SafetyReport:
+    """Safety and energy report of ``program`` under the limits in ``options`` (memoised)."""
+    return safety_report(program, shannon_k_limit=options.shannon_k_limit,
+                         density_limit_uC_per_cm2=options.density_limit_uC_per_cm2)
+
+
+_run_lock = threading.Lock()
+
+
+@lru_cache(maxsize=32)
+def _run(session: Session) -> Any:
+    core = model_core()
+    return None if core is None else core.run_session(session)
+
+
+def session_result(session: Session) -> Any:
+    """``run_session(session)`` (memoised), or ``None`` while the session model is absent.
+
+    Requests served by parallel threads may ask for the same session at once (a class on one
+    preset); the lock makes the later ones wait for the first's cached result instead of
+    computing it again.
+    """
+    with _run_lock:
+        return _run(session)
+
+
+@lru_cache(maxsize=64)
+def fibre_view(program: Program, patient: Patient) -> Any:
+    """Recruitment and strength-duration curves for :func:`dashboard.figures.fibre_figure`.
+
+    Returns
+    -------
+    dashboard.figures.FibreView or None
+        Built from ``sim.recruitment.recruitment_curve`` and ``strength_duration_curve`` for
+        the patient's anatomy; ``None`` while the recruitment model is absent, or when the
+        therapy has no fibre population (``off``).
+    """
+    core = model_core()
+    if core is None or core.recruitment is None or program.therapy == "off":
+        return None
+    from dashboard.figures import FibreView
+
+    anatomy = (patient.csf_thickness_mm, patient.nerve_depth_mm)
+    # A fixed amplitude grid keeps the plot's axis still while the amplitude slider moves.
+    curve = core.recruitment.recruitment_curve(
+        program, FIBRE_AMPLITUDES_MA, csf_thickness_mm=anatomy[0], nerve_depth_mm=anatomy[1])
+    sd = _strength_duration(program.replace(amplitude_mA=1.0, pulse_width_us=10.0,
+                                            rate_hz=1.0), *anatomy)
+
+    def finite(x: float) -> float | None:
+        return float(x) if math.isfinite(x) else None
+
+    return FibreView(
+        classes=tuple(c.fiber_class.label for c in curve.curves),
+        amplitude_mA=curve.amplitude_mA,
+        fraction={c.fiber_class.label: c.recruited_fraction for c in curve.curves},
+        pulse_width_us=sd.pulse_width_us,
+        threshold_mA={c.fiber_class.label: c.threshold_mA for c in sd.curves},
+        operating_amplitude_mA=program.amplitude_mA,
+        operating_pulse_width_us=program.pulse_width_us,
+        perception_mA=finite(curve.perception_threshold_mA),
+        discomfort_mA=finite(curve.discomfort_threshold_mA))
+
+
+@lru_cache(maxsize=32)
+def _strength_duration(program: Program, csf_thickness_mm: float, nerve_depth_mm: float) -> Any:
+    """Strength-duration curves: independent of the program's amplitude, pulse width and
+    rate, which the caller normalises so that moving those sliders reuses this result."""
+    return model_core().recruitment.strength_duration_curve(
+        program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)
+
+
+def gate_activity_at(result: Any, t_s: float) -> dict[str, float] | None:
+    """Values of the gate's series at the sample nearest to ``t_s`` [s] (``None`` without a
+    result). Keys are the series names of ``SessionResult.series`` plus ``t_s``."""
+    if result is None:
+        return None
+    import numpy as np
+
+    t = np.asarray(result.t_s)
+    if t.size == 0:
+        return None
+    i = int(np.clip(np.searchsorted(t, t_s), 0, t.size - 1))
+    out = {name: float(np.asarray(y)[i]) for name, y in result.series.items()}
+    out["t_s"] = float(t[i])
+    return out

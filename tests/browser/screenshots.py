@@ -1,0 +1,86 @@
+"""Take real screenshots of the dashboard's main views (for the README).
+
+Run: ``python tests/browser/screenshots.py [docs/screenshots]``. Starts ``neuromod dashboard``
+on a free port, drives headless Chromium (the system package) through the main views and
+saves one PNG per view. Not collected by pytest.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_helpers import (CHROMIUM_ARGS, VIEWPORT, chromium_path, free_port,  # noqa: E402
+                             open_dashboard, settle, start_dashboard, stop_dashboard,
+                             type_value)
+
+from sim.presets import PROGRAM_PRESETS  # noqa: E402
+
+
+def _choose(page, dropdown_id: str, option: str) -> None:
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def _tab(page, label: str) -> None:
+    page.locator("#fig-tabs").get_by_text(label, exact=True).click()
+    settle(page)
+
+
+def take(out_dir: Path) -> list[Path]:
+    """Save the screenshots into ``out_dir``; return their paths."""
+    from playwright.sync_api import sync_playwright
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc, _ = start_dashboard(port)
+    saved = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            # Tall enough to show the controls, both figures and the tabbed figure at once.
+            page = browser.new_page(viewport=dict(VIEWPORT, height=1350))
+            page.base_url = f"http://127.0.0.1:{port}/"
+
+            def shot(name: str) -> None:
+                page.locator("h1").click()  # no focus ring or tooltip in the picture
+                settle(page)
+                page.wait_for_timeout(300)  # let plotly finish its transitions
+                path = out_dir / f"{name}.png"
+                page.screenshot(path=str(path))
+                saved.append(path)
+
+            open_dashboard(page)
+            shot("main")
+            _tab(page, "Fibres")
+            shot("fibres")
+            _tab(page, "The gate")
+            page.locator("#fig-session .js-plotly-plot").click(position={"x": 420, "y": 150})
+            shot("gate")
+            _tab(page, "Safety and energy")
+            type_value(page, "pulse_width_us", "300")
+            type_value(page, "amplitude_mA", "10")
+            page.wait_for_selector(".warn-box")
+            shot("safety-warning")
+            type_value(page, "amplitude_mA", "500")
+            page.wait_for_selector(".param-row.invalid")
+            shot("bad-input")
+            page.locator("#btn-reset").click()
+            settle(page)
+            page.locator("#btn-pin").click()
+            _choose(page, "program-preset", PROGRAM_PRESETS["scs-10khz"].title)
+            shot("ab-comparison")
+            page.locator("#btn-lecture").click()
+            shot("lecture")
+            browser.close()
+    finally:
+        stop_dashboard(proc)
+    return saved
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
+    for path in take(target):
+        print(path)

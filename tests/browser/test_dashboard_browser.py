@@ -1,0 +1,238 @@
+"""What a person does with the dashboard, in headless Chromium against the real server."""
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_helpers import (field, figure_meta, message, open_dashboard, pid, settle,
+                             trace_names, type_value)
+from sim.presets import PROGRAM_PRESETS
+from sim.session import Session
+
+pytestmark = pytest.mark.browser
+
+
+def _choose(page, dropdown_id: str, option: str) -> None:
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def _show_tab(page, label: str) -> None:
+    page.locator("#fig-tabs").get_by_text(label, exact=True).click()
+    settle(page)
+
+
+def _charge(page) -> float:
+    return figure_meta(page, "fig-wave")["charge_per_phase_uC"]
+
+
+def test_page_works_offline_with_no_external_request(page):
+    open_dashboard(page)
+    thumb = page.locator(pid("slider", "amplitude_mA") + " [role=slider]")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    for label in ("Fibres", "The gate", "Safety and energy"):
+        _show_tab(page, label)
+    page.locator("#btn-lecture").click()
+    settle(page)
+    assert page.external_requests == []
+    html = page.content().lower()
+    assert "cdn." not in html and "fonts.googleapis" not in html and "mathjax" not in html
+
+
+def test_program_preset_loads_every_control(page):
+    open_dashboard(page)
+    title = PROGRAM_PRESETS["scs-10khz"].title
+    _choose(page, "program-preset", title)
+    expect(field(page, "rate_hz")).to_have_value("10000")
+    expect(field(page, "pulse_width_us")).to_have_value("30")
+    settings = PROGRAM_PRESETS["scs-10khz"].settings
+    q = settings["amplitude_mA"] * settings["pulse_width_us"] * 1e-3  # mA × µs = nC -> µC
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
+        f".layout.meta.charge_per_phase_uC - {q}) < 1e-9")
+    assert "?s=" in page.url
+
+
+def test_slider_release_updates_the_figures(page):
+    open_dashboard(page)
+    amp = float(field(page, "amplitude_mA").input_value())
+    pw = float(field(page, "pulse_width_us").input_value())
+    session_before = page.evaluate(
+        "document.querySelector('#fig-session .js-plotly-plot').layout.title.text")
+    safety_before = figure_meta(page, "fig-safety")["charge_density_uC_per_cm2"]
+    thumb = page.locator(pid("slider", "amplitude_mA") + " [role=slider]")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")  # one step: +0.1 mA, committed like a mouse release
+    expect(field(page, "amplitude_mA")).to_have_value(f"{amp + 0.1:g}")
+    expected = (amp + 0.1) * pw * 1e-3
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
+        f".layout.meta.charge_per_phase_uC - {expected}) < 1e-9")
+    settle(page)
+    assert figure_meta(page, "fig-safety")["charge_density_uC_per_cm2"] > safety_before
+    expect(page.locator("#summary")).to_contain_text(f"{expected:.3g} µC")
+    assert session_before  # the session figure is still there
+    expect(page.locator("#fig-session .main-svg").first).to_be_visible()
+
+
+def test_bad_typed_value_shows_the_message_and_keeps_the_plot(page):
+    open_dashboard(page)
+    before = _charge(page)
+    type_value(page, "amplitude_mA", "500")
+    expect(message(page, "amplitude_mA")).to_have_text("amplitude_mA=500 is outside 0..100 mA")
+    expect(page.locator("#global-msg")).to_contain_text("Not applied")
+    expect(page.locator(pid("row", "amplitude_mA"))).to_have_class("param-row num invalid")
+    settle(page)
+    assert _charge(page) == before  # the last good figure stays on screen
+    expect(page.locator("#fig-wave .main-svg").first).to_be_visible()
+    type_value(page, "amplitude_mA", "abc")
+    expect(message(page, "amplitude_mA")).to_contain_text("'abc' is not a number")
+    type_value(page, "amplitude_mA", "5")
+    expect(message(page, "amplitude_mA")).to_have_text("")
+    expect(page.locator("#global-msg")).to_have_text("")
+    pw = float(field(page, "pulse_width_us").input_value())
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
+        f".layout.meta.charge_per_phase_uC - {5 * pw * 1e-3}) < 1e-9")
+    assert "Traceback" not in page.content()
+
+
+def test_ab_comparison_overlays_a_on_every_time_plot(page):
+    open_dashboard(page)
+    page.locator("#btn-pin").click()
+    expect(page.locator("#ab-status")).to_contain_text("A pinned")
+    _choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
+    page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
+                           ".data.some(t => t.name === 'A (pinned)')")
+    assert "B (current)" in trace_names(page, "fig-wave")
+    names = trace_names(page, "fig-session")
+    if names:  # the session model is installed
+        assert "A (pinned)" in names and "B (current)" in names
+    expect(page.locator("#summary .tag-a").first).to_be_visible()
+    bars = page.evaluate("document.querySelector('#fig-safety .js-plotly-plot')"
+                         ".data.find(t => t.type === 'bar').y")
+    assert "density (A)" in bars and "density (B)" in bars
+    page.locator("#btn-unpin").click()
+    settle(page)
+    page.wait_for_function("() => !document.querySelector('#fig-wave .js-plotly-plot')"
+                           ".data.some(t => t.name === 'A (pinned)')")
+    expect(page.locator("#ab-status")).to_have_text("")
+
+
+def test_json_download_then_import_restores_the_configuration(page, tmp_path):
+    open_dashboard(page)
+    type_value(page, "amplitude_mA", "5.5")
+    type_value(page, "duration_s", "300")
+    settle(page)
+    with page.expect_download() as info:
+        page.locator("#btn-json").click()
+    path = tmp_path / "session.json"
+    info.value.save_as(path)
+    saved = Session.from_json(path.read_text())
+    assert saved.program.amplitude_mA == 5.5 and saved.duration_s == 300
+    assert info.value.suggested_filename == "neuromod-session.json"
+
+    page.locator("#btn-reset").click()
+    settle(page)
+    expect(field(page, "duration_s")).to_have_value("240")
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    expect(page.locator("#global-msg")).to_have_text("Imported session.json.")
+    expect(field(page, "amplitude_mA")).to_have_value("5.5")
+    expect(field(page, "duration_s")).to_have_value("300")
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"program": {"pulse_width_us": 5000}}))
+    page.locator("#upload input[type=file]").set_input_files(str(bad))
+    expect(page.locator("#global-msg")).to_have_text(
+        "Could not import bad.json: pulse_width_us=5000 is outside 10..1000 µs. "
+        "Nothing was changed.")
+    expect(field(page, "amplitude_mA")).to_have_value("5.5")
+
+
+def test_csv_download_of_the_session_series(page, tmp_path):
+    open_dashboard(page)
+    if not trace_names(page, "fig-session"):
+        page.locator("#btn-csv").click()
+        expect(page.locator("#export-msg")).to_contain_text("needs the session model")
+        return
+    with page.expect_download() as info:
+        page.locator("#btn-csv").click()
+    text = info.value.path().read_text()
+    header = text.splitlines()[0]
+    assert "t_s" in header and "pain_nrs" in header
+    assert len(text.splitlines()) > 100
+
+
+def test_url_round_trip_restores_everything(page, context):
+    open_dashboard(page)
+    _choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
+    page.locator("#btn-pin").click()
+    settle(page)
+    type_value(page, "amplitude_mA", "1.4")
+    _choose(page, "patient-preset", "Complex regional pain syndrome")
+    page.locator("#btn-lecture").click()
+    settle(page)
+    shared = page.url
+    wave = figure_meta(page, "fig-wave")
+
+    other = context.new_page()
+    other.base_url = page.base_url
+    other.goto(shared)
+    other.wait_for_selector("#fig-wave .main-svg")
+    settle(other)
+    expect(field(other, "amplitude_mA")).to_have_value("1.4")
+    expect(field(other, "pulses_per_burst")).to_have_value(field(page, "pulses_per_burst")
+                                                           .input_value())
+    expect(field(other, "inhibition_efficacy")).to_have_value(
+        field(page, "inhibition_efficacy").input_value())
+    expect(other.locator("#root")).to_have_class("app lecture")
+    expect(other.locator("#ab-status")).to_contain_text("A pinned: SCS burst")
+    other.wait_for_function(f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
+                            f".layout.meta.charge_per_phase_uC - {wave['charge_per_phase_uC']})"
+                            " < 1e-12")
+    other.close()
+
+
+def test_a_malformed_link_keeps_the_defaults_and_says_why(page):
+    open_dashboard(page, "?s=this-is-not-a-session")
+    expect(page.locator("#global-msg")).to_contain_text("could not be read")
+    default = PROGRAM_PRESETS["scs-tonic"].settings["amplitude_mA"]
+    expect(field(page, "amplitude_mA")).to_have_value(f"{default:g}")
+    expect(page.locator("#fig-wave .main-svg").first).to_be_visible()
+
+
+def test_lecture_mode_and_keyboard_shortcuts(page):
+    open_dashboard(page)
+    normal = page.evaluate("document.querySelector('#fig-wave .js-plotly-plot').layout.font.size")
+    page.locator("body").press("l")
+    expect(page.locator("#root")).to_have_class("app lecture")
+    page.wait_for_function(
+        f"() => document.querySelector('#fig-wave .js-plotly-plot').layout.font.size > {normal}")
+    assert "lecture=1" in page.url
+    names = list(PROGRAM_PRESETS)
+    page.locator("body").press("ArrowRight")  # next program preset
+    settle(page)
+    expect(page.locator("#program-preset")).to_contain_text(PROGRAM_PRESETS[names[1]].title)
+    page.locator("body").press("PageUp")  # back (presentation clickers send PageUp/PageDown)
+    expect(page.locator("#program-preset")).to_contain_text(PROGRAM_PRESETS[names[0]].title)
+    page.locator("#btn-lecture").click()
+    expect(page.locator("#root")).to_have_class("app")
+
+
+def test_zooming_the_waveform_draws_only_the_visible_window(page):
+    open_dashboard(page)
+    type_value(page, "duration_s", "1800")
+    _choose(page, "program-preset", PROGRAM_PRESETS["scs-10khz"].title)
+    page.evaluate("Plotly.relayout(document.querySelector('#fig-wave .js-plotly-plot'),"
+                  " {'xaxis.range[0]': 900000, 'xaxis.range[1]': 900010})")
+    page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
+                           ".layout.meta.window_s[0] === 900")
+    meta = figure_meta(page, "fig-wave")
+    assert meta["pulses_in_window"] == 100 and meta["mode"] == "exact"
+    page.evaluate("Plotly.relayout(document.querySelector('#fig-wave .js-plotly-plot'),"
+                  " {'xaxis.range[0]': 0, 'xaxis.range[1]': 1800000})")
+    page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
+                           ".layout.meta.mode === 'envelope'")

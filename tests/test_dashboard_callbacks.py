@@ -1,0 +1,315 @@
+"""Dashboard callbacks, called directly (no browser): what one user action does to the state."""
+import base64
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from dashboard import callbacks as C
+from dashboard import results as R
+from dashboard import state as S
+from sim.patients import PATIENT_PRESETS
+from sim.presets import PROGRAM_PRESETS, program
+from sim.session import Session
+from sim.waveforms import Program
+
+NO = C.NO
+
+
+def _inp(session: Session | None = None, **changes) -> C.FormInput:
+    """The browser state showing ``session`` (default: the start-up session)."""
+    s = session or S.default_session()
+    inp = C.FormInput(
+        doc=s.to_dict(), pinned={}, view={"lecture": False}, search="",
+        sliders={n: S.to_slider(S.FORM_PARAMS[n], getattr(s.program, n, None)
+                                if n in s.program.to_dict() else
+                                getattr(s.patient, n, None) if n in s.patient.to_dict() else
+                                getattr(s.options, n, None) if n in s.options.to_dict() else
+                                s.duration_s)
+                 for n in C.L.NUMERIC_PARAMS},
+        fields=S.session_to_form(s), events=S.event_rows(s),
+        program_preset=S.matching_program_preset(s.program),
+        patient_preset=S.matching_patient_preset(s.patient))
+    for key, value in changes.items():
+        setattr(inp, key, value)
+    return inp
+
+
+def _typed(name: str, text: str, session: Session | None = None) -> C.FormInput:
+    inp = _inp(session)
+    inp.fields = {**inp.fields, name: text}
+    return inp
+
+
+def _text(component) -> str:
+    """All text inside a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def _figures_after(doc, keys):
+    """What the figure callbacks send for store contents ``doc`` given their skip keys."""
+    return C.figures_update(doc, {}, {"lecture": False}, keys=keys)
+
+
+def test_out_of_range_typed_value_shows_the_message_and_keeps_the_figures():
+    inp = _typed("amplitude_mA", "500")
+    out = C.control(("field", "amplitude_mA"), inp)
+    assert out["form"]["messages"] == {"amplitude_mA": "amplitude_mA=500 is outside 0..100 mA"}
+    assert out["form"]["invalid"] == ["amplitude_mA"]
+    assert "Not applied" in out["global_msg"] and "Amplitude" in out["global_msg"]
+    # The stores and the URL are untouched, so no figure is redrawn: last good results stay.
+    assert out["doc"] is NO and out["search"] is NO
+    keys = _figures_after(inp.doc, {})["fig-keys"]
+    assert all(v is NO for v in _figures_after(inp.doc, keys).values())
+
+
+def test_a_tampered_store_never_breaks_a_figure():
+    bad = {"program": {"amplitude_mA": -1}}
+    assert C.waveform_update(bad, {}, {}, None, None) == (NO, NO)
+    assert C.safety_update(bad, {}, {}, None) == (NO, NO, NO)
+    assert C.session_update(bad, {}, {}, None) == (NO, NO, NO, NO)
+    assert C.fibre_update(bad, {}, {}, None) == (NO, NO)
+
+
+def test_a_valid_typed_value_updates_store_slider_and_url():
+    out = C.control(("field", "amplitude_mA"), _typed("amplitude_mA", " 5.2 "))
+    new = Session.from_dict(out["doc"])
+    assert new.program.amplitude_mA == 5.2
+    assert S.decode_search(out["search"]).session == new
+    assert out["form"]["messages"] == {} and out["global_msg"] == ""
+    assert out["program_note"] == "modified"  # no longer the scs-tonic preset
+    assert out["patient_note"] == ""
+
+
+def test_a_slider_release_on_a_log_scale_writes_a_readable_value():
+    inp = _inp()
+    inp.sliders = {**inp.sliders, "rate_hz": np.log10(61.7)}
+    out = C.control(("slider", "rate_hz"), inp)
+    assert Session.from_dict(out["doc"]).program.rate_hz == 62  # 61.7 Hz -> 62 Hz
+
+
+def test_a_slider_placed_by_a_load_keeps_the_exact_typed_value():
+    # 12.25 mm² sits between log-slider snaps (12, 13): a slider positioned to match the text
+    # box must not round the value.
+    s = Session(program=program("scs-tonic", contact_area_mm2=12.25))
+    out = C.control(("slider", "contact_area_mm2"), _inp(s))
+    assert out["doc"] is NO
+
+
+def test_a_combination_error_is_shown_where_it_is_named_and_where_it_was_made():
+    inp = _inp()
+    inp.sliders = {**inp.sliders, "rate_hz": 4.0}  # 10 kHz with 210 µs biphasic pulses
+    out = C.control(("slider", "rate_hz"), inp)
+    assert out["doc"] is NO
+    messages = out["form"]["messages"]
+    assert "pulse_width_us=210 µs does not fit" in messages["pulse_width_us"]
+    assert messages["rate_hz"].startswith("Not applied: pulse_width_us=210")
+    assert out["form"]["invalid"] == ["pulse_width_us", "rate_hz"]
+
+
+def test_the_form_stays_sticky_until_the_bad_value_is_fixed():
+    inp = _typed("amplitude_mA", "500")
+    inp.fields["pulse_width_us"] = "100"
+    out = C.control(("field", "pulse_width_us"), inp)
+    assert out["doc"] is NO
+    assert "amplitude_mA=500" in out["form"]["messages"]["amplitude_mA"]
+    inp.fields["amplitude_mA"] = "5"
+    out = C.control(("field", "amplitude_mA"), inp)
+    new = Session.from_dict(out["doc"])
+    assert (new.program.amplitude_mA, new.program.pulse_width_us) == (5, 100)
+
+
+def test_a_program_preset_loads_every_control_and_keeps_the_patient():
+    inp = _inp(program_preset="scs-10khz")
+    out = C.control(("program-preset",), inp)
+    new = Session.from_dict(out["doc"])
+    assert new.program == PROGRAM_PRESETS["scs-10khz"].program()
+    assert new.patient == S.default_session().patient
+    assert out["fields"]["rate_hz"] == "10000" and out["fields"]["pulse_width_us"] == "30"
+    assert out["sliders"]["rate_hz"] == pytest.approx(4.0)
+    assert S.decode_search(out["search"]).session == new
+
+
+def test_a_patient_preset_keeps_the_program():
+    out = C.control(("patient-preset",), _inp(patient_preset="crps"))
+    new = Session.from_dict(out["doc"])
+    assert new.patient == PATIENT_PRESETS["crps"].patient()
+    assert new.program == S.default_session().program
+
+
+def test_keyboard_steps_through_program_presets_cyclically():
+    names = list(PROGRAM_PRESETS)
+    out = C.control(("next-preset",), _inp())
+    assert out["program_preset"] == names[names.index(S.DEFAULT_PROGRAM_PRESET) + 1]
+    first = _inp(Session(program=PROGRAM_PRESETS[names[0]].program()))
+    assert C.control(("prev-preset",), first)["program_preset"] == names[-1]
+
+
+def test_pin_lecture_and_unpin_live_in_the_stores_and_the_url():
+    inp = _inp()
+    out = C.control(("pin",), inp)
+    assert out["pinned"] == inp.doc and out["doc"] is NO
+    st = S.decode_search(out["search"])
+    assert st.pinned == S.default_session() and st.session == S.default_session()
+    inp.pinned = out["pinned"]
+    out = C.control(("lecture",), inp)
+    assert out["view"] == {"lecture": True} and S.decode_search(out["search"]).lecture
+    inp.view = out["view"]
+    out = C.control(("unpin",), inp)
+    assert out["pinned"] == {}
+    assert S.decode_search(out["search"]).pinned is None
+
+
+def test_opening_a_shared_link_restores_everything():
+    shared = Session(program=program("scs-burst", amplitude_mA=1.4), duration_s=300)
+    pinned = Session(program=program("scs-tonic"))
+    search = S.encode_search(shared, pinned=pinned, lecture=True)
+    out = C.control(("init",), _inp(search=search))
+    assert Session.from_dict(out["doc"]) == shared
+    assert Session.from_dict(out["pinned"]) == pinned
+    assert out["view"] == {"lecture": True}
+    assert out["fields"]["amplitude_mA"] == "1.4" and out["fields"]["duration_s"] == "300"
+    assert out["search"] is NO  # the URL already says it
+    assert out["global_msg"] == ""
+
+
+def test_a_malformed_link_shows_a_message_and_keeps_the_defaults():
+    out = C.control(("init",), _inp(search="?s=not-a-session"))
+    assert "could not be read" in out["global_msg"]
+    assert out["doc"] is NO  # the start-up session stays
+    assert C.control(("init",), _inp(search=""))["global_msg"] is NO  # nothing to restore
+
+
+def _upload(text: str) -> str:
+    return "data:application/json;base64," + base64.b64encode(text.encode()).decode()
+
+
+def test_import_of_a_configuration_json():
+    s = Session(program=program("pns"), duration_s=120)
+    out = C.control(("upload",), _inp(upload_contents=_upload(s.to_json()),
+                                      upload_filename="mine.json"))
+    assert Session.from_dict(out["doc"]) == s
+    assert out["global_msg"] == "Imported mine.json."
+    assert out["upload_contents"] is None
+    bad = C.control(("upload",), _inp(upload_contents=_upload('{"duration_s": 0}'),
+                                      upload_filename="bad.json"))
+    assert bad["doc"] is NO
+    assert bad["global_msg"] == ("Could not import bad.json: duration_s=0 is outside "
+                                 "1..14400 s. Nothing was changed.")
+
+
+def test_events_can_be_added_removed_and_are_validated():
+    inp = _inp()
+    out = C.control(("ev-add",), inp)
+    events = Session.from_dict(out["doc"]).events
+    assert [e.kind for e in events] == ["stimulation", "touch"]
+    assert len(out["events_children"]) == 2
+    inp = _inp(Session.from_dict(out["doc"]))
+    out = C.control(("ev-del", 0), inp)
+    assert [e.kind for e in Session.from_dict(out["doc"]).events] == ["touch"]
+    inp = _inp()
+    inp.events = [dict(inp.events[0], stop_s="500")]  # beyond the 240 s session
+    out = C.control(("ev",), inp)
+    assert out["doc"] is NO
+    assert "event_stop_s=500 s is after the end of the session" in out["form"]["events"]
+
+
+def test_waveform_zoom_renders_the_new_window_and_a_double_click_resets_it():
+    doc = Session(program=program("scs-10khz"), duration_s=1800).to_dict()
+    fig, state = C.waveform_update(doc, {}, {}, None, None)
+    assert fig.layout.meta["window_s"] == [0.0, pytest.approx(3e-4)]
+    zoom = {"xaxis.range[0]": 900_000.0, "xaxis.range[1]": 900_010.0}  # ms
+    fig, state = C.waveform_update(doc, {}, {}, zoom, state, zoomed=True)
+    assert fig.layout.meta["window_s"] == pytest.approx([900.0, 900.01])
+    assert fig.layout.meta["pulses_in_window"] == 100
+    # A program change keeps the zoom while the pulse period is unchanged...
+    doc2 = Session(program=program("scs-10khz", amplitude_mA=4), duration_s=1800).to_dict()
+    fig, state = C.waveform_update(doc2, {}, {}, zoom, state)
+    assert fig.layout.meta["window_s"] == pytest.approx([900.0, 900.01])
+    assert C.waveform_update(doc2, {}, {}, zoom, state) == (NO, NO)
+    fig, state = C.waveform_update(doc2, {}, {}, {"xaxis.autorange": True}, state, zoomed=True)
+    assert fig.layout.meta["window_s"] == [0.0, pytest.approx(3e-4)]
+    assert C.waveform_update(doc2, {}, {}, {"dragmode": "pan"}, state, zoomed=True) == (NO, NO)
+
+
+def test_safety_warnings_are_plain_language():
+    doc = Session(program=program("scs-tonic", amplitude_mA=10, pulse_width_us=300)).to_dict()
+    fig, warnings, key = C.safety_update(doc, {}, {}, None)
+    assert "Shannon k = 1.87 is at or above the limit 1.85" in _text(warnings)
+    ok = C.safety_update(S.default_session().to_dict(), {}, {}, None)[1]
+    assert "No safety limit is crossed" in _text(ok)
+
+
+def _fake_core(monkeypatch, reduction=60.0):
+    """Install a stand-in for the session model through THE hook (results.model_core)."""
+    calls = []
+
+    def run_session(session):
+        calls.append(session)
+        t = np.linspace(0, session.duration_s, 2401)
+        stim = np.zeros_like(t)
+        for e in session.events:
+            stim[(t >= e.start_s) & (t < e.stop_s)] = 1.0
+        series = {"pain_nrs": 6 - 3 * stim, "paresthesia": 0.5 * stim, "stim_on": stim,
+                  "projection_hz": 30 - 15 * stim, "inhibitory_hz": 20 + 30 * stim,
+                  "excitatory_hz": 10 + 0 * t, "abeta_drive": stim, "adelta_drive": 0 * t,
+                  "c_drive": 1 + 0 * t, "sensitisation": 0 * t}
+        summary = SimpleNamespace(pain_before_nrs=6.0, pain_during_nrs=3.0, pain_after_nrs=5.0,
+                                  pain_reduction_pct=reduction, responder=reduction >= 50,
+                                  paresthesia=0.5, charge_per_hour_uC=1e5, battery_days=120.0)
+        return SimpleNamespace(t_s=t, series=series, units={"paresthesia": "1"},
+                               summary=summary, to_csv=lambda: "t_s,pain_nrs\n0,6\n")
+
+    monkeypatch.setattr(R, "model_core",
+                        lambda: SimpleNamespace(run_session=run_session, recruitment=None))
+    R._run.cache_clear()
+    return calls
+
+
+def test_session_figures_and_summary_use_the_model_hook(monkeypatch):
+    calls = _fake_core(monkeypatch)
+    doc = S.default_session().to_dict()
+    pinned = Session(program=program("off")).to_dict()
+    fig, gate, cards, _ = C.session_update(doc, pinned, {}, {"points": [{"x": 100.0}]})
+    assert [t.name for t in fig.data if t.showlegend] == ["A (pinned)", "B (current)"]
+    assert "t = 100 s" in gate.layout.title.text
+    text = _text(cards)
+    assert "60 %" in text and "6.0 → 3.0 → 5.0" in text and "120 days" in text
+    C.session_update(doc, pinned, {}, None)
+    assert len(calls) == 2  # memoised: one run per distinct session
+    payload, msg = C.download_csv(doc)
+    assert payload["content"].startswith("t_s,pain_nrs") and msg == ""
+    R._run.cache_clear()
+
+
+def test_without_the_model_the_session_view_says_so(monkeypatch):
+    monkeypatch.setattr(R, "model_core", lambda: None)
+    R._run.cache_clear()
+    # SCIENCE.md 1.3: 3.5 mA, 210 µs, 50 Hz into 1 kΩ is 0.26 mW; with 10 µA overhead a
+    # 300 mAh battery lasts 300 / (0.257 / (3.6 × 0.8) + 0.010) h = 126 days.
+    doc = Session(program=Program(amplitude_mA=3.5)).to_dict()
+    fig, gate, cards, _ = C.session_update(doc, {}, {}, None)
+    assert len(fig.data) == 0
+    text = _text(cards)
+    assert "needs the session model" in text and "126 days" in text and "0.257 mW" in text
+    assert C.download_csv(S.default_session().to_dict())[0] is NO
+
+
+def test_json_download_round_trips():
+    s = Session(program=program("tens-conventional"), duration_s=90)
+    payload = C.download_json(s.to_dict())
+    assert payload["filename"] == "neuromod-session.json"
+    assert Session.from_json(payload["content"]) == s
+
+
+def test_pinned_status_names_what_is_pinned():
+    doc = Session(program=program("scs-10khz"), patient=PATIENT_PRESETS["crps"].patient())
+    assert C.pinned_status(doc.to_dict()).startswith(
+        "A pinned: SCS 10 kHz on Complex regional pain syndrome")
+    assert C.pinned_status({}) == ""

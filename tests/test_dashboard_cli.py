@@ -1,0 +1,84 @@
+"""The ``neuromod dashboard`` command: registration, options, loopback warning, server choice."""
+import subprocess
+import sys
+
+import pytest
+
+from dashboard import cli
+from sim.cli import build_parser, main
+
+
+def test_dashboard_command_is_registered_with_its_defaults():
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port, args.workers) == ("127.0.0.1", 8050, 1)
+    assert args.func is cli.cmd_dashboard
+
+
+def test_registering_the_command_does_not_import_dash():
+    code = ("import sys; from sim.cli import build_parser; build_parser(); "
+            "print('dash' in sys.modules, 'plotly' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["dashboard", "--port", "99999"], "port=99999 is outside 0..65535"),
+    (["dashboard", "--workers", "0"], "workers=0 is outside 1..64"),
+    (["dashboard", "--port", "http"], "port='http' is not a whole number"),
+])
+def test_bad_options_are_refused_without_a_traceback(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.1.1", True),
+    ("0.0.0.0", False), ("192.168.1.20", False), ("::", False), ("lab-server", False),
+])
+def test_loopback_hosts(host, loopback):
+    assert cli.is_loopback(host) is loopback
+
+
+def test_printed_url_is_one_a_browser_can_open():
+    assert cli.display_url("127.0.0.1", 8050) == "http://127.0.0.1:8050/"
+    assert cli.display_url("0.0.0.0", 9000) == "http://127.0.0.1:9000/"
+    assert cli.display_url("::1", 8050) == "http://[::1]:8050/"
+
+
+def _fake_waitress(monkeypatch):
+    import waitress
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
+    return calls
+
+
+def test_default_serves_with_waitress_on_loopback_and_prints_the_url(monkeypatch, capsys):
+    calls = _fake_waitress(monkeypatch)
+    assert main(["dashboard", "--port", "8123"]) == 0
+    out, err = capsys.readouterr()
+    assert "http://127.0.0.1:8123/" in out and "WARNING" not in err
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+
+
+def test_a_public_host_warns_that_others_can_connect(monkeypatch, capsys):
+    calls = _fake_waitress(monkeypatch)
+    assert main(["dashboard", "--host", "0.0.0.0"]) == 0
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "reachable by others" in err
+    assert calls[0]["host"] == "0.0.0.0"
+
+
+def test_several_workers_run_gunicorn(monkeypatch, capsys):
+    seen = []
+    monkeypatch.setattr(cli.os, "execv", lambda exe, argv: seen.append(argv))
+    assert main(["dashboard", "--workers", "3", "--port", "8124"]) == 0
+    argv = seen[0]
+    assert argv[1:3] == ["-m", "gunicorn"] and argv[-1] == "dashboard.app:server"
+    assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8124"
+    assert "gunicorn, 3 workers" in capsys.readouterr().out
