@@ -492,15 +492,14 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
             "charge": f"{rep.charge_per_phase_uC:.3g} µC",
         }
     b, va = values(session, result), values(a, result_a)
-    waiting = "needs the session model" if result is None else ""
     rep = R.safety(session.program, session.options)
     k_text = f"Shannon k = {rep.shannon_k:.2f} (limit {rep.shannon_k_limit:g})" \
         if math.isfinite(rep.shannon_k) else "no charge delivered"
     cards = [
-        ("Pain reduction", "reduction", waiting or "during vs before stimulation"),
-        ("Responder", "responder", waiting or "≥ 50 % reduction"),
-        ("Pain NRS", "nrs", waiting or "before → during → after"),
-        ("Paresthesia", "paresthesia", waiting or "tingling felt during stimulation"),
+        ("Pain reduction", "reduction", "during vs before stimulation"),
+        ("Responder", "responder", "≥ 50 % reduction"),
+        ("Pain NRS", "nrs", "before → during → after"),
+        ("Paresthesia", "paresthesia", "tingling felt during stimulation"),
         ("Battery life", "battery", f"{rep.power_mW:.3g} mW delivered"),
         ("Charge per phase", "charge", k_text),
     ]
@@ -587,9 +586,6 @@ def download_csv(doc: Any) -> tuple[Any, str]:
     if session is None:
         return NO, "The current settings are not valid; nothing to export."
     result = R.session_result(session)
-    if result is None:
-        return NO, ("CSV export needs the session model (sim.session.run_session), which is "
-                    "not installed yet.")
     return dict(content=result.to_csv(), filename="neuromod-session.csv", type="text/csv"), ""
 
 

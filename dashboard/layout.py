@@ -273,7 +273,7 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
                        id="upload", accept=".json,application/json", multiple=False,
                        max_size=4 * MAX_DOCUMENT_BYTES, className="upload"),
             html.Button("Download CSV", id="btn-csv", n_clicks=0,
-                        title="The session's time series (needs the session model)"),
+                        title="The session's time series as CSV"),
             dcc.Clipboard(id="copy-link", title="Copy a link to this exact state",
                           className="copy-link"),
             html.Span("copy link", className="copy-label"),

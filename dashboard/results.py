@@ -1,54 +1,27 @@
-"""Memoised calls into the :mod:`sim` core, and the one hook for the parts still being built.
+"""Memoised calls into the :mod:`sim` core.
 
 Every function here is a pure function of frozen, hashable core objects (:class:`Program`,
 :class:`Patient`, :class:`Session`), so module-level caches hold results only, never a user's
 settings: two users with the same settings share a cached result, nothing else.
-
-The session model (``sim.session.run_session``, which also gives the gate's activity) and
-fibre recruitment (``sim.recruitment``) were built in parallel with the dashboard.
-:func:`model_core` is the ONLY place that checks for them; every caller copes with ``None``
-("not available yet"). Once they are part of every install, replace it by plain imports.
 """
 from __future__ import annotations
 
 import math
 import threading
 from functools import lru_cache
-from types import SimpleNamespace
 from typing import Any
 
+from sim import recruitment
 from sim.patients import Patient
 from sim.safety import SafetyReport, safety_report
-from sim.session import ModelOptions, Session
+from sim.session import ModelOptions, Session, run_session
 from sim.waveforms import Program
 
 #: Amplitudes of the recruitment curves [mA] (log-spaced over the declared range).
 FIBRE_AMPLITUDES_MA = tuple(float(a) for a in
                             [0.05 * (100 / 0.05) ** (i / 79) for i in range(80)])
 
-__all__ = ["model_core", "safety", "session_result", "fibre_view", "gate_activity_at"]
-
-
-def model_core() -> SimpleNamespace | None:
-    """THE guard for the core pieces still being built (remove once they have landed).
-
-    Returns
-    -------
-    SimpleNamespace or None
-        ``run_session`` (``sim.session.run_session``) and ``recruitment`` (the
-        ``sim.recruitment`` module, or ``None``), or ``None`` while ``run_session`` does not
-        exist yet.
-    """
-    import sim.session
-
-    run = getattr(sim.session, "run_session", None)
-    if run is None:
-        return None
-    try:
-        import sim.recruitment as recruitment
-    except ImportError:
-        recruitment = None
-    return SimpleNamespace(run_session=run, recruitment=recruitment)
+__all__ = ["safety", "session_result", "fibre_view", "gate_activity_at"]
 
 
 @lru_cache(maxsize=256)
@@ -63,12 +36,11 @@ _run_lock = threading.Lock()
 
 @lru_cache(maxsize=32)
 def _run(session: Session) -> Any:
-    core = model_core()
-    return None if core is None else core.run_session(session)
+    return run_session(session)
 
 
 def session_result(session: Session) -> Any:
-    """``run_session(session)`` (memoised), or ``None`` while the session model is absent.
+    """``run_session(session)`` (memoised).
 
     Requests served by parallel threads may ask for the same session at once (a class on one
     preset); the lock makes the later ones wait for the first's cached result instead of
@@ -86,17 +58,15 @@ def fibre_view(program: Program, patient: Patient) -> Any:
     -------
     dashboard.figures.FibreView or None
         Built from ``sim.recruitment.recruitment_curve`` and ``strength_duration_curve`` for
-        the patient's anatomy; ``None`` while the recruitment model is absent, or when the
-        therapy has no fibre population (``off``).
+        the patient's anatomy; ``None`` when the therapy has no fibre population (``off``).
     """
-    core = model_core()
-    if core is None or core.recruitment is None or program.therapy == "off":
+    if program.therapy == "off":
         return None
     from dashboard.figures import FibreView
 
     anatomy = (patient.csf_thickness_mm, patient.nerve_depth_mm)
     # A fixed amplitude grid keeps the plot's axis still while the amplitude slider moves.
-    curve = core.recruitment.recruitment_curve(
+    curve = recruitment.recruitment_curve(
         program, FIBRE_AMPLITUDES_MA, csf_thickness_mm=anatomy[0], nerve_depth_mm=anatomy[1])
     sd = _strength_duration(program.replace(amplitude_mA=1.0, pulse_width_us=10.0,
                                             rate_hz=1.0), *anatomy)
@@ -120,7 +90,7 @@ def fibre_view(program: Program, patient: Patient) -> Any:
 def _strength_duration(program: Program, csf_thickness_mm: float, nerve_depth_mm: float) -> Any:
     """Strength-duration curves: independent of the program's amplitude, pulse width and
     rate, which the caller normalises so that moving those sliders reuses this result."""
-    return model_core().recruitment.strength_duration_curve(
+    return recruitment.strength_duration_curve(
         program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)
 
 

@@ -247,7 +247,7 @@ def test_safety_warnings_are_plain_language():
 
 
 def _fake_core(monkeypatch, reduction=60.0):
-    """Install a stand-in for the session model through THE hook (results.model_core)."""
+    """Install a stand-in for the session model (a test double of ``run_session``)."""
     calls = []
 
     def run_session(session):
@@ -266,8 +266,7 @@ def _fake_core(monkeypatch, reduction=60.0):
         return SimpleNamespace(t_s=t, series=series, units={"paresthesia": "1"},
                                summary=summary, to_csv=lambda: "t_s,pain_nrs\n0,6\n")
 
-    monkeypatch.setattr(R, "model_core",
-                        lambda: SimpleNamespace(run_session=run_session, recruitment=None))
+    monkeypatch.setattr(R, "run_session", run_session)
     R._run.cache_clear()
     return calls
 
@@ -286,19 +285,6 @@ def test_session_figures_and_summary_use_the_model_hook(monkeypatch):
     payload, msg = C.download_csv(doc)
     assert payload["content"].startswith("t_s,pain_nrs") and msg == ""
     R._run.cache_clear()
-
-
-def test_without_the_model_the_session_view_says_so(monkeypatch):
-    monkeypatch.setattr(R, "model_core", lambda: None)
-    R._run.cache_clear()
-    # SCIENCE.md 1.3: 3.5 mA, 210 µs, 50 Hz into 1 kΩ is 0.26 mW; with 10 µA overhead a
-    # 300 mAh battery lasts 300 / (0.257 / (3.6 × 0.8) + 0.010) h = 126 days.
-    doc = Session(program=Program(amplitude_mA=3.5)).to_dict()
-    fig, gate, cards, _ = C.session_update(doc, {}, {}, None)
-    assert len(fig.data) == 0
-    text = _text(cards)
-    assert "needs the session model" in text and "126 days" in text and "0.257 mW" in text
-    assert C.download_csv(S.default_session().to_dict())[0] is NO
 
 
 def test_json_download_round_trips():
