@@ -21,12 +21,12 @@ def median_ms(fn: Callable[[], object], *, repeat: int = 15, warmup: int = 2) ->
 def print_table(title: str, rows: list[tuple[str, float, float]]) -> list[dict]:
     """Print ``(measure, median_ms, target_ms)`` rows as a table; return them as dicts."""
     print(f"\n{title}")
-    head = f"| {'measure':58s} | {'median ms':>10s} | {'target ms':>9s} | ok  |"
+    head = f"| {'measure':66s} | {'median ms':>10s} | {'target ms':>9s} | ok  |"
     print(head)
-    print("|" + "-" * 60 + "|" + "-" * 12 + "|" + "-" * 11 + "|-----|")
+    print("|" + "-" * 68 + "|" + "-" * 12 + "|" + "-" * 11 + "|-----|")
     out = []
     for name, got, target in rows:
         ok = "yes" if got <= target else "NO"
-        print(f"| {name:58s} | {got:10.3f} | {target:9.1f} | {ok:3s} |")
+        print(f"| {name:66s} | {got:10.3f} | {target:9.1f} | {ok:3s} |")
         out.append({"measure": name, "median_ms": got, "target_ms": target, "ok": got <= target})
     return out

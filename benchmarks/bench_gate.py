@@ -6,17 +6,21 @@ Inputs mimic a real session: tonic or 10 kHz stimulation cycling on and off, ong
 C drive, C volleys, a burst flag and a descending drive, so every slow state is exercised. The
 timed call includes building and validating :class:`~sim.gate.GateInputs`.
 
-Run: ``/work/venv/bin/python benchmarks/bench_gate.py``
+Run: ``python benchmarks/bench_gate.py``
 """
 from __future__ import annotations
 
-import statistics
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from sim.gate import (SESSION_DT_S, GateInputs, GateParams, simulate_gate, stim_drives_burst,
-                      stim_drives_tonic)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _util import median_ms, print_table  # noqa: E402
+
+from sim.gate import (SESSION_DT_S, GateInputs, GateParams, simulate_gate,  # noqa: E402
+                      stim_drives_burst, stim_drives_tonic)
 
 PARAMS = GateParams.preset("mild")
 
@@ -41,32 +45,17 @@ def _session(duration_s: float, dt_s: float, program: str) -> None:
     simulate_gate(inputs, PARAMS)
 
 
-def _median_ms(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
-
-
-def main() -> None:
+def run() -> list[dict]:
     rows = []
-    for duration_s, target_ms, repeats in ((60.0, 20.0, 50), (1800.0, 300.0, 15)):
+    for duration_s, target_ms, repeats in ((60.0, 20.0, 30), (1800.0, 300.0, 7)):
         for dt_s in (SESSION_DT_S, 0.01):
             for program in ("tonic 50 Hz", "10 kHz", "burst 40x5@500 Hz"):
-                ms = _median_ms(lambda: _session(duration_s, dt_s, program), repeats)
+                ms = median_ms(lambda: _session(duration_s, dt_s, program), repeat=repeats)
                 n = int(round(duration_s / dt_s))
-                rows.append((f"{duration_s:g} s, dt {dt_s * 1e3:g} ms ({n} steps), {program}",
-                             ms, target_ms))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}} | median ms | target ms")
-    print(f"{'-' * width}-|-----------|----------")
-    for name, ms, target in rows:
-        flag = "" if ms <= target else "  (over)"
-        print(f"{name:<{width}} | {ms:9.2f} | {target:9.0f}{flag}")
+                rows.append((f"gate {duration_s:g} s, dt {dt_s * 1e3:g} ms ({n} steps), "
+                             f"{program}", ms, target_ms))
+    return print_table("Gate model (issue 5)", rows)
 
 
 if __name__ == "__main__":
-    main()
+    run()
