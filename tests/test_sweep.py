@@ -127,3 +127,14 @@ def test_out_file_of_another_sweep_is_refused(tmp_path):
 def test_bad_executor():
     with pytest.raises(ParameterError, match="executor='gpu' is not one of"):
         run_sweep(Session(), [], executor="gpu", runner=charge_runner)
+
+
+def test_dask_local_cluster_gives_the_same_table_as_in_process(tmp_path):
+    pytest.importorskip("distributed")
+    axes = [parse_vary("rate_hz=20,60"), parse_vary("inhibition_efficacy=0.7,1.0")]
+    base = Session(program=program("scs-tonic"), duration_s=20)
+    local = run_sweep(base, axes, progress=False)
+    out = tmp_path / "dask.csv"
+    dask = run_sweep(base, axes, executor="dask", workers=1, progress=False, out=out)
+    assert dask == local
+    assert load_table(out) == local   # streamed rows reload to the same numbers
