@@ -213,6 +213,8 @@ def _skip_comments(lines: Iterable[str]) -> Iterator[str]:
 
 
 def _parse_cell(v: str) -> Any:
+    if v == "":  # None (an undefined metric, e.g. no pain to reduce) is written as ""
+        return None
     if v in ("True", "False"):
         return v == "True"
     try:
