@@ -56,9 +56,10 @@ def _clean(obj: Any) -> Any:
 
 # --------------------------------------------------------------------------------------------
 def cmd_presets(args: argparse.Namespace) -> int:
-    from sim.presets import PROGRAM_PRESETS
+    from sim.presets import PROGRAM_PRESETS, TREATMENT_PRESETS
 
     rows = [("program", p.name, p.title) for p in PROGRAM_PRESETS.values()]
+    rows += [("treatment", p.name, p.title) for p in TREATMENT_PRESETS.values()]
     try:
         from sim.patients import PATIENT_PRESETS
         rows += [("patient", p.name, p.title) for p in PATIENT_PRESETS.values()]
@@ -69,7 +70,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
         return 0
     width = max(len(n) for _, n, _ in rows)
     for kind, name, title in rows:
-        print(f"{kind:8s} {name:{width}s}  {title}")
+        print(f"{kind:9s} {name:{width}s}  {title}")
     return 0
 
 
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("presets", help="list program and patient presets")
+    p = sub.add_parser("presets", help="list program, treatment and patient presets")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_presets)
 
@@ -145,9 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_session_source(p: argparse.ArgumentParser, *, patient: bool = True,
                         duration: bool = True) -> None:
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--preset", metavar="PROGRAM", help="program preset name")
+    src.add_argument("--preset", metavar="PRESET",
+                     help="program preset, or treatment preset (a session with stimulation "
+                          "off and that treatment: lidocaine-block, gabapentin, ...)")
     src.add_argument("--config", metavar="FILE.json",
                      help="session document (as downloaded from the dashboard)")
+    p.add_argument("--treatment", action="append", metavar="NAME",
+                   help="add a treatment preset to the session (repeatable), e.g. --preset "
+                        "scs-tonic --treatment gabapentin")
     if patient:
         p.add_argument("--patient", metavar="NAME", help="patient preset name")
     if duration:
@@ -163,29 +169,65 @@ def _read_config(path: str):
 
 
 def _session_from_args(args: argparse.Namespace):
-    """Build the session a command asks for: preset or config, then patient, duration and
-    ``--set`` overrides (each routed to the program, patient, options or session)."""
+    """Build the session a command asks for: preset (program or treatment) or config, then
+    patient, duration, ``--set`` overrides (each routed to the program, patient, options,
+    session or treatments) and ``--treatment`` additions."""
     from sim.patients import patient
-    from sim.presets import program
+    from sim.presets import (is_treatment_preset, program, treatment, treatment_session,
+                             treatment_start_s)
     from sim.session import Session
     from sim.sweep import apply_values
 
-    if getattr(args, "config", None):
-        session = _read_config(args.config)
-    else:
-        session = Session(program=program(args.preset))
-    if getattr(args, "patient", None):
-        session = session.replace(patient=patient(args.patient))
     values: dict[str, Any] = {}
+    treatment_values: dict[str, Any] = {}
     if getattr(args, "duration_s", None) is not None:
         values["duration_s"] = args.duration_s
     for text in args.set or ():
         key, value = parse_assignment(text)
-        if PARAMETERS[key].group == "event":
+        group = PARAMETERS[key].group
+        if group == "event":
             raise ParameterError(f"--set {key}: events are set in a --config document",
                                  name=key)
-        values[key] = value
-    return apply_values(session, values) if values else session
+        (treatment_values if group == "treatment" else values)[key] = value
+    if getattr(args, "config", None):
+        session = _read_config(args.config)
+    elif is_treatment_preset(args.preset):
+        # the treatment starts a quarter into the session: build it at its final length
+        session = treatment_session(args.preset, duration_s=values.pop("duration_s", None))
+    else:
+        session = Session(program=program(args.preset))
+    if getattr(args, "patient", None):
+        session = session.replace(patient=patient(args.patient))
+    if values:
+        session = apply_values(session, values)
+    added = tuple(treatment(name, start_s=treatment_start_s(session.duration_s))
+                  for name in getattr(args, "treatment", None) or ())
+    if added:
+        session = session.replace(treatments=session.treatments + added)
+    return _set_treatments(session, treatment_values) if treatment_values else session
+
+
+def _set_treatments(session, values: dict[str, Any]):
+    """Apply ``--set`` treatment values to every treatment of the session they apply to."""
+    from sim.treatments import TREATMENT_KINDS
+
+    fields = {"treatment_start_s": "start_s", "treatment_kind": "kind"}
+    trs = list(session.treatments)
+    if not trs:
+        name = next(iter(values))
+        raise ParameterError(f"--set {name}: this session has no treatment; use a treatment "
+                             f"preset ({', '.join(TREATMENT_KINDS)}) or --treatment",
+                             name=name)
+    for pname, value in values.items():
+        field_name = fields.get(pname, pname)
+        hits = [i for i, tr in enumerate(trs) if tr.accepts(field_name)]
+        if not hits:
+            raise ParameterError(
+                f"--set {pname}: none of this session's treatments "
+                f"({', '.join(t.kind for t in trs)}) takes {pname}", name=pname, value=value)
+        for i in hits:
+            trs[i] = trs[i].replace(**{field_name: value})
+    return session.replace(treatments=tuple(trs))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -207,6 +249,14 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"{'' if s.paresthesia_felt else '  (not felt)'}")
     print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
     print(f"{'battery':22s} {_num(s.battery_days)} days")
+    for rep in result.treatment_report:
+        print(f"treatment {rep.title}" + (f", {rep.dose}" if rep.dose else ""))
+        print(f"  {'side-effect burden':20s} {rep.side_effects.burden} "
+              f"({'; '.join(rep.side_effects.effects) or 'none'}) [qualitative label]")
+        for note in rep.notes:
+            print(f"  note: {note}")
+    if result.treatment_report:
+        print(f"{'numbness':22s} {_num(s.numbness)} /10")
     if args.csv:
         print(f"series written to {args.csv}")
     return 0

@@ -41,6 +41,7 @@ __all__ = [
     "Declared",
     "document_fields",
     "param_field",
+    "TREATMENT_KINDS",
 ]
 
 
@@ -438,6 +439,72 @@ _declare(name="cohort_n", unit="", minimum=1, maximum=100000, default=200, step=
 _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, kind="int",
          group="cohort", label="Seed",
          help="Seed of the random draw: the same seed gives the same patients and numbers.")
+
+
+# --------------------------------------------------------------------------------------------
+# Treatments other than stimulation (issue 8): nerve blocks, neurolysis, drugs, patches.
+# Per-kind ranges and defaults (e.g. 0.25..2 % for a lidocaine block) live in the kind table of
+# sim.treatments, which validates each treatment against its kind; the declarations below give
+# the widest span any kind accepts. Sources: sim.blocks, sim.drugs, SCIENCE.md section 5.
+# --------------------------------------------------------------------------------------------
+#: The kinds of treatment, in display order (one preset of the same name each, sim.presets).
+TREATMENT_KINDS = ("lidocaine-block", "bupivacaine-block", "ganglion-block", "phenol",
+                   "cryoneurolysis", "radiofrequency", "amitriptyline", "venlafaxine",
+                   "gabapentin", "capsaicin-patch", "lidocaine-patch", "placebo")
+_declare(name="treatment_kind", unit="", minimum=0, maximum=0, default="lidocaine-block",
+         step=0, kind="choice", choices=TREATMENT_KINDS, group="treatment", label="Treatment",
+         help="Which treatment: a local-anaesthetic nerve block, a sympathetic ganglion block, "
+              "a neurolysis (phenol, cryo, radiofrequency), a drug, a skin patch, or a placebo.")
+_declare(name="concentration_pct", unit="%", minimum=0.01, maximum=20.0, default=1.0,
+         step=0.05, log=True, group="treatment", label="Concentration",
+         help="Blocks, phenol and patches: drug concentration of the injected solution or "
+              "patch (each kind has its own clinical range, e.g. lidocaine 0.25-2 %).")
+_declare(name="dose_mg_per_day", unit="mg/day", minimum=1.0, maximum=5000.0, default=25.0,
+         step=5.0, log=True, group="treatment", label="Daily dose",
+         help="Oral drugs: total daily dose (each drug has its own range, e.g. gabapentin "
+              "300-3600 mg/day). Effects build over days of treatment.")
+_declare(name="application_min", unit="min", minimum=5.0, maximum=120.0, default=60.0,
+         step=5.0, group="treatment", label="Application time",
+         help="Capsaicin 8 % patch: how long the patch stays on (30 min on the feet, 60 min "
+              "elsewhere); it burns while applied.")
+_declare(name="treatment_start_s", unit="s", minimum=0.0, maximum=14400.0, default=60.0,
+         step=1.0, group="treatment", label="Start",
+         help="When in the session the block is injected or the patch applied; for drugs and "
+              "neurolysis, where the session cuts from the untreated patient to the chosen "
+              "treatment day.")
+_declare(name="treatment_day", unit="days", minimum=0.0, maximum=365.0, default=0.0,
+         step=1.0, group="treatment", label="Treatment day",
+         help="Days since the drug was started, the patch applied or the nerve lesioned: drug "
+              "effects build over days to weeks, nerves regrow over weeks to months.")
+_declare(name="block_site", unit="", minimum=0, maximum=0, default="proximal", step=0,
+         kind="choice", choices=("proximal", "distal"), group="treatment",
+         label="Block site",
+         help="Where a block or lesion lies relative to a PNS lead or TENS pads: proximal = "
+              "between them and the spinal cord (stimulation-evoked activity cannot pass), "
+              "distal = beyond the lead (the lead still reaches the cord).")
+_declare(name="block_order", unit="", minimum=0, maximum=0, default="c-first", step=0,
+         kind="choice", choices=("c-first", "adelta-first"), group="treatment",
+         label="Small-fibre block order",
+         help="Local anaesthetic: which pain fibres fail first. Sources disagree: clinical "
+              "texts put C (and sympathetic) fibres first, rat recordings Aδ.")
+_declare(name="lesion_fraction", unit="", minimum=0.0, maximum=1.0, default=1.0, step=0.05,
+         group="treatment", label="Lesion completeness",
+         help="Neurolysis: fraction of the treated nerve's axons the lesion interrupts "
+              "(1 = complete; lesions often miss some fibres).")
+_declare(name="deafferentation_risk", unit="", minimum=0, maximum=0, default=False, step=0,
+         kind="bool", group="treatment", label="Deafferentation pain",
+         help="Neurolysis: show the known risk that cutting off input makes neuropathic pain "
+              "worse over the following weeks (a labelled modelling assumption).")
+
+# Patient properties that only treatments read (issue 8).
+_declare(name="sympathetic_fraction", unit="", minimum=0.0, maximum=1.0, default=0.0,
+         step=0.05, group="patient", label="Sympathetically maintained pain",
+         help="Fraction of the ongoing C-fibre drive kept up by sympathetic activity (high in "
+              "some CRPS); a sympathetic ganglion block removes it for hours.")
+_declare(name="placebo_response", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Placebo (expectation) response",
+         help="Descending inhibition that expecting relief adds while the patient knowingly "
+              "receives a therapy; 0 in a single session, drawn per patient in cohorts.")
 
 
 def declared(group: str | None = None) -> dict[str, Param]:

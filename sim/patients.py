@@ -20,9 +20,9 @@ preset                        g_inh  u      a_C    κ     g_s    dCSF
 ============================  =====  =====  =====  ====  =====  =====
 healthy                       1.0    0      0      1     0      3.0
 painful-diabetic-neuropathy   0.9    0.7    1.0    1.5   0.5    3.0
-failed-back-surgery           0.95   0.75   1.0    1.5   0.8    3.0
+failed-back-surgery           0.95   0.78   1.0    1.5   0.8    3.0
 crps                          0.9    0.8    1.0    2.0   1.0    3.0
-post-surgical-neuropathy      1.0    0.8    1.0    1.5   0.5    3.0
+post-surgical-neuropathy      0.98   0.8    1.0    1.5   0.5    3.0
 ============================  =====  =====  =====  ====  =====  =====
 
 g_inh = inhibition efficacy, u = Aβ unmasking, a_C = ongoing (ectopic) C drive (about 1, a
@@ -30,6 +30,17 @@ moderate constant input, SCIENCE.md 4.3), κ = wind-up gain, g_s = central-sensi
 Dorsal CSF thickness by level: He, Barolat, Holsheimer & Struijk 1994 (Pain 59:55) [P]; 2-6 mm
 typical [T]. Every preset uses 3 mm, where the tonic preset sits at about 1.3 x the perception
 threshold; vary ``csf_thickness_mm`` to see why paresthesia coverage differs between patients.
+The failed-back-surgery unmasking (0.78, was 0.75) and the post-surgical inhibition (0.98, was
+1.0: SCIENCE.md 4.3 makes every neuropathic state lose some inhibition) were set with the
+cohort calibration of issue 8 (sim.cohort: tonic SCS responders 50 % vs 48 % in PROCESS).
+
+Treatments (issue 8) read two more fields. ``sympathetic_fraction``: the share of the ongoing C
+drive kept up by sympathetic activity, which a sympathetic ganglion block removes; 0.15 in the
+CRPS preset, 0 elsewhere [A]: "sympathetically maintained pain" is a subset of CRPS (and of
+some other neuropathic pain), and the evidence that sympathetic blocks help is scarce
+(Stanton et al. 2013 Cochrane review [S]). ``placebo_response``: the descending inhibition a
+patient's expectation adds while receiving a therapy; 0 in every preset (single sessions show
+the pharmacology and physiology alone), drawn per patient in cohorts (:mod:`sim.cohort`).
 """
 from __future__ import annotations
 
@@ -55,6 +66,8 @@ class Patient(Declared):
     descending_drive: float = param_field("descending_drive")
     csf_thickness_mm: float = param_field("csf_thickness_mm")
     nerve_depth_mm: float = param_field("nerve_depth_mm")
+    sympathetic_fraction: float = param_field("sympathetic_fraction")
+    placebo_response: float = param_field("placebo_response")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -92,7 +105,7 @@ _PRESETS = (
         "Persistent radicular leg pain after spine surgery: ongoing C drive from the injured "
         "root, disinhibition; the classic SCS indication (PROCESS trial).",
         "SCIENCE.md 4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
-        dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=1.0,
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
              nerve_depth_mm=15.0)),
     PatientPreset(
@@ -101,13 +114,14 @@ _PRESETS = (
         "proportion to the inciting event.",
         "SCIENCE.md 4.3 [A]; Kemler 2000 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.0,
-             sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0)),
+             sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
+             sympathetic_fraction=0.15)),
     PatientPreset(
         "post-surgical-neuropathy", "Post-surgical neuropathic pain",
         "Focal nerve injury after thoracotomy or mastectomy: a painful territory supplied by "
         "one nerve, a good target for peripheral nerve stimulation.",
         "SCIENCE.md 4.3 [A]; Gilmore 2019 [P]",
-        dict(inhibition_efficacy=1.0, abeta_unmasking=0.8, ongoing_c_drive=1.0,
+        dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0)),
 )
 

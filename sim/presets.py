@@ -21,6 +21,14 @@ Values are the clinical ones of SCIENCE.md section 1.1:
   (SCIENCE.md 4.4), so the PNS and TENS presets use rates in the lower part of their
   clinical ranges.
 * TENS acupuncture-like: 2 Hz, 200 µs, 40 mA, visible twitch [S Sluka & Walsh 2003].
+
+Treatment presets (:data:`TREATMENT_PRESETS`, issue 8): one per treatment kind, named after it
+(``lidocaine-block``, ``gabapentin``, ``cryoneurolysis``...), plus ``lidocaine-block-adelta-
+first`` for the other small-fibre block order. A treatment preset stands for a session with
+stimulation off and that treatment (:func:`treatment_session`), long enough to see it act;
+every command that takes a program preset takes a treatment preset too. Doses are the usual
+clinical ones (sources in :data:`sim.treatments.TREATMENT_KINDS`, :mod:`sim.blocks`,
+:mod:`sim.drugs`).
 """
 from __future__ import annotations
 
@@ -31,7 +39,9 @@ from typing import Any, Mapping
 from sim.params import ParameterError
 from sim.waveforms import Program
 
-__all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names"]
+__all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names", "TreatmentPreset",
+           "TREATMENT_PRESETS", "treatment", "treatment_names", "treatment_session",
+           "preset_names", "is_treatment_preset", "treatment_start_s"]
 
 
 @dataclass(frozen=True)
@@ -142,3 +152,163 @@ def program(name: str, **overrides: Any) -> Program:
             f"preset={name!r} is not a program preset; choose one of "
             f"{', '.join(PROGRAM_PRESETS)}", name="preset", value=name) from None
     return preset.program(**overrides)
+
+
+# ============================================================================================
+# Treatment presets (issue 8)
+# ============================================================================================
+@dataclass(frozen=True)
+class TreatmentPreset:
+    """A named treatment: the :class:`~sim.treatments.Treatment` fields that differ from the
+    kind's defaults, and the session length that shows it acting.
+
+    Attributes
+    ----------
+    name : str
+        Preset identifier (the kind's name, or a variant).
+    title : str
+        Human title.
+    description : str
+        What it is and what to look at.
+    source : str
+        Where the values come from.
+    settings : Mapping[str, Any]
+        Treatment fields (``kind`` and anything differing from the kind's defaults).
+    duration_s : float
+        Session length of the preset's session [s].
+    """
+
+    name: str
+    title: str
+    description: str
+    source: str
+    settings: Mapping[str, Any]
+    duration_s: float
+
+    def treatment(self, **overrides: Any):
+        """The validated :class:`~sim.treatments.Treatment`, with ``overrides`` on top."""
+        from sim.treatments import Treatment
+        return Treatment.from_dict({**self.settings, **overrides})
+
+
+def _tp(name: str, description: str, source: str, duration_s: float | None = None,
+        title: str | None = None, **settings: Any) -> TreatmentPreset:
+    from sim.treatments import TREATMENT_KINDS
+    kind = settings.setdefault("kind", name)
+    info = TREATMENT_KINDS[kind]
+    return TreatmentPreset(name, title or info.title, description, source, settings,
+                           duration_s or info.preset_duration_s)
+
+
+_TREATMENTS = (
+    _tp("lidocaine-block",
+        "Lidocaine 1 % injected around the nerve of the painful territory: pain fibres (C, Aδ) "
+        "fail within minutes, touch (Aβ) a little later; it wears off in reverse over about an "
+        "hour. Watch the conduction series and the numbness.",
+        "SCIENCE.md 5.1; Popitz-Bergez 1995 [P]; sim.blocks"),
+    _tp("lidocaine-block-adelta-first",
+        "The same lidocaine block with the other small-fibre order: Aδ before C, as in rat "
+        "sciatic recordings (Gokin 2001). Compare the conduction series.",
+        "Gokin 2001 [P]; SCIENCE.md 5.1 (sources disagree)",
+        title="Lidocaine nerve block (Aδ first)", kind="lidocaine-block",
+        block_order="adelta-first"),
+    _tp("bupivacaine-block",
+        "Bupivacaine 0.25 %: slower onset, hours of block. Try 0.125 % for pain relief that "
+        "spares most touch.",
+        "sim.blocks; anaesthesia texts [T]"),
+    _tp("ganglion-block",
+        "Stellate/lumbar sympathetic ganglion block with bupivacaine 0.25 %: removes the "
+        "sympathetically maintained share of the ongoing pain (try the CRPS patient); no "
+        "numbness.",
+        "sim.blocks [A]; Stanton 2013 Cochrane [S]"),
+    _tp("phenol",
+        "Phenol 6 % neurolysis of the painful nerve, seen one week later: conduction lost in "
+        "every fibre class; it recovers over months (vary treatment_day).",
+        "sim.blocks.NEUROLYSIS [T]"),
+    _tp("cryoneurolysis",
+        "Cryoneurolysis of the painful nerve, one week later: axons regrow within weeks to "
+        "months (vary treatment_day; switch on deafferentation_risk).",
+        "sim.blocks.NEUROLYSIS; Hsu & Stevenson 2015 [P]"),
+    _tp("radiofrequency",
+        "Radiofrequency ablation of the painful nerve, one week later: relief for months.",
+        "sim.blocks.NEUROLYSIS [S]"),
+    _tp("amitriptyline",
+        "Amitriptyline 50 mg/day after 8 weeks: more descending inhibition and less ectopic "
+        "firing (NNT 3.6).", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("venlafaxine",
+        "Venlafaxine 150 mg/day after 8 weeks: descending inhibition (NNT 6.4).",
+        "Finnerup 2015 [P]; sim.drugs"),
+    _tp("gabapentin",
+        "Gabapentin 1800 mg/day after 8 weeks: less transmitter release from C-fibre "
+        "terminals (NNT 6.3).", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("capsaicin-patch",
+        "Capsaicin 8 % patch for 60 min, 4 weeks later: C-fibre terminals defunctionalised "
+        "(NNT 10.6). Set treatment_day=0 to feel it burn.", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("lidocaine-patch",
+        "Lidocaine 5 % plaster after 4 weeks: ectopic firing under the plaster quietened, no "
+        "numbness (weak evidence).", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("placebo",
+        "An inert treatment: only the patient's expectation acts (placebo_response; drawn per "
+        "patient in cohorts).", "SCIENCE.md 5.2 [T]; sim.drugs.PLACEBO_RESPONDER_RATE"),
+)
+
+#: Treatment presets by name, in display order (read-only).
+TREATMENT_PRESETS: Mapping[str, TreatmentPreset] = MappingProxyType(
+    {p.name: p for p in _TREATMENTS})
+
+
+def treatment_names() -> list[str]:
+    """Names of the treatment presets, in display order."""
+    return list(TREATMENT_PRESETS)
+
+
+def preset_names() -> list[str]:
+    """Every preset a command accepts as ``--preset``: programs, then treatments."""
+    return program_names() + treatment_names()
+
+
+def is_treatment_preset(name: str) -> bool:
+    """Whether ``name`` is a treatment preset."""
+    return isinstance(name, str) and name in TREATMENT_PRESETS
+
+
+def treatment_start_s(duration_s: float) -> float:
+    """Where a preset treatment starts in a session [s]: after a quarter of it (as the
+    default stimulation event), at most 5 minutes, so there is an untreated baseline."""
+    return min(0.25 * float(duration_s), 300.0)
+
+
+def treatment(name: str, **overrides: Any):
+    """Build the treatment preset ``name`` with optional field ``overrides``.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is not a treatment preset or an override is invalid.
+    """
+    try:
+        preset = TREATMENT_PRESETS[name]
+    except (KeyError, TypeError):
+        raise ParameterError(
+            f"treatment={name!r} is not a treatment preset; choose one of "
+            f"{', '.join(TREATMENT_PRESETS)}", name="treatment", value=name) from None
+    return preset.treatment(**overrides)
+
+
+def treatment_session(name: str, *, duration_s: float | None = None, program_name: str = "off",
+                      patient=None, **overrides: Any):
+    """A session with the treatment preset ``name`` (stimulation off unless ``program_name``).
+
+    The treatment starts at :func:`treatment_start_s` of the session length (the preset's own
+    length unless ``duration_s`` is given); ``overrides`` go to the treatment.
+    """
+    from sim.session import Session
+    if name not in TREATMENT_PRESETS:
+        treatment(name)  # raises the message naming the presets
+    duration = TREATMENT_PRESETS[name].duration_s if duration_s is None else duration_s
+    tr = treatment(name, **{"start_s": treatment_start_s(duration), **overrides})
+    kwargs: dict[str, Any] = {"program": program(program_name), "duration_s": duration,
+                              "treatments": (tr,)}
+    if patient is not None:
+        kwargs["patient"] = patient
+    return Session(**kwargs)

@@ -1,10 +1,12 @@
 """Sessions: a program on a patient for a while, with timed events; one JSON document.
 
 A :class:`Session` holds everything needed to reproduce a simulation: program, patient,
-duration, timed events (stimulation on/off, light touch, pinch, injury) and model options
-(which relief mechanisms are switched on, safety limits). It round-trips through one
-schema-versioned JSON document (:meth:`Session.to_json` / :meth:`Session.from_json`), the format
-shared by the dashboard URL, downloaded files, the CLI ``--config`` option and notebooks.
+duration, timed events (stimulation on/off, light touch, pinch, injury), treatments other
+than stimulation (nerve blocks, neurolysis, drugs, patches: :class:`~sim.treatments.Treatment`)
+and model options (which relief mechanisms are switched on, safety limits). It round-trips
+through one schema-versioned JSON document (:meth:`Session.to_json` /
+:meth:`Session.from_json`), the format shared by the dashboard URL, downloaded files, the CLI
+``--config`` option and notebooks.
 """
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ import numpy as np
 from sim.params import (Declared, ParameterError, _fmt, document_fields, param_field,
                         validate_fields)
 from sim.patients import Patient
+from sim.treatments import MAX_TREATMENTS, Treatment
 from sim.waveforms import Program
 
 __all__ = ["Event", "ModelOptions", "Session", "SessionResult", "SessionSummary", "run_session",
-           "default_events", "SCHEMA_VERSION", "MAX_EVENTS",
-           "MAX_DOCUMENT_BYTES"]
+           "default_events", "SCHEMA_VERSION", "MAX_EVENTS", "MAX_TREATMENTS",
+           "MAX_DOCUMENT_BYTES", "Treatment"]
 
 #: Version of the session JSON document. Bump when a field changes meaning.
 SCHEMA_VERSION = 1
@@ -93,6 +96,10 @@ class Session:
         (the default) means :func:`default_events` (stimulation over the middle half).
     options : ModelOptions
         Mechanism switches and safety limits.
+    treatments : tuple of Treatment
+        Nerve blocks, neurolysis, drugs, patches or placebo (at most :data:`MAX_TREATMENTS`),
+        each starting within ``0..duration_s``; they act on the same fibres and gate as the
+        program, so they combine with it (e.g. gabapentin plus SCS).
     """
 
     program: Program = field(default_factory=Program)
@@ -100,6 +107,7 @@ class Session:
     duration_s: float = param_field("duration_s")
     events: tuple[Event, ...] | None = None
     options: ModelOptions = field(default_factory=ModelOptions)
+    treatments: tuple[Treatment, ...] = ()
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -120,11 +128,26 @@ class Session:
                     f"end of the session (duration_s={_fmt(self.duration_s)} s)",
                     name="event_stop_s", value=ev.stop_s)
         object.__setattr__(self, "events", tuple(sorted(events, key=lambda e: e.start_s)))
+        treatments = tuple(self.treatments)
+        if len(treatments) > MAX_TREATMENTS:
+            raise ParameterError(f"treatments has {len(treatments)} entries; at most "
+                                 f"{MAX_TREATMENTS} are allowed", name="treatments",
+                                 value=len(treatments))
+        for i, tr in enumerate(treatments):
+            if not isinstance(tr, Treatment):
+                raise ParameterError(f"treatments[{i}] must be a Treatment", name="treatments")
+            if tr.start_s >= self.duration_s:
+                raise ParameterError(
+                    f"treatments[{i}] ({tr.kind}) treatment_start_s={_fmt(tr.start_s)} s is "
+                    f"not before the end of the session (duration_s={_fmt(self.duration_s)} s)",
+                    name="treatment_start_s", value=tr.start_s)
+        object.__setattr__(self, "treatments", treatments)
 
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The session document: ``schema_version``, program, patient, duration, events,
-        options, as plain JSON types."""
+        options and treatments, as plain JSON types. (``treatments`` arrived without a schema
+        change: documents without it still load, with no treatments.)"""
         return {
             "schema_version": SCHEMA_VERSION,
             "program": self.program.to_dict(),
@@ -132,6 +155,7 @@ class Session:
             "duration_s": self.duration_s,
             "events": [e.to_dict() for e in self.events],
             "options": self.options.to_dict(),
+            "treatments": [t.to_dict() for t in self.treatments],
         }
 
     @classmethod
@@ -145,7 +169,8 @@ class Session:
             raise ParameterError(
                 f"schema_version={version!r} is not supported; this version of neuromod-sim "
                 f"reads schema_version {SCHEMA_VERSION}", name="schema_version", value=version)
-        known = {"schema_version", "program", "patient", "duration_s", "events", "options"}
+        known = {"schema_version", "program", "patient", "duration_s", "events", "options",
+                 "treatments"}
         unknown = [k for k in data if k not in known]
         if unknown:
             raise ParameterError(f"{unknown[0]}: unknown key in the session document; known "
@@ -168,6 +193,16 @@ class Session:
                 raise ParameterError(f"events has {len(evs)} entries; at most {MAX_EVENTS} "
                                      "are allowed", name="events", value=len(evs))
             kwargs["events"] = tuple(Event.from_dict(e) for e in evs)
+        if "treatments" in data:
+            trs = data["treatments"]
+            if not isinstance(trs, list):
+                raise ParameterError("treatments must be a list of treatment objects",
+                                     name="treatments", value=trs)
+            if len(trs) > MAX_TREATMENTS:
+                raise ParameterError(f"treatments has {len(trs)} entries; at most "
+                                     f"{MAX_TREATMENTS} are allowed", name="treatments",
+                                     value=len(trs))
+            kwargs["treatments"] = tuple(Treatment.from_dict(t) for t in trs)
         return cls(**kwargs)
 
     def to_json(self, *, indent: int | None = None) -> str:
@@ -198,7 +233,8 @@ class Session:
     def replace(self, **changes: Any) -> "Session":
         """A copy with top-level fields replaced and validated."""
         return Session(**{**{k: getattr(self, k) for k in
-                             ("program", "patient", "duration_s", "events", "options")},
+                             ("program", "patient", "duration_s", "events", "options",
+                              "treatments")},
                           **changes})
 
 
@@ -273,6 +309,20 @@ class SessionSummary:
         Stimulating charge delivered per hour of stimulation, cycling included [µC/h].
     battery_days : float
         Estimated battery life at this program [days].
+    numbness : float
+        Mean loss of touch in the treated territory over the "during" window [0-10]
+        (10 × the blocked Aβ fraction [A]); 0 without blocks.
+    side_effect_burden : str
+        Highest qualitative side-effect burden of the session's treatments: ``none``,
+        ``low``, ``moderate`` or ``high`` (a labelled teaching output [A], sim.drugs).
+
+    Notes
+    -----
+    With treatments (:attr:`Session.treatments`), "before" is the window before the first
+    therapy starts (stimulation or treatment). Without stimulation, "during" is read where the
+    treatments act fully: at the peak of a block (start + peak time), or at the end of the
+    session for drugs, patches and neurolysis; "after" is the end of a session that runs on
+    past that point (a block wearing off).
     """
 
     pain_before_nrs: float
@@ -284,6 +334,8 @@ class SessionSummary:
     paresthesia_felt: bool
     charge_per_hour_uC: float
     battery_days: float
+    numbness: float = 0.0
+    side_effect_burden: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible dict; NaN and infinity become ``None``."""
@@ -310,6 +362,10 @@ SERIES_UNITS: dict[str, str] = {
     "windup": "1",
     "carryover": "1",
     "stim_on": "1",
+    "conduction_abeta": "1",
+    "conduction_adelta": "1",
+    "conduction_c": "1",
+    "numbness": "0-10",
 }
 
 
@@ -328,7 +384,10 @@ class SessionResult:
         ``projection_hz`` (WDR/T cell), ``inhibitory_hz``, ``excitatory_hz``,
         ``abeta_drive``, ``adelta_drive``, ``c_drive`` (total afferent drives into the gate,
         natural + evoked + ongoing), ``sensitisation``, ``windup``, ``carryover``, ``stim_on``
-        (stimulation amplitude fraction 0-1, ramp and cycling included).
+        (stimulation amplitude fraction 0-1, ramp and cycling included), and from the
+        treatments: ``conduction_abeta``, ``conduction_adelta``, ``conduction_c`` (fraction of
+        the treated nerve's fibres of each class that conduct past blocks and lesions, 1
+        without) and ``numbness`` (loss of touch, 0-10).
     units : dict of str to str
         Unit of each series.
     summary : SessionSummary
@@ -337,6 +396,9 @@ class SessionResult:
     safety : SafetyReport
     gate : GateResult
         The full gate simulation.
+    treatment_report : tuple of TreatmentReport
+        One per treatment: dose, qualitative side-effect burden, teaching notes and warnings
+        (e.g. a PNS lead beyond a complete block).
     """
 
     session: Session
@@ -347,6 +409,7 @@ class SessionResult:
     recruitment: Any
     safety: Any
     gate: Any
+    treatment_report: tuple = ()
 
     def to_records(self) -> list[dict[str, float]]:
         """Tidy table: one row per time sample with ``t_s`` and every series."""
@@ -371,14 +434,18 @@ class SessionResult:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"session", "summary", "units", "series": {"t_s": [...], ...}}`` as JSON types."""
-        return {
+        """``{"session", "summary", "units", "series": {"t_s": [...], ...}}`` as JSON types
+        (plus ``treatments``, the treatment reports, when the session has treatments)."""
+        out = {
             "session": self.session.to_dict(),
             "summary": self.summary.to_dict(),
             "units": {"t_s": "s", **self.units},
             "series": {"t_s": self.t_s.tolist(),
                        **{k: v.tolist() for k, v in self.series.items()}},
         }
+        if self.treatment_report:
+            out["treatments"] = [r.to_dict() for r in self.treatment_report]
+        return out
 
     def to_dataframe(self):
         """The tidy table as a pandas DataFrame (needs pandas: the ``data`` extra)."""
@@ -433,6 +500,10 @@ class _StimLevel:
     khz_field: float
     burst: float
     paresthesia: float
+    rho_abeta: float = 0.0
+    rho_adelta: float = 0.0
+    rho_c: float = 0.0
+    abeta_rate_hz: float = 0.0
 
 
 @functools.lru_cache(maxsize=1024)
@@ -470,6 +541,8 @@ def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLev
         khz_field=khz,
         burst=1.0 if program.therapy == "scs" and program.pattern == "burst" else 0.0,
         paresthesia=float(paresthesia_intensity(ab.active_fraction, ab.firing_rate_hz)),
+        rho_abeta=float(ab.active_fraction), rho_adelta=float(ad.active_fraction),
+        rho_c=float(c.active_fraction), abeta_rate_hz=float(ab.firing_rate_hz),
     )
 
 
@@ -503,7 +576,7 @@ def run_session(session: Session) -> SessionResult:
     Parameters
     ----------
     session : Session
-        Program, patient, duration, events and model options.
+        Program, patient, duration, events, treatments and model options.
 
     Returns
     -------
@@ -523,10 +596,30 @@ def run_session(session: Session) -> SessionResult:
        >= 1 kHz SCS, the burst indicator;
     4. natural events: touch → a_β = intensity; pinch → a_δ = a_C = 1.5 × intensity; injury →
        evoked a_C = 2 × intensity (constants above, [A]);
-    5. the gate (:func:`sim.gate.simulate_gate`) with the patient's constants and the enabled
-       mechanisms → projection rate → pain NRS; paresthesia from the recruited Aβ activity.
+    5. treatments (:func:`sim.treatments.treatment_effects`), on the same drives:
+
+       * natural input from the treated territory × the conducting fraction of its class;
+       * PNS/TENS-evoked activity, when a block or lesion lies between the lead and the cord:
+         of the recruited fraction ρ, min(ρ, f) conducts past a local-anaesthetic block
+         (thin fibres block first, thick ones are recruited first) and ρ·f past a lesion;
+         SCS is central and never blocked;
+       * ongoing C drive a_C,0 · (1 − f_sym·B_sym) · [φ·f_C·k_per + (1 − φ)·k_DRG] + extra,
+         with φ = :data:`sim.blocks.PERIPHERAL_ECTOPIC_FRACTION` the peripheral share of
+         ectopic firing, f_C the conducting C fraction, k the drug/patch multipliers, f_sym the
+         patient's sympathetically maintained fraction and B_sym the ganglion block;
+       * all C input to the dorsal horn × the transmission factor (gabapentin); descending
+         drive + the drugs' share (antidepressants);
+       * expectation: while the patient knowingly receives a therapy (a stimulation event of
+         an active program, or any treatment from its start) the descending drive is lowered
+         by the patient's ``placebo_response`` (0 in presets; drawn per patient in cohorts).
+
+       The sensitisation state is driven by the net evoked C input (evoked minus any ongoing
+       drive a treatment removes), a simplification of the gate's single C input;
+    6. the gate (:func:`sim.gate.simulate_gate`) with the patient's constants and the enabled
+       mechanisms → projection rate → pain NRS; paresthesia from the recruited Aβ activity
+       that reaches the cord.
     """
-    from sim.gate import GateInputs, simulate_gate
+    from sim.gate import GateInputs, paresthesia_intensity, simulate_gate
     from sim.safety import safety_report
 
     if not isinstance(session, Session):
@@ -555,50 +648,201 @@ def run_session(session: Session) -> SessionResult:
             a_C = a_C + on * PINCH_DRIVE_PER_INTENSITY * ev.intensity
         elif ev.kind == "injury":
             a_C = a_C + on * INJURY_C_DRIVE_PER_INTENSITY * ev.intensity
-    a_C_evoked = a_C + col("c_stim")
-    inputs = GateInputs(
-        t_s=t, a_beta=a_beta, a_beta_stim_I=col("a_beta_stim_I"),
-        a_beta_stim_P=col("a_beta_stim_P"), a_delta=a_delta, a_delta_stim=col("a_delta_stim"),
-        a_C=a_C_evoked, khz_field=col("khz_field"), burst_on=col("burst"))
-    gp = gate_params(pat)
-    gate = simulate_gate(inputs, gp, mechanisms(session.options))
+    stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
+    stim_ad, stim_c = col("a_delta_stim"), col("c_stim")
     paresthesia = col("paresthesia")
+    gp = gate_params(pat)
+    ongoing = gp.a_C_ongoing
+    b_desc = 0.0
+    fx = None
+    if session.treatments:
+        from sim.blocks import PERIPHERAL_ECTOPIC_FRACTION as phi
+        from sim.treatments import treatment_effects
+        fx = treatment_effects(session.treatments, session.duration_s)
+        if prog.therapy in ("pns", "tens") and fx.blocks_stimulation:
+            stim_I, stim_P, stim_ad, stim_c, paresthesia = _blocked_stimulation(
+                col, fx, stim_I, stim_P, paresthesia_intensity)
+        a_beta = a_beta * fx.conduction_abeta
+        a_delta = a_delta * fx.conduction_adelta
+        a_C = a_C * fx.conduction_c * fx.natural_c
+        ongoing_now = (ongoing * (1.0 - pat.sympathetic_fraction * fx.sympathetic_block)
+                       * (phi * fx.conduction_c * fx.ectopic_peripheral
+                          + (1.0 - phi) * fx.ectopic_central))
+        total_C = fx.c_transmission * (ongoing_now + a_C + stim_c + fx.extra_c)
+        a_C_input = total_C - ongoing
+        b_desc = fx.b_desc
+    else:
+        total_C = ongoing + a_C + stim_c
+        a_C_input = a_C + stim_c
+    if pat.placebo_response > 0:
+        expect = _therapy_on(session, t)
+        if fx is not None:
+            expect = np.maximum(expect, fx.treated)
+        b_desc = b_desc - pat.placebo_response * expect
+    inputs = GateInputs(
+        t_s=t, a_beta=a_beta, a_beta_stim_I=stim_I, a_beta_stim_P=stim_P, a_delta=a_delta,
+        a_delta_stim=stim_ad, a_C=a_C_input, khz_field=col("khz_field"),
+        burst_on=col("burst"), b_desc=b_desc)
+    gate = simulate_gate(inputs, gp, mechanisms(session.options))
+    if fx is None:
+        cond = (_ones(t.size),) * 3
+    else:
+        cond = (fx.conduction_abeta, fx.conduction_adelta, fx.conduction_c)
+    numbness = NUMBNESS_SCALE * (1.0 - cond[0])
     series = {
         "pain_nrs": gate.nrs,
         "paresthesia": paresthesia,
         "projection_hz": gate.P_hz,
         "inhibitory_hz": gate.I_hz,
         "excitatory_hz": gate.E_hz,
-        "abeta_drive": a_beta + col("a_beta_stim_P"),
-        "adelta_drive": a_delta + col("a_delta_stim"),
-        "c_drive": a_C_evoked + gp.a_C_ongoing,
+        "abeta_drive": a_beta + stim_P,
+        "adelta_drive": a_delta + stim_ad,
+        "c_drive": total_C,
         "sensitisation": gate.sensitisation,
         "windup": gate.z,
         "carryover": gate.carryover,
         "stim_on": level,
+        "conduction_abeta": cond[0],
+        "conduction_adelta": cond[1],
+        "conduction_c": cond[2],
+        "numbness": numbness,
     }
     safety = safety_report(prog, shannon_k_limit=session.options.shannon_k_limit,
                            density_limit_uC_per_cm2=session.options.density_limit_uC_per_cm2)
     rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
-    summary = _summarise(session, t, gate.nrs, paresthesia, level, safety, rec)
-    return SessionResult(session, t, series, dict(SERIES_UNITS), summary, rec, safety, gate)
+    summary = _summarise(session, t, gate.nrs, paresthesia, level, safety, rec, numbness)
+    report = _treatment_report(session, fx, rec) if session.treatments else ()
+    return SessionResult(session, t, series, dict(SERIES_UNITS), summary, rec, safety, gate,
+                         report)
+
+
+#: Numbness (0-10) per unit of blocked Aβ fraction in the treated territory [A]: all touch
+#: fibres blocked = 10 ("completely numb").
+NUMBNESS_SCALE = 10.0
+
+
+@functools.lru_cache(maxsize=8)
+def _ones(n: int) -> np.ndarray:
+    out = np.ones(n)
+    out.setflags(write=False)
+    return out
+
+
+def _blocked_stimulation(col, fx, stim_I, stim_P, paresthesia_intensity):
+    """PNS/TENS-evoked drives that still reach the cord past proximal blocks and lesions."""
+    def conducting(rho: np.ndarray, cls: str) -> np.ndarray:
+        return (np.minimum(rho, getattr(fx, f"stim_ordered_{cls}"))
+                * getattr(fx, f"stim_random_{cls}"))
+
+    rho_ab = col("rho_abeta")
+    ab = conducting(rho_ab, "abeta")
+    seg_full = np.minimum(1.0, rho_ab / SEGMENT_FRACTION)
+    seg = np.minimum(1.0, ab / SEGMENT_FRACTION)
+    ratio = np.divide(seg, seg_full, out=np.zeros_like(seg), where=seg_full > 0)
+    ad = np.minimum(1.0, conducting(col("rho_adelta"), "adelta") / SEGMENT_FRACTION)
+    c = np.minimum(1.0, conducting(col("rho_c"), "c") / SEGMENT_FRACTION)
+    pares = np.asarray(paresthesia_intensity(ab, col("abeta_rate_hz")), dtype=float)
+    return stim_I * ratio, stim_P * ratio, ad, c, pares
+
+
+def _therapy_on(session: Session, t: np.ndarray) -> np.ndarray:
+    """1 while a stimulation event of an active program runs, else 0."""
+    on = np.zeros_like(t)
+    if session.program.is_active:
+        for ev in session.events:
+            if ev.kind == "stimulation":
+                on = np.maximum(on, (t >= ev.start_s) & (t < ev.stop_s))
+    return on
+
+
+def _treatment_report(session: Session, fx, rec) -> tuple:
+    """Per-treatment reports: dose, side-effect burden and teaching notes."""
+    from sim.treatments import TreatmentReport, side_effect_profile
+
+    prog, pat = session.program, session.patient
+    out = []
+    for tr in session.treatments:
+        notes: list[str] = []
+        cat = tr.info.category
+        if cat in ("local-anaesthetic", "neurolysis"):
+            if prog.therapy in ("pns", "tens") and prog.is_active:
+                where = "PNS lead lies" if prog.therapy == "pns" else "TENS pads lie"
+                if tr.block_site == "proximal":
+                    if float(np.min(fx.stim_ordered_abeta * fx.stim_random_abeta)) < 0.05:
+                        notes.append(
+                            f"The {where} distal to a complete block: the Aβ activity "
+                            "evoked there cannot pass the block to reach the spinal cord, so "
+                            "stimulation does nothing there: no paresthesia, no gate, no "
+                            "relief.")
+                    else:
+                        notes.append(f"The block lies between the {where.split()[0]} "
+                                     f"{where.split()[1]} and the cord: only "
+                                     "stimulation-evoked activity in fibres that still "
+                                     "conduct reaches the dorsal horn.")
+                else:
+                    notes.append(f"The {where} between the block and the cord: "
+                                 "stimulation still reaches the dorsal horn.")
+            elif prog.therapy == "scs" and prog.is_active:
+                notes.append("SCS acts on the dorsal columns, central to any peripheral "
+                             "block: the block does not stop it.")
+        if cat == "local-anaesthetic":
+            notes.append("Differential block: thin fibres (C, Aδ: burning and sharp pain, "
+                         "temperature) fail before thick Aβ (touch); motor fibres, thicker "
+                         f"still, would fail last. Small-fibre order: {tr.block_order} "
+                         "(sources disagree).")
+        if cat == "ganglion" and pat.sympathetic_fraction == 0:
+            notes.append("This patient has no sympathetically maintained pain "
+                         "(sympathetic_fraction = 0): the block cannot relieve it.")
+        if cat == "neurolysis" and tr.deafferentation_risk:
+            notes.append("Deafferentation pain shown (labelled assumption): over the weeks "
+                         "after a neurolysis, ectopic and central hyperactivity proximal to "
+                         "the lesion can make neuropathic pain worse than before.")
+        if pat.placebo_response > 0:
+            notes.append(f"Includes this patient's placebo (expectation) response "
+                         f"({pat.placebo_response:g}).")
+        out.append(TreatmentReport(tr.kind, tr.info.title, tr.dose_text,
+                                   side_effect_profile(tr), tuple(notes)))
+    return tuple(out)
 
 
 def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np.ndarray,
-               level: np.ndarray, safety, rec) -> SessionSummary:
+               level: np.ndarray, safety, rec, numbness: np.ndarray) -> SessionSummary:
     stims = [e for e in session.events if e.kind == "stimulation"]
     active = session.program.is_active and bool(stims)
 
-    def mean_between(t0: float, t1: float) -> float:
+    def mean_between(t0: float, t1: float, x: np.ndarray = nrs) -> float:
         m = (t >= t0) & (t < t1)
-        return float(nrs[m].mean()) if m.any() else math.nan
+        return float(x[m].mean()) if m.any() else math.nan
 
-    if stims:
+    during_window = None
+    if session.treatments:
+        from sim.treatments import assessment_time_s
+        drive = stims if session.program.is_active else []
+        first = min([e.start_s for e in drive] + [tr.start_s for tr in session.treatments])
+        before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first) if first > 0 \
+            else math.nan
+        end = session.duration_s
+        if drive:
+            last = max(e.stop_s for e in drive)
+            span = last - min(e.start_s for e in drive)
+            after_from = last
+        else:
+            times = [assessment_time_s(tr) for tr in session.treatments]
+            last = min(end, max(end if x is None else x for x in times))
+            span = last - first
+            after_from = last + SUMMARY_WINDOW_S
+        during_window = (last - min(SUMMARY_WINDOW_S, 0.25 * span), last)
+        during = mean_between(*during_window)
+        after = mean_between(max(after_from, end - SUMMARY_WINDOW_S), end) \
+            if end - after_from > 1e-9 else math.nan
+        active = True
+    elif stims:
         first, last = min(e.start_s for e in stims), max(e.stop_s for e in stims)
         before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first) if first > 0 \
             else math.nan
         span = last - first
-        during = mean_between(last - min(SUMMARY_WINDOW_S, 0.25 * span), last)
+        during_window = (last - min(SUMMARY_WINDOW_S, 0.25 * span), last)
+        during = mean_between(*during_window)
         end = session.duration_s
         after = mean_between(max(last, end - SUMMARY_WINDOW_S), end) if end - last > 1e-9 \
             else math.nan
@@ -611,11 +855,22 @@ def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np
         reduction = math.nan
     on = level > 0
     pares = float(paresthesia[on].mean()) if on.any() else 0.0
-    duty = session.program.duty_cycle if active else 0.0
+    stim_active = session.program.is_active and bool(stims)
+    duty = session.program.duty_cycle if stim_active else 0.0
+    numb = mean_between(*during_window, x=numbness) if during_window else 0.0
+    burden = "none"
+    if session.treatments:
+        from sim.drugs import BURDEN_LEVELS
+        from sim.treatments import side_effect_profile
+        burden = max((side_effect_profile(tr).burden for tr in session.treatments),
+                     key=BURDEN_LEVELS.index)
     return SessionSummary(
         pain_before_nrs=before, pain_during_nrs=during, pain_after_nrs=after,
         pain_reduction_pct=reduction,
         responder=bool(math.isfinite(reduction) and reduction >= RESPONDER_REDUCTION_PCT),
-        paresthesia=pares, paresthesia_felt=bool(active and rec.paresthesia),
+        # a block between a PNS lead and the cord can silence the paresthesia
+        paresthesia=pares, paresthesia_felt=bool(stim_active and rec.paresthesia
+                                                 and (pares > 0 or not session.treatments)),
         charge_per_hour_uC=safety.charge_rate_uC_per_s * 3600.0 * duty,
-        battery_days=safety.battery_life_days)
+        battery_days=safety.battery_life_days,
+        numbness=0.0 if not math.isfinite(numb) else numb, side_effect_burden=burden)

@@ -1,0 +1,362 @@
+"""Drugs for neuropathic pain, each acting where its pharmacology says, on the same gate.
+
+The five that patient guides name (SCIENCE.md 5.2, Finnerup et al. 2015): amitriptyline (a
+tricyclic, TCA), venlafaxine (an SNRI), gabapentin (an α2δ ligand), the capsaicin 8 % patch
+and the lidocaine 5 % plaster. Each drug has an effect E(dose, day) >= 0 and acts through one
+or more documented routes into the dorsal-horn model (:mod:`sim.gate`):
+
+==================  ================================================  =======================
+route               what changes                                      drugs
+==================  ================================================  =======================
+descending          descending drive b_desc −= g_desc·E (more         amitriptyline,
+                    noradrenaline/serotonin in the dorsal horn)       venlafaxine
+ectopic             ongoing (ectopic) C drive × (1 − g_ect·E):        amitriptyline
+                    Na-channel block of ectopic firing, systemic      (all ectopic sites)
+                    (all sites) or local (peripheral share only)      lidocaine patch (local)
+transmission        C → dorsal-horn transmission × (1 − g_tr·E):      gabapentin
+                    less presynaptic transmitter release (α2δ-1),
+                    less C-driven sensitisation
+defunctionalise     peripheral C activity (ectopic share and          capsaicin patch
+                    natural C input) × (1 − g_def·D(day)), with
+                    burning C drive while the patch is on (day 0)
+==================  ================================================  =======================
+
+Effect over dose and time [A form, T/S numbers]::
+
+    E(dose, day) = [d^h/(d^h + ED50^h)] / [d_ref^h/(d_ref^h + ED50^h)] · (1 − exp(−day/τ))
+
+normalised to 1 at the trial (reference) dose once titration is complete; τ is the
+titration/onset time constant. Capsaicin: D(day) = (1 − exp(−day/τ_on))·S(day)/S(0) with a
+logistic re-innervation S (t50 = 90 days) and an application factor A(t_app) = (1 −
+exp(−t_app/30 min))/(1 − exp(−2)), 1 at the labelled 60 min. Lidocaine plaster: E = 1 from
+day 1 (on day 0 it builds in the session with τ = 1 h).
+
+Gains (``g_*``) are calibrated [A] so that a virtual cohort drawn around the painful diabetic
+neuropathy preset, with each patient's placebo (expectation) response, reaches the responder
+rate placebo + 1/NNT (Finnerup 2015 NNTs, :data:`PLACEBO_RESPONDER_RATE`); see
+``tests/test_drugs.py``. NNTs are for >= 50 % relief against placebo; no drug helps more than
+half of patients. Calibration result (1000 virtual patients, seed 0, drug at its reference dose
+on day 56 (patches day 28); target = 20 % + 1/NNT):
+
+=================  =========  ==========  ===========================================
+cohort             responders  target      gain(s) [A]
+=================  =========  ==========  ===========================================
+placebo            20.7 %      20 %        (placebo spread, sim.cohort.VARIABILITY)
+amitriptyline      46.6 %      47.8 %      g_desc 0.078, g_ect 0.03 (Na block, fixed)
+venlafaxine        35.5 %      35.6 %      g_desc 0.069
+gabapentin         35.4 %      35.9 %      g_tr 0.066
+capsaicin 8 %      29.6 %      29.4 %      g_def 0.055
+lidocaine 5 %      25.0 %      25 %        g_ect 0.023 (target placebo + 5 pp [A])
+=================  =========  ==========  ===========================================
+
+The gains are small because the gate is steep around the neuropathic presets (their pain
+rises from 6 to 10/10 when the ongoing C drive rises by 30 %): a few per cent less C input or
+a little more descending inhibition is what separates a responder from a non-responder.
+
+Side effects are a labelled qualitative output (:func:`side_effects`): the common adverse
+effects of each drug (NNH from Finnerup 2015 where given) and a burden level (low, moderate,
+high) by dose [A thresholds].
+
+References
+----------
+Finnerup N.B. et al. (2015) Pharmacotherapy for neuropathic pain in adults: a systematic
+review and meta-analysis. Lancet Neurol 14:162-173 [P] (NNT, NNH, recommended doses).
+Ossipov M.H., Dussor G.O., Porreca F. (2010) Central modulation of pain. J Clin Invest
+120:3779-3787 [S] (descending noradrenergic/serotonergic inhibition).
+Field M.J. et al. (2006) Identification of the α2-δ-1 subunit of voltage-dependent calcium
+channels as a molecular target for pain mediating the analgesic actions of pregabalin. PNAS
+103:17537-17542 [P].
+Anand P., Bley K. (2011) Topical capsaicin for pain management: therapeutic potential and
+mechanisms of action of the new high-concentration capsaicin 8 % patch. Br J Anaesth
+107:490-502 [S].
+Devor M., Wall P.D., Catalan N. (1992) Systemic lidocaine silences ectopic neuroma and DRG
+discharge without blocking nerve conduction. Pain 48:261-268 [P].
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from sim.params import ParameterError, check_array
+
+__all__ = [
+    "Drug",
+    "DRUGS",
+    "drug_effect",
+    "capsaicin_defunctionalisation",
+    "lidocaine_patch_effect",
+    "SideEffects",
+    "side_effects",
+    "PLACEBO_RESPONDER_RATE",
+    "CAPSAICIN_BURNING_C_DRIVE",
+    "CAPSAICIN_RECOVERY_T50_DAYS",
+]
+
+#: Responder rate (>= 50 % relief) on placebo that the cohorts are calibrated to [1]: 0.20,
+#: the low end of the 20-30 % of SCIENCE.md 5.2 [T], chosen so that the best drug (TCA, NNT
+#: 3.6: +28 percentage points) stays below one half of patients, as the issue and Finnerup
+#: 2015 ("most patients do not reach 50 % relief") require.
+PLACEBO_RESPONDER_RATE = 0.20
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug: dose range, dose-response, onset, routes of action, evidence.
+
+    Attributes
+    ----------
+    name : str
+        Treatment kind (``amitriptyline``, ...).
+    title : str
+        Human title.
+    dose_range_mg_per_day : tuple of float
+        Allowed daily dose [mg/day] (for the patches: not used).
+    reference_dose_mg_per_day : float
+        Dose at which E = 1 (typical trial dose) [mg/day].
+    ed50_mg_per_day : float
+        Dose of half-maximal effect [mg/day].
+    hill : float
+        Steepness of the dose-response [1].
+    onset_tau_days : float
+        Onset/titration time constant τ [days].
+    descending_gain : float
+        g_desc: descending inhibition per unit effect [1] (b_desc −= g_desc·E).
+    ectopic_gain : float
+        g_ect: fraction of ectopic C drive silenced per unit effect [1].
+    ectopic_local : bool
+        True: acts on the peripheral share of ectopic firing only (a patch); False: all sites.
+    transmission_gain : float
+        g_tr: fraction of C → dorsal-horn transmission removed per unit effect [1].
+    nnt : float
+        Number needed to treat for >= 50 % relief (NaN: not estimable) [1].
+    nnh : float
+        Number needed to harm (drop-out for adverse effects; NaN: not given) [1].
+    mechanism : str
+        Pharmacology in one paragraph.
+    adverse_effects : tuple of str
+        Common adverse effects.
+    burden_doses_mg_per_day : tuple of float
+        Doses above which the side-effect burden is moderate, then high [mg/day] [A].
+    source : str
+        Sources of the numbers.
+    """
+
+    name: str
+    title: str
+    dose_range_mg_per_day: tuple[float, float]
+    reference_dose_mg_per_day: float
+    ed50_mg_per_day: float
+    hill: float
+    onset_tau_days: float
+    descending_gain: float = 0.0
+    ectopic_gain: float = 0.0
+    ectopic_local: bool = False
+    transmission_gain: float = 0.0
+    nnt: float = math.nan
+    nnh: float = math.nan
+    mechanism: str = ""
+    adverse_effects: tuple[str, ...] = ()
+    burden_doses_mg_per_day: tuple[float, float] = (math.inf, math.inf)
+    source: str = ""
+
+    @property
+    def target_responder_rate(self) -> float:
+        """Placebo + 1/NNT: the cohort responder rate this drug is calibrated to [1]."""
+        return PLACEBO_RESPONDER_RATE + (1.0 / self.nnt if math.isfinite(self.nnt) else 0.0)
+
+
+#: Drugs by treatment kind. Gains are the calibration of the module notes [A].
+DRUGS: Mapping[str, Drug] = MappingProxyType({
+    "amitriptyline": Drug(
+        "amitriptyline", "Amitriptyline (tricyclic)", (10.0, 150.0), 50.0, 25.0, 1.0, 7.0,
+        descending_gain=0.078, ectopic_gain=0.03, nnt=3.6, nnh=13.4,
+        mechanism="Blocks noradrenaline and serotonin reuptake, strengthening descending "
+                  "inhibition from the brainstem (at doses below antidepressant doses), and "
+                  "blocks Na channels, quietening ectopic firing of injured fibres.",
+        adverse_effects=("drowsiness", "dry mouth", "constipation", "dizziness",
+                         "weight gain", "cardiac conduction (caution in heart disease)"),
+        burden_doses_mg_per_day=(25.0, 75.0),
+        source="NNT 3.6, NNH 13.4, 25-150 mg/day (Finnerup 2015 [P]); descending "
+               "inhibition (Ossipov 2010 [S], SCIENCE 9.3); onset over 1-2 weeks of "
+               "titration, τ = 7 d [A]; ED50 25 mg [A]"),
+    "venlafaxine": Drug(
+        "venlafaxine", "Venlafaxine (SNRI)", (37.5, 225.0), 150.0, 112.5, 3.0, 10.0,
+        descending_gain=0.069, nnt=6.4, nnh=11.8,
+        mechanism="Serotonin reuptake inhibition at all doses, noradrenaline reuptake only "
+                  "from about 150 mg/day: descending inhibition needs the higher doses.",
+        adverse_effects=("nausea", "sweating", "dizziness", "raised blood pressure at high "
+                         "doses", "discontinuation symptoms"),
+        burden_doses_mg_per_day=(75.0, 150.0),
+        source="SNRI NNT 6.4, NNH 11.8, venlafaxine 150-225 mg/day (Finnerup 2015 [P]); "
+               "steep dose-response (h = 3, ED50 112.5 mg) for noradrenergic action at "
+               ">= 150 mg [A, S]; τ = 10 d titration [A]"),
+    "gabapentin": Drug(
+        "gabapentin", "Gabapentin (α2δ ligand)", (300.0, 3600.0), 1800.0, 900.0, 1.0, 7.0,
+        transmission_gain=0.066, nnt=6.3, nnh=25.6,
+        mechanism="Binds the α2δ-1 subunit of presynaptic Ca channels in C-fibre terminals: "
+                  "less glutamate and substance P release onto dorsal-horn neurons, so less "
+                  "transmission and less C-driven sensitisation.",
+        adverse_effects=("dizziness", "somnolence", "peripheral oedema", "gait disturbance"),
+        burden_doses_mg_per_day=(900.0, 2400.0),
+        source="NNT 6.3, NNH 25.6, 1200-3600 mg/day (Finnerup 2015 [P]); α2δ-1 target "
+               "(Field 2006 [P]); saturable absorption flattens the dose-response, ED50 "
+               "900 mg [A]; titration over 1-3 weeks, τ = 7 d [A]"),
+    "capsaicin-patch": Drug(
+        "capsaicin-patch", "Capsaicin 8 % patch", (0.0, 0.0), 1.0, 1.0, 1.0, 2.0,
+        ectopic_gain=0.055, ectopic_local=True, nnt=10.6,
+        mechanism="TRPV1 agonist: burns while applied, then defunctionalises (and retracts) "
+                  "C-fibre terminals in the treated skin for weeks, until they regrow.",
+        adverse_effects=("burning and redness at the application site",
+                         "transient rise in blood pressure during application"),
+        source="NNT 10.6 (Finnerup 2015 [P]); 30/60 min application, re-treatment every 90 "
+               "days [T label]; defunctionalisation within days and re-innervation over "
+               "weeks to months (Anand & Bley 2011 [S]); onset τ = 2 d [A]"),
+    "lidocaine-patch": Drug(
+        "lidocaine-patch", "Lidocaine 5 % plaster", (0.0, 0.0), 1.0, 1.0, 1.0, 0.0,
+        ectopic_gain=0.023, ectopic_local=True,
+        mechanism="Low local lidocaine under the plaster quietens ectopic firing of the "
+                  "peripheral fibres (Na-channel block of ectopic discharge at concentrations "
+                  "too low to block conduction: no numbness).",
+        adverse_effects=("local skin reactions",),
+        source="NNT not estimable, weak evidence (Finnerup 2015 [P]); ectopic discharge "
+               "silenced below conduction-blocking lidocaine (Devor 1992 [P]); up to 3 "
+               "plasters 12 h a day [T label]; target placebo + 5 pp [A]"),
+})
+
+#: Extra C drive while a capsaicin patch burns on the day of application [1]; 0.8 [A]: a
+#: strong burning that patients are pre-treated for (Anand & Bley 2011 [S]).
+CAPSAICIN_BURNING_C_DRIVE = 0.8
+#: Days until half of the defunctionalised terminals work again [days]; 90 d (re-treatment
+#: interval of the label [T]), logistic width 20 d [A].
+CAPSAICIN_RECOVERY_T50_DAYS = 90.0
+_CAPSAICIN_RECOVERY_WIDTH_DAYS = 20.0
+_CAPSAICIN_APP_TAU_MIN = 30.0
+#: Build-up of a lidocaine plaster's effect on its first day [s]; 1 h [A].
+LIDOCAINE_PATCH_ONSET_TAU_S = 3600.0
+#: Lidocaine patch target: NNT not estimable; the cohort is calibrated to placebo + 5
+#: percentage points [A].
+LIDOCAINE_PATCH_EXTRA_RESPONDERS = 0.05
+
+
+def _get(name: str) -> Drug:
+    try:
+        return DRUGS[name]
+    except (KeyError, TypeError):
+        raise ParameterError(f"drug={name!r} is not one of " + ", ".join(map(repr, DRUGS)),
+                             name="drug", value=name) from None
+
+
+def drug_effect(name: str, dose_mg_per_day: float, day: float) -> float:
+    """Effect E of an oral drug at a daily dose after ``day`` days of treatment [1].
+
+    Parameters
+    ----------
+    name : {"amitriptyline", "venlafaxine", "gabapentin"}
+        The drug.
+    dose_mg_per_day : float
+        Daily dose [mg/day], within the drug's range.
+    day : float
+        Days since the drug was started [days], >= 0.
+
+    Returns
+    -------
+    float
+        E = dose factor (1 at the reference dose) × (1 − exp(−day/τ)).
+
+    Examples
+    --------
+    Gabapentin 1800 mg/day after titration (about 5 τ):
+
+    >>> round(drug_effect("gabapentin", 1800.0, 35.0), 3)
+    0.993
+    """
+    drug = _get(name)
+    lo, hi = drug.dose_range_mg_per_day
+    d = float(check_array("dose_mg_per_day", dose_mg_per_day, "mg/day", lo, hi))
+    t = float(check_array("day", day, "days", 0.0, 1e4))
+    h, ed = drug.hill, drug.ed50_mg_per_day
+
+    def hill(x: float) -> float:
+        return x ** h / (x ** h + ed ** h)
+    onset = 1.0 - math.exp(-t / drug.onset_tau_days) if drug.onset_tau_days > 0 else 1.0
+    return hill(d) / hill(drug.reference_dose_mg_per_day) * onset
+
+
+def capsaicin_defunctionalisation(day: float, application_min: float = 60.0) -> float:
+    """Fraction D of peripheral C activity removed by a capsaicin 8 % patch [1] (before the
+    gain): (1 − exp(−day/2 d)) × re-innervation × application factor (module notes)."""
+    t = float(check_array("day", day, "days", 0.0, 1e4))
+    app = float(check_array("application_min", application_min, "min", 0.0, 1e3))
+    drug = DRUGS["capsaicin-patch"]
+    onset = 1.0 - math.exp(-t / drug.onset_tau_days)
+    w, t50 = _CAPSAICIN_RECOVERY_WIDTH_DAYS, CAPSAICIN_RECOVERY_T50_DAYS
+    regrow = (1.0 / (1.0 + math.exp((t - t50) / w))) * (1.0 + math.exp(-t50 / w))
+    a = (1.0 - math.exp(-app / _CAPSAICIN_APP_TAU_MIN)) / (1.0 - math.exp(-2.0))
+    return onset * regrow * a
+
+
+def lidocaine_patch_effect(day: float, t_since_application_s: Any) -> np.ndarray:
+    """Effect of a lidocaine 5 % plaster [1]: 1 from day 1; on day 0 it builds in the session
+    with τ = 1 h after application (0 before)."""
+    t = np.asarray(t_since_application_s, dtype=float)
+    if day >= 1.0:
+        return np.where(t >= 0, 1.0, 0.0)
+    return np.where(t >= 0, 1.0 - np.exp(-np.maximum(t, 0.0) / LIDOCAINE_PATCH_ONSET_TAU_S),
+                    0.0)
+
+
+@dataclass(frozen=True)
+class SideEffects:
+    """Side-effect burden of a treatment: a labelled, qualitative output.
+
+    Attributes
+    ----------
+    burden : str
+        ``none``, ``low``, ``moderate`` or ``high`` [A thresholds by dose].
+    effects : tuple of str
+        Common adverse effects or risks.
+    nnh : float
+        Number needed to harm from Finnerup 2015, NaN where not given.
+    note : str
+        Label: what the burden level means and where it comes from.
+    """
+
+    burden: str
+    effects: tuple[str, ...]
+    nnh: float
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"burden": self.burden, "effects": list(self.effects),
+                "nnh": self.nnh if math.isfinite(self.nnh) else None, "note": self.note}
+
+
+BURDEN_LEVELS = ("none", "low", "moderate", "high")
+_BURDEN_NOTE = ("qualitative teaching label [A]: low/moderate/high by dose relative to the "
+                "drug's range; NNH = number needed to harm (drop-outs for adverse effects), "
+                "Finnerup 2015 [P]")
+
+
+def side_effects(name: str, dose_mg_per_day: float | None = None) -> SideEffects:
+    """Side-effect burden of a drug or patch at a daily dose (a labelled qualitative output).
+
+    Examples
+    --------
+    >>> side_effects("amitriptyline", 100).burden
+    'high'
+    """
+    drug = _get(name)
+    lo_dose, hi_dose = drug.burden_doses_mg_per_day
+    if dose_mg_per_day is None or not math.isfinite(lo_dose):
+        burden = "low"
+    elif dose_mg_per_day <= lo_dose:
+        burden = "low"
+    elif dose_mg_per_day <= hi_dose:
+        burden = "moderate"
+    else:
+        burden = "high"
+    return SideEffects(burden, drug.adverse_effects, drug.nnh, _BURDEN_NOTE)
