@@ -297,6 +297,8 @@ def sparse_document(session: Session) -> dict[str, Any]:
         out["duration_s"] = full["duration_s"]
     if full["events"] != default["events"]:
         out["events"] = full["events"]
+    if full.get("treatments"):
+        out["treatments"] = full["treatments"]
     return out
 
 

@@ -193,3 +193,10 @@ def test_presets_are_recognised_and_stepped():
     assert S.step_preset(names[-1], +1, names) == names[0]
     assert S.step_preset(names[0], -1, names) == names[-1]
     assert S.step_preset(None, +1, names) == names[0]
+
+
+def test_url_token_keeps_treatments():
+    from sim.treatments import Treatment
+    s = Session(program=program("scs-tonic"),
+                treatments=(Treatment(kind="gabapentin", dose_mg_per_day=1800.0),))
+    assert S.unpack_session(S.pack_session(s)) == s
