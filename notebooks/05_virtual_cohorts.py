@@ -81,6 +81,27 @@ go.Figure(go.Histogram(x=r.reductions_pct, nbinsx=30)).update_layout(
     title=f"Tonic SCS in FBSS: mean reduction {r.mean_reduction_pct:.0f} %")
 
 # %% [markdown]
+# ## Drugs against their numbers-needed-to-treat
+# Finnerup et al. 2015 (SCIENCE.md 5.2) pooled the drug trials: a drug's responder rate is the
+# placebo rate plus 1/NNT. Every drug cohort below includes each virtual patient's placebo
+# (expectation) response, as the trials' drug arms do. No drug helps half of the patients.
+
+# %%
+from sim.presets import treatment_session  # noqa: E402
+
+nnt = {"placebo": None, "amitriptyline": 3.6, "venlafaxine": 6.4, "gabapentin": 6.3,
+       "capsaicin-patch": 10.6, "lidocaine-patch": None}
+placebo_rate = None
+for name, n_nt in nnt.items():
+    r = run_cohort(treatment_session(name), "painful-diabetic-neuropathy", n=N, seed=1,
+                   progress=False)
+    if name == "placebo":
+        placebo_rate = r.responder_rate
+    target = "" if n_nt is None else f"placebo + 1/NNT = {100 * (placebo_rate + 1 / n_nt):.0f} %"
+    print(f"{name:16s} responders {100 * r.responder_rate:5.1f} % "
+          f"(95 % CI {100 * r.ci_low:.0f}-{100 * r.ci_high:.0f})  {target}")
+
+# %% [markdown]
 # ## Where the model agrees, and where it does not
 # * **Ordering**: in the model, 10 kHz beats tonic, as in SENZA-RCT. But the model's 10 kHz
 #   relief comes entirely from one *contested* hypothesis (direct kHz effects on inhibitory
@@ -91,8 +112,12 @@ go.Figure(go.Histogram(x=r.reductions_pct, nbinsx=30)).update_layout(
 #   model reproduces "about half respond" only if the patient distributions are calibrated
 #   for it. Compare the numbers above with the trials before trusting either.
 # * **Burst** SCS has no trial responder rate here; its model relief is a fixed fraction of
-#   reported pain from a low-evidence supraspinal hypothesis, so every patient gets the same
-#   relief and nobody crosses 50 %: a cohort makes such modelling choices visible.
+#   reported pain from a low-evidence supraspinal hypothesis, plus each patient's expectation
+#   (placebo) response: a cohort makes such modelling choices visible.
+# * **Placebo** acts in every cohort, device cohorts included: the SCS trials compared open
+#   label against medical management, so their responder rates include expectation.
 # * Sessions are minutes long, trials months: placebo, device complications, habituation and
 #   lead migration are not modelled.
-# * Drug and nerve-block comparators join these cohorts when they are added to the model.
+# * Drug effects are small shifts of a steep gate: pain rises from 6/10 to 10/10 when the
+#   ongoing C drive rises by 30 %, so a few percent less C transmission is a large change in
+#   pain. Their cohort rates are *calibrated* to the NNTs, not predicted by them.
