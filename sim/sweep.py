@@ -23,6 +23,7 @@ Sweep specifications (CLI ``--vary``)::
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import itertools
 import json
@@ -177,12 +178,17 @@ def apply_values(session, values: Mapping[str, Any]):
     return session.replace(**changes) if isinstance(session, Session) else session
 
 
+@functools.lru_cache(maxsize=8)
+def _base_session(session_json: str):
+    """The base session of a sweep, parsed once per process (every run shares it)."""
+    from sim.session import Session
+    return Session.from_json(session_json)
+
+
 def _summary_row(session_json: str, values: Mapping[str, Any], run_id: int,
                  runner: Callable[[Any], Mapping[str, Any]] | None) -> dict[str, Any]:
     """Run one variant; return its table row (module-level so process pools can pickle it)."""
-    from sim.session import Session
-
-    session = apply_values(Session.from_json(session_json), values)
+    session = apply_values(_base_session(session_json), values)
     if runner is None:
         from sim.session import run_session
         metrics = run_session(session).summary.to_dict()
@@ -346,13 +352,28 @@ def _progress_bar(total: int, initial: int, enabled: bool, desc: str):
                 desc=desc, dynamic_ncols=True)
 
 
+def _summary_rows(session_json: str, chunk: Sequence[tuple[int, Mapping[str, Any]]],
+                  runner: Callable[[Any], Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Run a chunk of variants in one task (amortises task overhead in pools and Dask)."""
+    return [_summary_row(session_json, v, i, runner) for i, v in chunk]
+
+
+def _chunks(todo: Sequence, workers: int) -> list[list]:
+    """Split ``todo`` into chunks: about 8 per worker, at most 32 runs each, so that rows still
+    stream to the table and a lost chunk costs little."""
+    size = max(1, min(32, len(todo) // (8 * max(1, workers)) or 1))
+    return [list(todo[i:i + size]) for i in range(0, len(todo), size)]
+
+
 def _run_pool(todo, doc, runner, workers, finish) -> None:
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        pending = {pool.submit(_summary_row, doc, v, i, runner) for i, v in todo}
+    n = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        pending = {pool.submit(_summary_rows, doc, c, runner) for c in _chunks(todo, n)}
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
-                finish(f.result())
+                for row in f.result():
+                    finish(row)
 
 
 def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
@@ -370,10 +391,12 @@ def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
                                processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(_summary_row, doc, v, i, runner, pure=False, retries=2)
-                   for i, v in todo]
+        n = workers or len(client.scheduler_info().get("workers", {})) or 1
+        futures = [client.submit(_summary_rows, doc, c, runner, pure=False, retries=2)
+                   for c in _chunks(todo, n)]
         for fut in as_completed(futures):
-            finish(fut.result())
+            for row in fut.result():
+                finish(row)
     finally:
         client.close()
         if cluster is not None:
