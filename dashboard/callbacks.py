@@ -237,7 +237,11 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         rows.pop(trigger[1])
         out["events_children"] = L.event_rows_children(rows)
     try:
+        # Treatments have no form controls yet: carry the current ones (from a URL or an
+        # imported document) through every edit instead of dropping them.
         new = S.form_to_session(fields, rows)
+        if current.treatments:
+            new = new.replace(treatments=current.treatments)
     except ParameterError as exc:
         out.update(_error(exc, name, kind, current))
         return out

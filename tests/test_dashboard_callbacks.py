@@ -299,3 +299,12 @@ def test_pinned_status_names_what_is_pinned():
     assert C.pinned_status(doc.to_dict()).startswith(
         "A pinned: SCS 10 kHz on Complex regional pain syndrome")
     assert C.pinned_status({}) == ""
+
+
+def test_an_edit_keeps_the_sessions_treatments():
+    from sim.treatments import Treatment
+    s = S.default_session().replace(
+        treatments=(Treatment(kind="gabapentin", dose_mg_per_day=1800.0),))
+    out = C.control(("field", "amplitude_mA"), _typed("amplitude_mA", "5", s))
+    new = Session.from_dict(out["doc"])
+    assert new.program.amplitude_mA == 5 and new.treatments == s.treatments
