@@ -43,7 +43,7 @@ from dashboard import state as S
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
-from sim.session import MAX_EVENTS, Session
+from sim.session import MAX_EVENTS, MAX_TREATMENTS, Session
 
 __all__ = ["register", "FormInput", "control", "form_state", "figures_update", "waveform_update",
            "safety_update", "session_update", "fibre_update", "download_json", "download_csv",
@@ -53,8 +53,8 @@ NO = dash.no_update
 
 #: Keys of :func:`control`'s result.
 OUTPUT_KEYS = ("doc", "pinned", "view", "search", "sliders", "fields", "form",
-               "events_children", "global_msg", "program_preset", "patient_preset",
-               "upload_contents", "program_note", "patient_note")
+               "events_children", "treatments_children", "global_msg", "program_preset",
+               "patient_preset", "upload_contents", "program_note", "patient_note")
 _EVENT_PARAMS = set(S.EVENT_COLUMNS.values()) | {"events"}
 _LOADS = ("init", "url", "program-preset", "patient-preset", "next-preset", "prev-preset",
           "upload", "reset")
@@ -80,6 +80,8 @@ class FormInput:
         Slider position per numeric parameter.
     events : list of dict
         Raw event rows.
+    treatments : list of dict or None
+        Raw treatment rows; ``None``: the stored session's treatments, unchanged.
     program_preset, patient_preset : str or None
         Dropdown values.
     upload_contents, upload_filename : str or None
@@ -93,6 +95,7 @@ class FormInput:
     fields: dict = field(default_factory=dict)
     sliders: dict = field(default_factory=dict)
     events: list = field(default_factory=list)
+    treatments: list | None = None
     program_preset: str | None = None
     patient_preset: str | None = None
     upload_contents: str | None = None
@@ -236,12 +239,18 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
     elif kind == "ev-del" and 0 <= trigger[1] < len(rows):
         rows.pop(trigger[1])
         out["events_children"] = L.event_rows_children(rows)
+    trs = S.treatment_rows(current) if inp.treatments is None else [dict(r) for r in
+                                                                     inp.treatments]
+    if kind == "tr-add" and len(trs) < MAX_TREATMENTS:
+        trs.append(S.new_treatment_row(_duration_or(fields, current.duration_s)))
+        out["treatments_children"] = L.treatment_rows_children(trs)
+    elif kind == "tr-del" and 0 <= trigger[1] < len(trs):
+        trs.pop(trigger[1])
+        out["treatments_children"] = L.treatment_rows_children(trs)
+    elif kind == "tr":  # a new kind changes the dose units shown
+        out["treatments_children"] = L.treatment_rows_children(trs)
     try:
-        # Treatments have no form controls yet: carry the current ones (from a URL or an
-        # imported document) through every edit instead of dropping them.
-        new = S.form_to_session(fields, rows)
-        if current.treatments:
-            new = new.replace(treatments=current.treatments)
+        new = S.form_to_session(fields, rows, trs)
     except ParameterError as exc:
         out.update(_error(exc, name, kind, current))
         return out
@@ -266,6 +275,11 @@ def _error(exc: ParameterError, trigger_name: str | None, kind: str,
     control just changed, if different); stores untouched."""
     messages: dict[str, str] = {}
     events_msg = ""
+    if kind.startswith("tr") or str(exc).startswith("treatment "):
+        # treatment rows have no message box of their own: say it in the banner
+        return dict(form=form_state(current, messages, "", ()),
+                    global_msg=f"Not applied: {exc}. The figures show the last valid "
+                               "settings.")
     if exc.name in S.FORM_PARAMS:
         target = exc.name
     elif exc.name in _EVENT_PARAMS or kind.startswith("ev"):
@@ -316,6 +330,7 @@ def _load(target: Session, current: Session, inp: FormInput) -> dict[str, Any]:
                  for n in L.NUMERIC_PARAMS},
         fields=form, form=form_state(target),
         events_children=L.event_rows_children(S.event_rows(target)),
+        treatments_children=L.treatment_rows_children(S.treatment_rows(target)),
         # The dropdowns show the loaded preset, or their placeholder for custom settings.
         program_preset=prog if prog != inp.program_preset else NO,
         patient_preset=pat if pat != inp.patient_preset else NO,
@@ -613,7 +628,7 @@ _SIMPLE_TRIGGERS = {
     "url": "url", "program-preset": "program-preset", "patient-preset": "patient-preset",
     "btn-next-preset": "next-preset", "btn-prev-preset": "prev-preset", "upload": "upload",
     "btn-reset": "reset", "btn-pin": "pin", "btn-unpin": "unpin", "btn-lecture": "lecture",
-    "ev-add": "ev-add",
+    "ev-add": "ev-add", "tr-add": "tr-add",
 }
 
 
@@ -626,10 +641,10 @@ def _trigger() -> tuple:
     kind = tid.get("type")
     if kind in ("slider", "field"):
         return (kind, tid["name"])
-    if kind == "ev-del":
+    if kind in ("ev-del", "tr-del"):
         clicked = ctx.triggered[0].get("value") if ctx.triggered else None
-        return ("ev-del", tid["row"]) if clicked else ("ev",)
-    return ("ev",)
+        return (kind, tid["row"]) if clicked else (kind[:2],)
+    return ("tr",) if kind == "tr" else ("ev",)
 
 
 def _by_name(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -662,6 +677,7 @@ def _out(key: str, dup: bool) -> Output:
         "sliders": ({"type": "slider", "name": ALL}, "value"),
         "fields": ({"type": "field", "name": ALL}, "value"),
         "form": ("form-state", "data"), "events_children": ("events-list", "children"),
+        "treatments_children": ("treatments-list", "children"),
         "global_msg": ("global-msg", "children"),
         "program_preset": ("program-preset", "value"),
         "patient_preset": ("patient-preset", "value"),
@@ -674,10 +690,10 @@ def _out(key: str, dup: bool) -> Output:
 
 #: Outputs of the loader (it owns them), the form and the view callbacks (duplicates).
 LOADER_KEYS = ("doc", "pinned", "view", "search", "sliders", "fields", "form",
-               "events_children", "global_msg", "program_preset", "patient_preset",
+               "events_children", "treatments_children", "global_msg", "program_preset", "patient_preset",
                "upload_contents", "program_note", "patient_note")
-FORM_KEYS = ("doc", "search", "form", "events_children", "global_msg", "program_note",
-             "patient_note")
+FORM_KEYS = ("doc", "search", "form", "events_children", "treatments_children",
+             "global_msg", "program_note", "patient_note")
 VIEW_KEYS = ("pinned", "view", "search")
 
 
@@ -707,6 +723,8 @@ def register(app: dash.Dash) -> None:
         Input({"type": "field", "name": ALL}, "value"),
         Input({"type": "ev", "row": ALL, "col": ALL}, "value"),
         Input("ev-add", "n_clicks"), Input({"type": "ev-del", "row": ALL}, "n_clicks"),
+        Input({"type": "tr", "row": ALL, "col": ALL}, "value"),
+        Input("tr-add", "n_clicks"), Input({"type": "tr-del", "row": ALL}, "n_clicks"),
         Input("store-session", "data"), Input("store-pinned", "data"),
         Input("store-view", "data"), Input("fig-wave", "relayoutData"),
         Input("fig-session", "clickData"), Input("fig-tabs", "value"),
@@ -714,18 +732,19 @@ def register(app: dash.Dash) -> None:
         State("form-state", "data"), State("global-msg", "children"),
         State("program-preset-note", "children"), State("patient-preset-note", "children"),
         prevent_initial_call=True)
-    def _update(_sliders, _fields, _events, _n, _dels, doc, pinned, view, relayout, click,
-                tab, keys, form, global_msg, program_note, patient_note):
+    def _update(_sliders, _fields, _events, _n, _dels, _trs, _tn, _tdels, doc, pinned, view,
+                relayout, click, tab, keys, form, global_msg, program_note, patient_note):
         """One server round trip from a released slider to every redrawn figure."""
         inputs = ctx.inputs_list
         changed = {t["prop_id"] for t in ctx.triggered}
         result = {k: NO for k in FORM_KEYS}
         loaded = "store-session.data" in changed  # the loader rewrote every control
         if not loaded and any('"type":"slider"' in t or '"type":"field"' in t
-                              or '"type":"ev' in t or t.startswith("ev-add") for t in changed):
+                              or '"type":"ev' in t or t.startswith("ev-add")
+                              or '"type":"tr' in t or t.startswith("tr-add") for t in changed):
             inp = FormInput(doc=doc, pinned=pinned, view=view or {},
                             sliders=_by_name(inputs[0]), fields=_by_name(inputs[1]),
-                            events=_event_rows(inputs[2]))
+                            events=_event_rows(inputs[2]), treatments=_event_rows(inputs[5]))
             result = control(_trigger(), inp)
             if result["doc"] is not NO:
                 doc = result["doc"]

@@ -24,7 +24,7 @@ from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES
 
-__all__ = ["build_layout", "control_row", "event_rows_children", "summary_cards",
+__all__ = ["build_layout", "control_row", "event_rows_children", "treatment_rows_children", "summary_cards",
            "warnings_list", "SECTIONS", "NUMERIC_PARAMS", "GRAPHS"]
 
 #: Control sections: (title, parameter names, open by default). Parameters of the form that no
@@ -133,6 +133,7 @@ def _sections(session) -> list[html.Details]:
         if title == "Session length":
             title = "Session and events"
             rows.append(_events_editor(session))
+            rows.append(_treatments_editor(session))
         out.append(html.Details([html.Summary(title), *rows], open=is_open,
                                 className="section"))
     return out
@@ -177,6 +178,42 @@ def event_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]:
                                  title="remove this event", n_clicks=0))
         out.append(html.Div(cells, className="ev-row"))
     return out
+
+
+def treatment_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]:
+    """One editable row per treatment: kind, dose, start, day on treatment, remove button."""
+    from sim.treatments import TREATMENT_KINDS
+    out = []
+    for i, row in enumerate(rows):
+        k = TREATMENT_KINDS.get(row.get("kind"))
+        dose_unit = PARAMETERS[k.dose_param].unit if k and k.dose_param else ""
+        cells = [dcc.Dropdown(id={"type": "tr", "row": i, "col": "kind"}, value=row["kind"],
+                              options=[{"label": t.title, "value": t.name}
+                                       for t in TREATMENT_KINDS.values()],
+                              clearable=False, searchable=False, className="ev-kind")]
+        for col, holder in (("dose", f"dose [{dose_unit}]" if dose_unit else "no dose"),
+                            ("start_s", "start [s]"), ("treatment_day", "day")):
+            cells.append(dcc.Input(id={"type": "tr", "row": i, "col": col}, type="text",
+                                   value=row[col], debounce=True, className="ev-num",
+                                   placeholder=holder, name=f"treatment-{i + 1}-{col}"))
+        cells.append(html.Button("✕", id={"type": "tr-del", "row": i}, className="ev-del",
+                                 title="remove this treatment", n_clicks=0))
+        out.append(html.Div(cells, className="ev-row"))
+    return out
+
+
+def _treatments_editor(session) -> html.Div:
+    head = [html.Span("Treatment", title=PARAMETERS["treatment_kind"].help),
+            html.Span("Dose", title="Concentration [%] or dose [mg/day]; blank = usual dose"),
+            html.Span("Start [s]", title=PARAMETERS["treatment_start_s"].help),
+            html.Span("Day", title=PARAMETERS["treatment_day"].help)]
+    return html.Div([
+        html.Label("Treatments: blocks and drugs", className="param-label", tabIndex="0",
+                   title=PARAMETERS["treatment_kind"].help),
+        html.Div([*head, html.Span("")], className="ev-row ev-head"),
+        html.Div(treatment_rows_children(S.treatment_rows(session)), id="treatments-list"),
+        html.Button("+ add treatment", id="tr-add", n_clicks=0, className="small-button"),
+    ], className="events")
 
 
 def _events_editor(session) -> html.Div:

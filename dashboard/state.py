@@ -40,6 +40,7 @@ __all__ = [
     "FORM_PARAMS", "SECTION_OF", "EVENT_COLUMNS", "EVENT_KINDS", "SliderSpec",
     "DEFAULT_PROGRAM_PRESET", "DEFAULT_PATIENT_PRESET", "default_session",
     "display_value", "parse_field", "session_to_form", "form_to_session", "event_rows",
+    "treatment_rows", "new_treatment_row", "TREATMENT_COLUMNS",
     "new_event_row", "slider_spec", "to_slider", "from_slider", "sparse_document",
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
@@ -153,7 +154,62 @@ def new_event_row(duration_s: float) -> dict[str, Any]:
             for col, p in EVENT_COLUMNS.items()}
 
 
-def form_to_session(fields: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> Session:
+#: Columns of a treatment row: kind, its dose (in the unit of the kind's dose parameter),
+#: start in the session [s] and days on the treatment (drugs, patches, neurolysis).
+TREATMENT_COLUMNS = ("kind", "dose", "start_s", "treatment_day")
+#: Treatment added by "+ add treatment": the kind of the first drug preset.
+NEW_TREATMENT_KIND = "gabapentin"
+
+
+def treatment_rows(session: Session) -> list[dict[str, Any]]:
+    """The session's treatments as editable rows (blank dose/day = the kind's default)."""
+    from sim.treatments import TREATMENT_KINDS
+    rows = []
+    for tr in session.treatments:
+        k = TREATMENT_KINDS[tr.kind]
+        dose = getattr(tr, k.dose_param) if k.dose_param else None
+        rows.append({
+            "kind": tr.kind,
+            "dose": "" if dose is None else display_value(PARAMETERS[k.dose_param], dose),
+            "start_s": display_value(PARAMETERS["treatment_start_s"], tr.start_s),
+            "treatment_day": "" if tr.treatment_day is None or k.day_range == (0.0, 0.0)
+            else display_value(PARAMETERS["treatment_day"], tr.treatment_day),
+        })
+    return rows
+
+
+def new_treatment_row(duration_s: float) -> dict[str, Any]:
+    """A row for a newly added treatment: gabapentin at its usual dose, a quarter into the
+    session."""
+    return {"kind": NEW_TREATMENT_KIND, "dose": "",
+            "start_s": display_value(PARAMETERS["treatment_start_s"], 0.25 * duration_s),
+            "treatment_day": ""}
+
+
+def _treatments_from_rows(rows: Sequence[Mapping[str, Any]]) -> tuple:
+    """Validate treatment rows into :class:`sim.treatments.Treatment` objects."""
+    from sim.treatments import TREATMENT_KINDS, Treatment
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            kind = PARAMETERS["treatment_kind"].validate(row.get("kind"))
+            k = TREATMENT_KINDS[kind]
+            kw: dict[str, Any] = {"kind": kind, "start_s": parse_field(
+                PARAMETERS["treatment_start_s"], row.get("start_s"))}
+            if k.dose_param and str(row.get("dose") or "").strip():
+                kw[k.dose_param] = parse_field(PARAMETERS[k.dose_param], row["dose"])
+            if k.day_range != (0.0, 0.0) and str(row.get("treatment_day") or "").strip():
+                kw["treatment_day"] = parse_field(PARAMETERS["treatment_day"],
+                                                  row["treatment_day"])
+            out.append(Treatment(**kw))
+        except ParameterError as exc:
+            raise ParameterError(f"treatment {i + 1}: {exc}", name=exc.name,
+                                 value=exc.value) from None
+    return tuple(out)
+
+
+def form_to_session(fields: Mapping[str, Any], events: Sequence[Mapping[str, Any]],
+                    treatments: Sequence[Mapping[str, Any]] = ()) -> Session:
     """Validate the form into a :class:`Session`.
 
     Parameters
@@ -162,6 +218,8 @@ def form_to_session(fields: Mapping[str, Any], events: Sequence[Mapping[str, Any
         Raw control value per form parameter (missing ones take the declared default).
     events : sequence of mapping
         Raw event rows with the keys of :data:`EVENT_COLUMNS`.
+    treatments : sequence of mapping
+        Raw treatment rows with the keys of :data:`TREATMENT_COLUMNS`.
 
     Raises
     ------
@@ -188,7 +246,8 @@ def form_to_session(fields: Mapping[str, Any], events: Sequence[Mapping[str, Any
     return Session(program=Program.from_dict(parts["program"]),
                    patient=Patient.from_dict(parts["patient"]),
                    options=ModelOptions.from_dict(parts["options"]),
-                   events=tuple(evs), **parts["session"])
+                   events=tuple(evs), treatments=_treatments_from_rows(treatments),
+                   **parts["session"])
 
 
 @lru_cache(maxsize=256)

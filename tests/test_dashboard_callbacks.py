@@ -308,3 +308,29 @@ def test_an_edit_keeps_the_sessions_treatments():
     out = C.control(("field", "amplitude_mA"), _typed("amplitude_mA", "5", s))
     new = Session.from_dict(out["doc"])
     assert new.program.amplitude_mA == 5 and new.treatments == s.treatments
+
+
+def test_treatment_rows_add_edit_and_remove():
+    from sim.treatments import TREATMENT_KINDS
+    s = S.default_session()
+    inp = _inp(s)
+    out = C.control(("tr-add",), inp)
+    new = Session.from_dict(out["doc"])
+    assert [t.kind for t in new.treatments] == ["gabapentin"]
+    assert new.treatments[0].start_s == pytest.approx(0.25 * s.duration_s)
+    # edit: a lidocaine block at 1 %; its dose column now reads in %
+    rows = S.treatment_rows(new)
+    rows[0].update(kind="lidocaine-block", dose="1", treatment_day="")
+    out = C.control(("tr",), _inp(new, treatments=rows))
+    blocked = Session.from_dict(out["doc"])
+    assert blocked.treatments[0].kind == "lidocaine-block"
+    assert blocked.treatments[0].concentration_pct == 1.0
+    assert TREATMENT_KINDS["lidocaine-block"].dose_param == "concentration_pct"
+    # a concentration above the documented maximum shows the message, keeps the session
+    rows[0].update(dose="5")
+    out = C.control(("tr",), _inp(blocked, treatments=rows))
+    assert out["doc"] is NO
+    assert "concentration_pct=5 is outside 0.25..2 %" in _text(out["global_msg"]) + str(
+        out["form"])
+    out = C.control(("tr-del", 0), _inp(blocked, treatments=S.treatment_rows(blocked)))
+    assert Session.from_dict(out["doc"]).treatments == ()

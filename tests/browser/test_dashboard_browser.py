@@ -232,3 +232,27 @@ def test_zooming_the_waveform_draws_only_the_visible_window(page):
                   " {'xaxis.range[0]': 0, 'xaxis.range[1]': 1800000})")
     page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
                            ".layout.meta.mode === 'envelope'")
+
+
+def test_a_treatment_is_added_edited_and_shared_by_link(page, context):
+    from dashboard import state as S
+    open_dashboard(page)
+    page.locator("#tr-add").click()
+    settle(page)
+    dose = page.locator("input[name='treatment-1-dose']")
+    expect(dose).to_be_visible()
+    dose.fill("99999")                      # above gabapentin's 3600 mg/day
+    dose.press("Tab")
+    settle(page)
+    expect(page.locator("#global-msg")).to_contain_text("dose_mg_per_day=99999 is outside")
+    dose.fill("2400")
+    dose.press("Tab")
+    settle(page)
+    shared = S.decode_search(page.url.split("?", 1)[1]).session
+    assert [(t.kind, t.dose_mg_per_day) for t in shared.treatments] == [("gabapentin", 2400.0)]
+    other = context.new_page()
+    other.base_url = page.base_url
+    other.goto(page.url)
+    other.wait_for_selector("#fig-wave .main-svg")
+    settle(other)
+    expect(other.locator("input[name='treatment-1-dose']")).to_have_value("2400")
