@@ -62,7 +62,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError, _fmt
+from sim.params import PARAMETERS, ParameterError
 from sim.patients import patient as patient_preset
 from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 

@@ -98,7 +98,6 @@ __all__ = [
     "latency_ms",
     "length_constant_mm",
     "polarization_per_mm",
-    "terminal_polarization_per_mm",
     "threshold_mA",
     "threshold_from_polarization_mA",
     "StrengthDuration",

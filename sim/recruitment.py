@@ -35,8 +35,8 @@ Populations [A unless tagged]
   A monophasic anodic lead contact (``'+-'``) excites at the virtual cathodes beside it.
 * TENS: half the fibres of each class are cutaneous endings under the pad (lateral uniform
   over the pad, depth log-normal around 1 mm for Aβ, 0.6 mm for Aδ, 0.4 mm for C,
-  isotropic orientation; excited as sealed ends,
-  :func:`sim.fibers.terminal_polarization_per_mm`), half pass in a nerve of radius 1.5 mm
+  isotropic orientation; excited as sealed ends, polarisation λ·cosθ / (r·(r + λ))), half
+  pass in a nerve of radius 1.5 mm
   centred ``nerve_depth_mm`` under the pad centre. The pad is a virtual point source
   (:func:`sim.electrodes.tens_pad`); both pads are alike, so the contact order does not
   matter.
@@ -541,7 +541,6 @@ def recruit(program: Any, *, csf_thickness_mm: float = 3.0, nerve_depth_mm: floa
                       for fc in FiberClass)
         return RecruitmentResult("off", amp, pw, 0.0, empty, math.nan, math.nan, False,
                                  PERCEPTION_FRACTION)
-    shape = _effective_shape(p)
     balanced = p["shape"] != "monophasic"
     classes = []
     pt = math.nan

@@ -11,7 +11,6 @@ from dashboard import state as S
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS, program
 from sim.session import Session
-from sim.waveforms import Program
 
 NO = C.NO
 

@@ -1,5 +1,4 @@
 """Sweeps: specification parsing, validation before work, executors, streaming and resume."""
-import csv
 
 import numpy as np
 import pytest

@@ -124,3 +124,16 @@ def type_value(page, name: str, text: str) -> None:
     box = field(page, name)
     box.fill(text)
     box.press("Tab")
+
+
+def choose(page, dropdown_id: str, option: str) -> None:
+    """Pick ``option`` (its visible label) in the dropdown ``dropdown_id`` and let Dash settle."""
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def show_tab(page, label: str) -> None:
+    """Open the figure tab labelled ``label`` and let Dash settle."""
+    page.locator("#fig-tabs").get_by_text(label, exact=True).click()
+    settle(page)

@@ -11,22 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_helpers import (CHROMIUM_ARGS, VIEWPORT, chromium_path, free_port,  # noqa: E402
-                             open_dashboard, settle, start_dashboard, stop_dashboard,
-                             type_value)
+from browser_helpers import (CHROMIUM_ARGS, VIEWPORT, choose, chromium_path,  # noqa: E402
+                             free_port, open_dashboard, settle, show_tab, start_dashboard,
+                             stop_dashboard, type_value)
 
 from sim.presets import PROGRAM_PRESETS  # noqa: E402
 
 
-def _choose(page, dropdown_id: str, option: str) -> None:
-    page.locator(f"#{dropdown_id}").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
-
-
-def _tab(page, label: str) -> None:
-    page.locator("#fig-tabs").get_by_text(label, exact=True).click()
-    settle(page)
 
 
 def take(out_dir: Path) -> list[Path]:
@@ -54,12 +45,12 @@ def take(out_dir: Path) -> list[Path]:
 
             open_dashboard(page)
             shot("main")
-            _tab(page, "Fibres")
+            show_tab(page, "Fibres")
             shot("fibres")
-            _tab(page, "The gate")
+            show_tab(page, "The gate")
             page.locator("#fig-session .js-plotly-plot").click(position={"x": 420, "y": 150})
             shot("gate")
-            _tab(page, "Safety and energy")
+            show_tab(page, "Safety and energy")
             type_value(page, "pulse_width_us", "300")
             type_value(page, "amplitude_mA", "10")
             page.wait_for_selector(".warn-box")
@@ -70,7 +61,7 @@ def take(out_dir: Path) -> list[Path]:
             page.locator("#btn-reset").click()
             settle(page)
             page.locator("#btn-pin").click()
-            _choose(page, "program-preset", PROGRAM_PRESETS["scs-10khz"].title)
+            choose(page, "program-preset", PROGRAM_PRESETS["scs-10khz"].title)
             shot("ab-comparison")
             page.locator("#btn-lecture").click()
             shot("lecture")

@@ -4,23 +4,14 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from browser_helpers import (field, figure_meta, message, open_dashboard, pid, settle,
-                             trace_names, type_value)
+from browser_helpers import (choose, field, figure_meta, message, open_dashboard, pid, settle,
+                             show_tab, trace_names, type_value)
 from sim.presets import PROGRAM_PRESETS
 from sim.session import Session
 
 pytestmark = pytest.mark.browser
 
 
-def _choose(page, dropdown_id: str, option: str) -> None:
-    page.locator(f"#{dropdown_id}").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
-
-
-def _show_tab(page, label: str) -> None:
-    page.locator("#fig-tabs").get_by_text(label, exact=True).click()
-    settle(page)
 
 
 def _charge(page) -> float:
@@ -34,7 +25,7 @@ def test_page_works_offline_with_no_external_request(page):
     page.keyboard.press("ArrowRight")
     settle(page)
     for label in ("Fibres", "The gate", "Safety and energy"):
-        _show_tab(page, label)
+        show_tab(page, label)
     page.locator("#btn-lecture").click()
     settle(page)
     assert page.external_requests == []
@@ -45,7 +36,7 @@ def test_page_works_offline_with_no_external_request(page):
 def test_program_preset_loads_every_control(page):
     open_dashboard(page)
     title = PROGRAM_PRESETS["scs-10khz"].title
-    _choose(page, "program-preset", title)
+    choose(page, "program-preset", title)
     expect(field(page, "rate_hz")).to_have_value("10000")
     expect(field(page, "pulse_width_us")).to_have_value("30")
     settings = PROGRAM_PRESETS["scs-10khz"].settings
@@ -104,7 +95,7 @@ def test_ab_comparison_overlays_a_on_every_time_plot(page):
     open_dashboard(page)
     page.locator("#btn-pin").click()
     expect(page.locator("#ab-status")).to_contain_text("A pinned")
-    _choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
+    choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
     page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
                            ".data.some(t => t.name === 'A (pinned)')")
     assert "B (current)" in trace_names(page, "fig-wave")
@@ -164,11 +155,11 @@ def test_csv_download_of_the_session_series(page, tmp_path):
 
 def test_url_round_trip_restores_everything(page, context):
     open_dashboard(page)
-    _choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
+    choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
     page.locator("#btn-pin").click()
     settle(page)
     type_value(page, "amplitude_mA", "1.4")
-    _choose(page, "patient-preset", "Complex regional pain syndrome")
+    choose(page, "patient-preset", "Complex regional pain syndrome")
     page.locator("#btn-lecture").click()
     settle(page)
     shared = page.url
@@ -221,7 +212,7 @@ def test_lecture_mode_and_keyboard_shortcuts(page):
 def test_zooming_the_waveform_draws_only_the_visible_window(page):
     open_dashboard(page)
     type_value(page, "duration_s", "1800")
-    _choose(page, "program-preset", PROGRAM_PRESETS["scs-10khz"].title)
+    choose(page, "program-preset", PROGRAM_PRESETS["scs-10khz"].title)
     page.evaluate("Plotly.relayout(document.querySelector('#fig-wave .js-plotly-plot'),"
                   " {'xaxis.range[0]': 900000, 'xaxis.range[1]': 900010})")
     page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
