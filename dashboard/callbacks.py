@@ -233,22 +233,19 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
             moved = True
         if moved:
             fields[name] = S.display_value(p, S.from_slider(p, pos))
-    if kind == "ev-add" and len(rows) < MAX_EVENTS:
-        rows.append(S.new_event_row(_duration_or(fields, current.duration_s)))
-        out["events_children"] = L.event_rows_children(rows)
-    elif kind == "ev-del" and 0 <= trigger[1] < len(rows):
-        rows.pop(trigger[1])
-        out["events_children"] = L.event_rows_children(rows)
     trs = S.treatment_rows(current) if inp.treatments is None else [dict(r) for r in
                                                                      inp.treatments]
-    if kind == "tr-add" and len(trs) < MAX_TREATMENTS:
-        trs.append(S.new_treatment_row(_duration_or(fields, current.duration_s)))
-        out["treatments_children"] = L.treatment_rows_children(trs)
-    elif kind == "tr-del" and 0 <= trigger[1] < len(trs):
-        trs.pop(trigger[1])
-        out["treatments_children"] = L.treatment_rows_children(trs)
-    elif kind == "tr":  # a new kind changes the dose units shown
-        out["treatments_children"] = L.treatment_rows_children(trs)
+    duration = _duration_or(fields, current.duration_s)
+    for prefix, table, limit, new_row, children in (
+            ("ev", rows, MAX_EVENTS, S.new_event_row, L.event_rows_children),
+            ("tr", trs, MAX_TREATMENTS, S.new_treatment_row, L.treatment_rows_children)):
+        if kind == f"{prefix}-add" and len(table) < limit:
+            table.append(new_row(duration))
+        elif kind == f"{prefix}-del" and 0 <= trigger[1] < len(table):
+            table.pop(trigger[1])
+        elif kind != "tr" or prefix != "tr":  # a treatment's new kind changes its dose unit
+            continue
+        out[f"{'events' if prefix == 'ev' else 'treatments'}_children"] = children(table)
     try:
         new = S.form_to_session(fields, rows, trs)
     except ParameterError as exc:

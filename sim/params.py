@@ -39,6 +39,7 @@ __all__ = [
     "parse_assignment",
     "json_schema",
     "Declared",
+    "Preset",
     "document_fields",
     "param_field",
     "TREATMENT_KINDS",
@@ -668,6 +669,38 @@ class Declared:
 def _short(v: Any) -> str:
     text = repr(v)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    """A named set of declared values: the fields that differ from the defaults.
+
+    Program, patient and treatment presets are subclasses that name their builder
+    (``program()``, ``patient()``, ``treatment()``), each a call of :meth:`build`.
+
+    Attributes
+    ----------
+    name : str
+        Preset identifier used everywhere (CLI, dashboard, JSON).
+    title : str
+        Human title.
+    description : str
+        What it is and what to look at.
+    source : str
+        Where the values come from.
+    settings : Mapping[str, Any]
+        Fields that differ from the declared defaults.
+    """
+
+    name: str
+    title: str
+    description: str
+    source: str
+    settings: Mapping[str, Any]
+
+    def build(self, cls: type, **overrides: Any) -> Any:
+        """``cls.from_dict`` of the settings with ``overrides`` on top (validated)."""
+        return cls.from_dict({**self.settings, **overrides})
 
 
 def json_schema(group: str) -> dict[str, Any]:

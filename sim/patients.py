@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from sim.params import Declared, ParameterError, document_fields, param_field, validate_fields
+from sim.params import (Declared, ParameterError, Preset, document_fields, param_field,
+                        validate_fields)
 
 __all__ = ["Patient", "PatientPreset", "PATIENT_PRESETS", "patient", "patient_names"]
 
@@ -74,18 +75,12 @@ class Patient(Declared):
 
 
 @dataclass(frozen=True)
-class PatientPreset:
+class PatientPreset(Preset):
     """A named patient (settings that differ from the healthy defaults) with its rationale."""
-
-    name: str
-    title: str
-    description: str
-    source: str
-    settings: Mapping[str, Any]
 
     def patient(self, **overrides: Any) -> Patient:
         """The validated patient, with ``overrides`` on top of the preset."""
-        return Patient.from_dict({**self.settings, **overrides})
+        return self.build(Patient, **overrides)
 
 
 _PRESETS = (

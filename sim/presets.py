@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from sim.params import ParameterError
+from sim.params import ParameterError, Preset
 from sim.waveforms import Program
 
 __all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names", "TreatmentPreset",
@@ -45,32 +45,12 @@ __all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names", "Trea
 
 
 @dataclass(frozen=True)
-class ProgramPreset:
-    """A named program: the settings that differ from the declared defaults.
-
-    Attributes
-    ----------
-    name : str
-        Preset identifier used everywhere (CLI, dashboard, JSON).
-    title : str
-        Human title.
-    description : str
-        What it is and what to look at.
-    source : str
-        Where the values come from.
-    settings : Mapping[str, Any]
-        Program fields that differ from the declared defaults.
-    """
-
-    name: str
-    title: str
-    description: str
-    source: str
-    settings: Mapping[str, Any]
+class ProgramPreset(Preset):
+    """A named program: the :class:`Program` fields that differ from the declared defaults."""
 
     def program(self, **overrides: Any) -> Program:
         """The validated program, with ``overrides`` applied on top of the preset."""
-        return Program.from_dict({**self.settings, **overrides})
+        return self.build(Program, **overrides)
 
 
 _TENS_PADS = dict(contacts="-+", contact_area_mm2=2500.0, impedance_ohm=1000.0,
@@ -158,37 +138,17 @@ def program(name: str, **overrides: Any) -> Program:
 # Treatment presets (issue 8)
 # ============================================================================================
 @dataclass(frozen=True)
-class TreatmentPreset:
+class TreatmentPreset(Preset):
     """A named treatment: the :class:`~sim.treatments.Treatment` fields that differ from the
-    kind's defaults, and the session length that shows it acting.
+    kind's defaults (``kind`` included), and ``duration_s`` [s], the session length that
+    shows it acting."""
 
-    Attributes
-    ----------
-    name : str
-        Preset identifier (the kind's name, or a variant).
-    title : str
-        Human title.
-    description : str
-        What it is and what to look at.
-    source : str
-        Where the values come from.
-    settings : Mapping[str, Any]
-        Treatment fields (``kind`` and anything differing from the kind's defaults).
-    duration_s : float
-        Session length of the preset's session [s].
-    """
-
-    name: str
-    title: str
-    description: str
-    source: str
-    settings: Mapping[str, Any]
-    duration_s: float
+    duration_s: float = 240.0
 
     def treatment(self, **overrides: Any):
         """The validated :class:`~sim.treatments.Treatment`, with ``overrides`` on top."""
         from sim.treatments import Treatment
-        return Treatment.from_dict({**self.settings, **overrides})
+        return self.build(Treatment, **overrides)
 
 
 def _tp(name: str, description: str, source: str, duration_s: float | None = None,
