@@ -508,6 +508,28 @@ _declare(name="placebo_response", unit="", minimum=0.0, maximum=1.0, default=0.0
               "receives a therapy; 0 in a single session, drawn per patient in cohorts.")
 
 
+# Patient properties for diagnosis and mood (issue 9; sources in sim.ncs and sim.mood).
+_declare(name="axonal_loss", unit="", minimum=0.0, maximum=0.95, default=0.0, step=0.05,
+         group="patient", label="Large-fibre axonal loss",
+         help="Fraction of large myelinated sensory axons lost where the nerve is tested "
+              "(axonal neuropathy, e.g. diabetic): the conduction-study amplitude falls.")
+_declare(name="demyelination", unit="", minimum=0.0, maximum=0.8, default=0.0, step=0.05,
+         group="patient", label="Demyelination (slowing)",
+         help="Mean fractional slowing of myelinated conduction (demyelinating neuropathy): "
+              "velocity falls, latencies lengthen and the response disperses.")
+_declare(name="small_fibre_loss", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Small-fibre (Aδ/C) loss",
+         help="Fraction of thin Aδ and C fibres lost (skin-biopsy fibre density): invisible to "
+              "a conduction study; losing Aδ cool fibres unmasks cold pain (cold allodynia).")
+_declare(name="anxiety", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Anxiety",
+         help="Anxiety as a slow state (0 = none, 1 = severe): shifts descending modulation "
+              "from inhibition toward facilitation, so the same input hurts more.")
+_declare(name="depression", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Depression",
+         help="Low mood as a slow state (0 = none, 1 = severe): weakens descending "
+              "inhibition; sustained pain raises it over days to weeks.")
+
 def declared(group: str | None = None) -> dict[str, Param]:
     """Return the declarations, all or those of one ``group``, in declaration order."""
     return {n: p for n, p in _P.items() if group is None or p.group == group}

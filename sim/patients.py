@@ -69,6 +69,11 @@ class Patient(Declared):
     nerve_depth_mm: float = param_field("nerve_depth_mm")
     sympathetic_fraction: float = param_field("sympathetic_fraction")
     placebo_response: float = param_field("placebo_response")
+    axonal_loss: float = param_field("axonal_loss")
+    demyelination: float = param_field("demyelination")
+    small_fibre_loss: float = param_field("small_fibre_loss")
+    anxiety: float = param_field("anxiety")
+    depression: float = param_field("depression")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -94,7 +99,25 @@ _PRESETS = (
         "disinhibition, touch allodynia in some.",
         "unmasking phenotype [A]; Medlock 2023 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.7, ongoing_c_drive=1.0,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0)),
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             axonal_loss=0.6, demyelination=0.1, small_fibre_loss=0.5)),
+    PatientPreset(
+        "small-fibre-neuropathy", "Small-fibre neuropathy",
+        "Loss of thin Aδ and C fibres only: burning feet and cold pain, yet the nerve "
+        "conduction study is normal because it tests only large fibres (skin biopsy shows the "
+        "loss).",
+        "unmasking phenotype [A]; SCIENCE.md 9.1 (normal NCS) [S]; Ochoa & Yarnitsky 1994 [S]",
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=1.0,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             small_fibre_loss=0.7)),
+    PatientPreset(
+        "demyelinating-neuropathy", "Demyelinating neuropathy",
+        "Chronic inflammatory demyelinating neuropathy: myelin damage slows conduction and "
+        "disperses the nerve's response; some patients have neuropathic pain.",
+        "unmasking phenotype [A]; SCIENCE.md 9.1 (demyelination) [T]",
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.7, ongoing_c_drive=0.9,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             demyelination=0.45, axonal_loss=0.2)),
     PatientPreset(
         "failed-back-surgery", "Failed back surgery syndrome",
         "Persistent radicular leg pain after spine surgery: ongoing C drive from the injured "
@@ -110,14 +133,15 @@ _PRESETS = (
         "SCIENCE.md 4.3 [A]; Kemler 2000 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
-             sympathetic_fraction=0.15)),
+             sympathetic_fraction=0.15, small_fibre_loss=0.3)),
     PatientPreset(
         "post-surgical-neuropathy", "Post-surgical neuropathic pain",
         "Focal nerve injury after thoracotomy or mastectomy: a painful territory supplied by "
         "one nerve, a good target for peripheral nerve stimulation.",
         "SCIENCE.md 4.3 [A]; Gilmore 2019 [P]",
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0)),
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
+             small_fibre_loss=0.3)),
 )
 
 #: Patient presets by name, in display order (read-only).
