@@ -124,6 +124,7 @@ from scipy.integrate import solve_ivp
 from sim.params import ParameterError, _fmt, check_array
 
 __all__ = [
+    "steady_pain_nrs",
     "GateParams",
     "NEUROPATHIC_PRESETS",
     "Mechanism",
@@ -1021,6 +1022,46 @@ def steady_state_rates(params: GateParams | None = None,
     def out(x: Any) -> Any:
         return float(x) if np.ndim(x) == 0 else x
     return GateRates(out(P), out(E), out(I))
+
+
+def steady_pain_nrs(inputs: GateInputs, index: int, params: GateParams | None = None,
+                    mechanisms: Iterable[Any] | None = None, *, b_desc_extra: Any = 0.0
+                    ) -> np.ndarray:
+    """Pain NRS once the drives of sample ``index`` have held long enough for every slow
+    state to settle (wind-up, sensitisation, opioid tone and carry-over at their targets).
+
+    Used by the days-to-weeks course (:mod:`sim.mood`), where one step lasts hours: pain is
+    the gate's steady state, whatever the pulse rate, evaluated at once for every extra
+    descending drive in ``b_desc_extra`` (an array: mood shifts to interpolate between).
+
+    Parameters
+    ----------
+    inputs : GateInputs
+        Drives on some grid; only sample ``index`` is used.
+    index : int
+        The sample whose drives are held.
+    params, mechanisms
+        As in :func:`simulate_gate`.
+    b_desc_extra : float or array
+        Descending drive added to the sample's [1].
+
+    Returns
+    -------
+    ndarray
+        NRS (0-10) for each value of ``b_desc_extra``, including the burst affective scale.
+    """
+    p = params or GateParams()
+    mech = _mechanisms(mechanisms)
+    d = {name: float(getattr(inputs, name)[index]) for name in _INPUT_RANGES}
+    extra = np.atleast_1d(np.asarray(b_desc_extra, dtype=float))
+    (lz, tz), (ls, ts), (lo, to) = _slow_rates(p, mech, d["c_volley_rate_hz"], d["a_C"],
+                                               d["a_delta_stim"])
+    d["b_desc"] = d["b_desc"] + extra
+    P_hat, _, _, _ = _fast_fixed_point(p, mech, d, float(tz), float(ts), float(to))
+    # At steady state the carry-over equals the current relief: it adds nothing (P = P̂).
+    affective = (1.0 - p.burst_affective_reduction * d["burst_on"]
+                 if Mechanism.BURST_SUPRASPINAL in mech else 1.0)
+    return np.broadcast_to(_nrs(P_hat) * affective, extra.shape).astype(float)
 
 
 def _check_total_C(p: GateParams, a_C: np.ndarray) -> None:

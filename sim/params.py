@@ -391,10 +391,12 @@ _declare(name="duration_s", unit="s", minimum=1.0, maximum=14400.0, default=240.
          group="session", label="Session length",
          help="Simulated time. Pain and stimulation effects build and wash out over minutes.")
 _declare(name="event_kind", unit="", minimum=0, maximum=0, default="stimulation", step=0,
-         kind="choice", choices=("stimulation", "touch", "pinch", "injury"), group="event",
+         kind="choice", choices=("stimulation", "touch", "pinch", "injury", "brush",
+                                 "pinprick", "cold", "warm", "pressure"), group="event",
          label="Event",
-         help="What happens during the event: the stimulator is on, a light touch (brush), a "
-              "painful pinch, or an injury (strong C-fibre input).")
+         help="What happens during the event: the stimulator is on, a light touch, a painful "
+              "pinch, an injury (strong C-fibre input), or a bedside test: brush, pinprick "
+              "(repeated at 1/s), cold, warm, sustained pressure.")
 _declare(name="event_start_s", unit="s", minimum=0.0, maximum=14400.0, default=0.0, step=1.0,
          group="event", label="Event start",
          help="When the event starts, from the beginning of the session.")
@@ -403,8 +405,9 @@ _declare(name="event_stop_s", unit="s", minimum=0.0, maximum=14400.0, default=60
          help="When the event ends (after its start).")
 _declare(name="event_intensity", unit="", minimum=0.0, maximum=3.0, default=1.0, step=0.1,
          group="event", label="Intensity",
-         help="Strength of a touch, pinch or injury as afferent drive (1 = moderate); ignored "
-              "for stimulation events.")
+         help="Strength of a touch, pinch, injury or bedside stimulus as afferent drive (1 = "
+              "the ordinary stimulus, e.g. cool not cold; above 1.5 warm is hot); ignored for "
+              "stimulation events.")
 
 # --------------------------------------------------------------------------------------------
 # Model options: hypotheses of pain relief, each switchable (see sim.gate.Mechanism).
@@ -529,6 +532,29 @@ _declare(name="depression", unit="", minimum=0.0, maximum=1.0, default=0.0, step
          group="patient", label="Depression",
          help="Low mood as a slow state (0 = none, 1 = severe): weakens descending "
               "inhibition; sustained pain raises it over days to weeks.")
+
+# Course: days to weeks of pain and mood (issue 9; model and sources in sim.mood).
+_declare(name="course_days", unit="days", minimum=1.0, maximum=365.0, default=84.0, step=1.0,
+         group="course", label="Course length",
+         help="Simulated days: mood changes over days to weeks, so the loop between pain and "
+              "mood needs weeks to show.")
+_declare(name="course_step_h", unit="h", minimum=1.0, maximum=24.0, default=12.0, step=1.0,
+         group="course", label="Course time step",
+         help="Step of the days-to-weeks simulation; pain at each step is the gate's steady "
+              "state, so the cost does not depend on the pulse rate.")
+_declare(name="anxiety_tau_days", unit="days", minimum=1.0, maximum=60.0, default=7.0,
+         step=1.0, group="course", label="Anxiety time constant",
+         help="How fast anxiety follows sustained pain (and relief): days.")
+_declare(name="depression_tau_days", unit="days", minimum=1.0, maximum=120.0, default=21.0,
+         step=1.0, group="course", label="Depression time constant",
+         help="How fast low mood follows sustained pain (and relief): weeks.")
+_declare(name="stimulation_from_day", unit="days", minimum=0.0, maximum=365.0, default=28.0,
+         step=1.0, group="course", label="Stimulation from day",
+         help="Course day the stimulation program is switched on (and then left on).")
+_declare(name="psychological_therapy_from_day", unit="days", minimum=0.0, maximum=365.0,
+         default=28.0, step=1.0, group="course", label="Psychological therapy from day",
+         help="Course day a psychological therapy for mood (e.g. CBT) starts; it acts on "
+              "anxiety and depression only.")
 
 def declared(group: str | None = None) -> dict[str, Param]:
     """Return the declarations, all or those of one ``group``, in declaration order."""

@@ -15,15 +15,17 @@ efficacy (g_inh 0.9-1.0): with g_inh ≤ 0.6 (the "mild"/"severe" gate states of
 kept in ``sim.gate.NEUROPATHIC_PRESETS`` for the disinhibition lesson) SCS loses its benefit
 (SCIENCE.md 8.10), and without unmasking touch soothes instead of hurting.
 
-============================  =====  =====  =====  ====  =====  =====
-preset                        g_inh  u      a_C    κ     g_s    dCSF
-============================  =====  =====  =====  ====  =====  =====
-healthy                       1.0    0      0      1     0      3.0
-painful-diabetic-neuropathy   0.9    0.7    1.0    1.5   0.5    3.0
-failed-back-surgery           0.95   0.78   1.0    1.5   0.8    3.0
-crps                          0.9    0.8    1.0    2.0   1.0    3.0
-post-surgical-neuropathy      0.98   0.8    1.0    1.5   0.5    3.0
-============================  =====  =====  =====  ====  =====  =====
+============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
+preset                        g_inh  u      a_C    κ     g_s    dCSF   ax    dm    sf
+============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
+healthy                       1.0    0      0      1     0      3.0    0     0     0
+painful-diabetic-neuropathy   0.9    0.7    1.0    1.5   0.5    3.0    0.6   0.1   0.5
+small-fibre-neuropathy        0.95   0.75   1.0    1.5   0.5    3.0    0     0     0.7
+demyelinating-neuropathy      0.95   0.78   1.0    1.5   0.5    3.0    0.2   0.45  0
+failed-back-surgery           0.95   0.78   1.0    1.5   0.8    3.0    0     0     0
+crps                          0.9    0.8    1.0    2.0   1.0    3.0    0     0     0.3
+post-surgical-neuropathy      0.98   0.8    1.0    1.5   0.5    3.0    0     0     0.3
+============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
 
 g_inh = inhibition efficacy, u = Aβ unmasking, a_C = ongoing (ectopic) C drive (about 1, a
 moderate constant input, SCIENCE.md 4.3), κ = wind-up gain, g_s = central-sensitisation gain.
@@ -41,6 +43,20 @@ some other neuropathic pain), and the evidence that sympathetic blocks help is s
 (Stanton et al. 2013 Cochrane review [S]). ``placebo_response``: the descending inhibition a
 patient's expectation adds while receiving a therapy; 0 in every preset (single sessions show
 the pharmacology and physiology alone), drawn per patient in cohorts (:mod:`sim.cohort`).
+
+Diagnosis and mood (issue 9) read five more. ax = ``axonal_loss`` (large myelinated axons
+lost where the nerve is tested), dm = ``demyelination`` (mean conduction slowing) and sf =
+``small_fibre_loss`` (thin Aδ/C fibres lost) shape the nerve conduction study
+(:mod:`sim.ncs`) and the bedside examination (:mod:`sim.exam`): diabetic neuropathy is a
+length-dependent axonal neuropathy of large and small fibres, with mild slowing [S]
+(SCIENCE.md 9.1); small-fibre neuropathy spares the large fibres, so its conduction study is
+normal while the patient hurts [S]; chronic inflammatory demyelinating neuropathy slows
+conduction well below the normal limit [T]. The values are teaching choices [A] that put each
+study clearly on its side of the normal limits. The gate's touch input ignores
+``axonal_loss`` (the test site is distal; the painful territory is the presets' concern) [A].
+``anxiety`` and ``depression`` act on descending modulation (:mod:`sim.mood`); every preset
+starts at 0, so the calibrated pain and cohort numbers above are the physiology alone, and a
+course of weeks (:func:`sim.mood.simulate_course`) shows sustained pain raising them.
 """
 from __future__ import annotations
 
@@ -115,7 +131,7 @@ _PRESETS = (
         "Chronic inflammatory demyelinating neuropathy: myelin damage slows conduction and "
         "disperses the nerve's response; some patients have neuropathic pain.",
         "unmasking phenotype [A]; SCIENCE.md 9.1 (demyelination) [T]",
-        dict(inhibition_efficacy=0.95, abeta_unmasking=0.7, ongoing_c_drive=0.9,
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              demyelination=0.45, axonal_loss=0.2)),
     PatientPreset(

@@ -264,6 +264,43 @@ PINCH_DRIVE_PER_INTENSITY = 1.5
 #: Injury: injury-level C drive per unit intensity [1]; 2 = the injury of the gate tests,
 #: which builds central sensitisation over two minutes [A].
 INJURY_C_DRIVE_PER_INTENSITY = 2.0
+
+# Bedside examination (SCIENCE.md 9.2: brush → Aβ; pinprick → Aδ; cold → Aδ cool fibres and
+# C cold nociceptors; warm → C warm fibres; sustained pressure → deep Aδ/C [T]). Drives per
+# unit intensity (1 = the ordinary bedside stimulus) are teaching assumptions [A], set so that
+# the healthy preset feels brush, cool and warmth without pain and a pinprick as sharp.
+#: Pinprick: pricks are repeated at 1 Hz while the event lasts, the rate of the temporal-
+#: summation (wind-up) test of quantitative sensory testing (Rolke et al. 2006 Pain 123:231,
+#: DFNS protocol: 10 pricks at 1/s) [P]; a single prick is an event of 1 s or less.
+PINPRICK_RATE_HZ = 1.0
+#: Duration of one prick's afferent volley on the session grid [s] [A].
+PINPRICK_DURATION_S = 0.1
+#: Aδ drive of a prick per unit intensity [1]: sharp "first" pain (SCIENCE.md 3.1) [A].
+PINPRICK_ADELTA_PER_INTENSITY = 1.0
+#: C drive of a prick per unit intensity [1]: the small C share that, repeated, winds up the
+#: projection neuron (SCIENCE.md 4.6) [A].
+PINPRICK_C_PER_INTENSITY = 0.3
+#: Cold: drive of C cold nociceptors per unit intensity [1] [A]. Innocuous cool (intensity
+#: ≤ 1) is held silent centrally by Aδ cool-fibre input; losing those fibres (the patient's
+#: ``small_fibre_loss``) removes that inhibition and cool burns: cold allodynia as
+#: disinhibition (Ochoa & Yarnitsky 1994 Ann Neurol 36:30; Craig & Bushnell 1994 Science
+#: 265:252, thermal grill) [S], labelled a model assumption [A]. Colder stimuli (intensity
+#: above 1) exceed what the cool input can hold and hurt everyone (noxious cold).
+COLD_C_PER_INTENSITY = 0.3
+#: Fraction of the C-cold signal the intact Aδ cool input suppresses, up to intensity 1 [A].
+COOL_FIBRE_INHIBITION = 1.0
+#: Warm: innocuous warmth (intensity ≤ 1) is carried by C warm fibres to warm-specific
+#: neurons, not to the pain pathway; above :data:`HEAT_PAIN_INTENSITY` C heat nociceptors
+#: fire (drive per unit intensity above it) [T, A]. Small-fibre loss removes warm input
+#: (raised warm-detection threshold, a quantitative-sensory-testing sign) [S].
+HEAT_C_PER_INTENSITY = 2.0
+#: Intensity at which warmth becomes heat pain [1] (about 45 °C) [A].
+HEAT_PAIN_INTENSITY = 1.5
+#: Sustained deep pressure: deep Aδ and C afferents (muscle, fascia) [T]; drives per unit
+#: intensity [1] [A]. Deep afferents are spared by small-fibre loss of the skin [A].
+PRESSURE_ADELTA_PER_INTENSITY = 0.1
+PRESSURE_C_PER_INTENSITY = 0.15
+
 #: Window before the first stimulation used for "pain before" [s], and at the end of the
 #: stimulation period for "pain during" (the last quarter of it, at most this long) [s].
 SUMMARY_WINDOW_S = 30.0
@@ -462,12 +499,18 @@ def session_grid(duration_s: float) -> np.ndarray:
 
 
 def gate_params(patient: Patient):
-    """The gate constants of a patient (SCIENCE.md 4.2 defaults, patient fields on top)."""
+    """The gate constants of a patient (SCIENCE.md 4.2 defaults, patient fields on top).
+
+    The descending drive is the patient's own plus the shift that anxiety and depression
+    cause (:func:`sim.mood.mood_descending_drive`).
+    """
     from sim.gate import GateParams
+    from sim.mood import mood_descending_drive
     return GateParams(g_inh=patient.inhibition_efficacy, u=patient.abeta_unmasking,
                       a_C_ongoing=patient.ongoing_c_drive, kappa=patient.sensitisation_gain,
                       sensitisation_gain=patient.central_sensitisation_gain,
-                      b_desc=patient.descending_drive)
+                      b_desc=patient.descending_drive
+                      + mood_descending_drive(patient.anxiety, patient.depression))
 
 
 def mechanisms(options: ModelOptions) -> frozenset:
@@ -570,6 +613,139 @@ def _stimulation_level(session: Session, t: np.ndarray) -> np.ndarray:
 _RAMP_LEVELS = 20
 
 
+def natural_input(events: tuple[Event, ...], patient: Patient, t: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Natural afferent input of the session's events (everything but stimulation).
+
+    Returns ``(a_beta, a_delta, a_C, c_volley_rate_hz)`` on the grid ``t``: touch and brush →
+    a_β = intensity; pinch → a_δ = a_C = 1.5 × intensity; injury → a_C = 2 × intensity;
+    pinprick → 1 Hz pricks of a_δ = 1 × intensity and a_C = 0.3 × intensity from the
+    surviving thin fibres (1 − ``small_fibre_loss``), whose C volleys (1/s × min(I, 1) × the
+    surviving fraction, an effective volley rate [A]) wind up the gate; cold →
+    a_C = 0.3 · max(0, I − (1 − small_fibre_loss) · min(I, 1)) (cool-fibre disinhibition);
+    warm → heat-pain C drive 2 · (I − 1.5) above intensity 1.5 only; pressure → a_δ = 0.1 I,
+    a_C = 0.15 I. Constants and sources are the module constants above.
+    """
+    a_beta = np.zeros_like(t)
+    a_delta = np.zeros_like(t)
+    a_C = np.zeros_like(t)
+    volleys = np.zeros_like(t)
+    thin = 1.0 - patient.small_fibre_loss
+    dt = float(t[1] - t[0]) if t.size > 1 else 0.0
+    for ev in events:
+        on = ((t >= ev.start_s) & (t < ev.stop_s)).astype(float)
+        i = ev.intensity
+        if ev.kind in ("touch", "brush"):
+            a_beta = a_beta + on * i
+        elif ev.kind == "pinch":
+            a_delta = a_delta + on * PINCH_DRIVE_PER_INTENSITY * i
+            a_C = a_C + on * PINCH_DRIVE_PER_INTENSITY * i
+        elif ev.kind == "injury":
+            a_C = a_C + on * INJURY_C_DRIVE_PER_INTENSITY * i
+        elif ev.kind == "pinprick":
+            if dt <= PINPRICK_DURATION_S:
+                since = t - ev.start_s
+                prick = on * (np.mod(since, 1.0 / PINPRICK_RATE_HZ) < PINPRICK_DURATION_S - 1e-9)
+            else:   # coarse grid (sessions beyond 30 min): the mean of the pricks
+                prick = on * PINPRICK_DURATION_S * PINPRICK_RATE_HZ
+            a_delta = a_delta + prick * PINPRICK_ADELTA_PER_INTENSITY * i * thin
+            a_C = a_C + prick * PINPRICK_C_PER_INTENSITY * i * thin
+            volleys = volleys + on * PINPRICK_RATE_HZ * min(i, 1.0) * thin
+        elif ev.kind == "cold":
+            held = COOL_FIBRE_INHIBITION * thin * min(i, 1.0)
+            a_C = a_C + on * COLD_C_PER_INTENSITY * max(0.0, i - held)
+        elif ev.kind == "warm":
+            a_C = a_C + on * HEAT_C_PER_INTENSITY * max(0.0, i - HEAT_PAIN_INTENSITY) * thin
+        elif ev.kind == "pressure":
+            a_delta = a_delta + on * PRESSURE_ADELTA_PER_INTENSITY * i
+            a_C = a_C + on * PRESSURE_C_PER_INTENSITY * i
+    return a_beta, a_delta, a_C, volleys
+
+
+@dataclass(frozen=True)
+class GateDrive:
+    """What reaches the dorsal-horn gate during a session, before the gate runs.
+
+    Attributes
+    ----------
+    inputs : sim.gate.GateInputs
+        Drives on the session grid (natural events, stimulation, treatments, expectation).
+    params : sim.gate.GateParams
+        The patient's gate constants (:func:`gate_params`, mood included).
+    effects : sim.treatments.TreatmentEffects or None
+        The treatments' effects on the grid (None without treatments).
+    level : ndarray
+        Stimulation level λ(t) in [0, 1].
+    paresthesia : ndarray
+        Paresthesia (0-10) from the recruited Aβ activity that reaches the cord.
+    total_C : ndarray
+        All C input to the dorsal horn, ongoing included [1].
+    """
+
+    inputs: Any
+    params: Any
+    effects: Any
+    level: np.ndarray
+    paresthesia: np.ndarray
+    total_C: np.ndarray
+
+
+def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
+    """Steps 1-5 of :func:`run_session`: the gate's inputs on the grid ``t`` (shared with the
+    days-to-weeks course of :mod:`sim.mood`, which evaluates them at steady state)."""
+    from sim.gate import GateInputs, paresthesia_intensity
+
+    prog, pat = session.program, session.patient
+    level = _stimulation_level(session, t)
+    # Resolve the amplitude in discrete steps (exact for on/off; 1/20 steps during a ramp).
+    q = np.round(level * _RAMP_LEVELS) / _RAMP_LEVELS
+    levels = {float(v): _stim_level(prog, pat, float(v)) for v in np.unique(q)}
+    idx = np.searchsorted(np.array(sorted(levels)), q)
+    table = [levels[v] for v in sorted(levels)]
+
+    def col(name: str) -> np.ndarray:
+        return np.array([getattr(s, name) for s in table])[idx]
+
+    a_beta, a_delta, a_C, volleys = natural_input(session.events, pat, t)
+    stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
+    stim_ad, stim_c = col("a_delta_stim"), col("c_stim")
+    paresthesia = col("paresthesia")
+    gp = gate_params(pat)
+    ongoing = gp.a_C_ongoing
+    b_desc = 0.0
+    fx = None
+    if session.treatments:
+        from sim.blocks import PERIPHERAL_ECTOPIC_FRACTION as phi
+        from sim.treatments import treatment_effects
+        fx = treatment_effects(session.treatments, session.duration_s)
+        if prog.therapy in ("pns", "tens") and fx.blocks_stimulation:
+            stim_I, stim_P, stim_ad, stim_c, paresthesia = _blocked_stimulation(
+                col, fx, stim_I, stim_P, paresthesia_intensity)
+        a_beta = a_beta * fx.conduction_abeta
+        a_delta = a_delta * fx.conduction_adelta
+        a_C = a_C * fx.conduction_c * fx.natural_c
+        volleys = volleys * fx.conduction_c * fx.natural_c
+        ongoing_now = (ongoing * (1.0 - pat.sympathetic_fraction * fx.sympathetic_block)
+                       * (phi * fx.conduction_c * fx.ectopic_peripheral
+                          + (1.0 - phi) * fx.ectopic_central))
+        total_C = fx.c_transmission * (ongoing_now + a_C + stim_c + fx.extra_c)
+        a_C_input = total_C - ongoing
+        b_desc = fx.b_desc
+    else:
+        total_C = ongoing + a_C + stim_c
+        a_C_input = a_C + stim_c
+    if pat.placebo_response > 0:
+        expect = _therapy_on(session, t)
+        if fx is not None:
+            expect = np.maximum(expect, fx.treated)
+        b_desc = b_desc - pat.placebo_response * expect
+    inputs = GateInputs(
+        t_s=t, a_beta=a_beta, a_beta_stim_I=stim_I, a_beta_stim_P=stim_P, a_delta=a_delta,
+        a_delta_stim=stim_ad, a_C=a_C_input, c_volley_rate_hz=volleys,
+        khz_field=col("khz_field"), burst_on=col("burst"), b_desc=b_desc)
+    return GateDrive(inputs, gp, fx, level, paresthesia, np.asarray(total_C, dtype=float))
+
+
 def run_session(session: Session) -> SessionResult:
     """Run a session: which fibres fire, what the gate does, what the patient feels.
 
@@ -619,70 +795,15 @@ def run_session(session: Session) -> SessionResult:
        mechanisms → projection rate → pain NRS; paresthesia from the recruited Aβ activity
        that reaches the cord.
     """
-    from sim.gate import GateInputs, paresthesia_intensity, simulate_gate
+    from sim.gate import simulate_gate
     from sim.safety import safety_report
 
     if not isinstance(session, Session):
         raise ParameterError("run_session needs a Session", name="session")
     prog, pat = session.program, session.patient
     t = session_grid(session.duration_s)
-    level = _stimulation_level(session, t)
-    # Resolve the amplitude in discrete steps (exact for on/off; 1/20 steps during a ramp).
-    q = np.round(level * _RAMP_LEVELS) / _RAMP_LEVELS
-    levels = {float(v): _stim_level(prog, pat, float(v)) for v in np.unique(q)}
-    idx = np.searchsorted(np.array(sorted(levels)), q)
-    table = [levels[v] for v in sorted(levels)]
-
-    def col(name: str) -> np.ndarray:
-        return np.array([getattr(s, name) for s in table])[idx]
-
-    a_beta = np.zeros_like(t)
-    a_delta = np.zeros_like(t)
-    a_C = np.zeros_like(t)
-    for ev in session.events:
-        on = (t >= ev.start_s) & (t < ev.stop_s)
-        if ev.kind == "touch":
-            a_beta = a_beta + on * ev.intensity
-        elif ev.kind == "pinch":
-            a_delta = a_delta + on * PINCH_DRIVE_PER_INTENSITY * ev.intensity
-            a_C = a_C + on * PINCH_DRIVE_PER_INTENSITY * ev.intensity
-        elif ev.kind == "injury":
-            a_C = a_C + on * INJURY_C_DRIVE_PER_INTENSITY * ev.intensity
-    stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
-    stim_ad, stim_c = col("a_delta_stim"), col("c_stim")
-    paresthesia = col("paresthesia")
-    gp = gate_params(pat)
-    ongoing = gp.a_C_ongoing
-    b_desc = 0.0
-    fx = None
-    if session.treatments:
-        from sim.blocks import PERIPHERAL_ECTOPIC_FRACTION as phi
-        from sim.treatments import treatment_effects
-        fx = treatment_effects(session.treatments, session.duration_s)
-        if prog.therapy in ("pns", "tens") and fx.blocks_stimulation:
-            stim_I, stim_P, stim_ad, stim_c, paresthesia = _blocked_stimulation(
-                col, fx, stim_I, stim_P, paresthesia_intensity)
-        a_beta = a_beta * fx.conduction_abeta
-        a_delta = a_delta * fx.conduction_adelta
-        a_C = a_C * fx.conduction_c * fx.natural_c
-        ongoing_now = (ongoing * (1.0 - pat.sympathetic_fraction * fx.sympathetic_block)
-                       * (phi * fx.conduction_c * fx.ectopic_peripheral
-                          + (1.0 - phi) * fx.ectopic_central))
-        total_C = fx.c_transmission * (ongoing_now + a_C + stim_c + fx.extra_c)
-        a_C_input = total_C - ongoing
-        b_desc = fx.b_desc
-    else:
-        total_C = ongoing + a_C + stim_c
-        a_C_input = a_C + stim_c
-    if pat.placebo_response > 0:
-        expect = _therapy_on(session, t)
-        if fx is not None:
-            expect = np.maximum(expect, fx.treated)
-        b_desc = b_desc - pat.placebo_response * expect
-    inputs = GateInputs(
-        t_s=t, a_beta=a_beta, a_beta_stim_I=stim_I, a_beta_stim_P=stim_P, a_delta=a_delta,
-        a_delta_stim=stim_ad, a_C=a_C_input, khz_field=col("khz_field"),
-        burst_on=col("burst"), b_desc=b_desc)
+    d = gate_drive(session, t)
+    inputs, gp, fx, level, paresthesia = d.inputs, d.params, d.effects, d.level, d.paresthesia
     gate = simulate_gate(inputs, gp, mechanisms(session.options))
     if fx is None:
         cond = (_ones(t.size),) * 3
@@ -695,9 +816,9 @@ def run_session(session: Session) -> SessionResult:
         "projection_hz": gate.P_hz,
         "inhibitory_hz": gate.I_hz,
         "excitatory_hz": gate.E_hz,
-        "abeta_drive": a_beta + stim_P,
-        "adelta_drive": a_delta + stim_ad,
-        "c_drive": total_C,
+        "abeta_drive": inputs.a_beta + inputs.a_beta_stim_P,
+        "adelta_drive": inputs.a_delta + inputs.a_delta_stim,
+        "c_drive": d.total_C,
         "sensitisation": gate.sensitisation,
         "windup": gate.z,
         "carryover": gate.carryover,

@@ -1,0 +1,331 @@
+"""Mood and pain over days to weeks: anxiety and depression as slow states (teaching model).
+
+Clinical guides note that neuropathic pain causes anxiety and depression, which in turn worsen
+pain; the relation is bidirectional (Bair, Robinson, Katon & Kroenke 2003 Arch Intern Med
+163:2433, review [S]). The mechanism modelled here is descending modulation: the
+periaqueductal grey and rostral ventromedial medulla both inhibit and facilitate dorsal-horn
+transmission, and chronic pain and negative affect shift the balance toward facilitation
+(Ossipov, Dussor & Porreca 2010 J Clin Invest 120:3779; Porreca, Ossipov & Gebhart 2002
+Trends Neurosci 25:319 [S]). Serotonin-noradrenaline reuptake inhibitors and tricyclics
+strengthen descending inhibition, which is why they relieve pain at doses below their
+antidepressant doses (SCIENCE.md 9.3 [S]).
+
+Everything numeric below is a labelled teaching assumption [A] built on those facts: no
+published model gives these constants. The model has three parts.
+
+1. **Mood acts on the gate** (:func:`mood_descending_drive`): anxiety A and depression D,
+   each in 0..1, add ``0.1·A + 0.1·D`` to the net descending drive ``b_desc`` (positive =
+   less inhibition, more facilitation). Every session reads it through
+   :func:`sim.session.gate_params`, so raising a patient's anxiety raises pain in an
+   otherwise identical session (about +1 NRS per 0.1 of drive in the neuropathic presets).
+2. **Pain acts on mood** (:func:`simulate_course`): over days, A and D relax toward targets
+   that grow with sustained pain above the mild range,
+   ``load = max(0, NRS − 4) / 6`` (pain of 5 and above counts as moderate to severe: Serlin
+   et al. 1995 Pain 61:277 [P]); ``A∞ = min(1, 0.8·load)``, ``D∞ = min(1, 0.7·load)``, with
+   time constants of days for anxiety (7) and weeks for depression (21; a depressive episode
+   is defined by at least two weeks of symptoms, DSM-5 [T]). Both are adjustable.
+3. **Treatments act on either side**: stimulation and drugs lower pain through the gate (the
+   session machinery, at steady state); antidepressants at antidepressant doses and a
+   psychological therapy (e.g. CBT; small to moderate effects on distress in chronic pain,
+   Williams et al. 2020 Cochrane Database Syst Rev CD007407 [S]) lower the mood targets.
+
+Movement avoidance (fear-avoidance model: pain and fear lead to avoiding movement, then to
+disuse and disability; Vlaeyen & Linton 2000 Pain 85:317 [S]) is a labelled qualitative
+output: ``activity`` follows ``1 − 0.6·load·(0.5 + 0.5·A)`` with a 7-day time constant, and
+``movement_limitation`` (deconditioning, muscle wasting) follows ``1 − activity`` with 28
+days [A].
+
+The course runs on a coarse grid (hours); at each step pain is the gate's steady state for
+that day's drives (:func:`sim.gate.steady_pain_nrs`), so its cost does not depend on the
+pulse rate, and the slow states advance exactly (exponential steps, stable for any step).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from sim.params import PARAMETERS, ParameterError, _fmt, param_field, validate_fields
+
+__all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
+           "MOOD_DESCENDING_PER_ANXIETY", "MOOD_DESCENDING_PER_DEPRESSION", "COURSE_KINDS"]
+
+#: Descending drive added per unit anxiety [1] (positive = facilitation) [A]: severe anxiety
+#: (1) adds 0.1, about +1 NRS in the neuropathic presets (Ossipov 2010, Porreca 2002 [S] for
+#: the direction; the size is a teaching choice).
+MOOD_DESCENDING_PER_ANXIETY = 0.1
+#: Descending drive added per unit depression [1] [A], as for anxiety.
+MOOD_DESCENDING_PER_DEPRESSION = 0.1
+#: Pain (NRS) above which sustained pain disturbs mood [NRS]: mild pain is 1-4 (Serlin et al.
+#: 1995 Pain 61:277 [P]).
+MOOD_PAIN_THRESHOLD_NRS = 4.0
+#: Anxiety target per unit pain load [1] [A].
+ANXIETY_PER_PAIN_LOAD = 0.8
+#: Depression target per unit pain load [1] [A].
+DEPRESSION_PER_PAIN_LOAD = 0.7
+#: Largest fractional reduction of the mood targets by a psychological therapy [1] [A]
+#: (Williams et al. 2020 Cochrane CD007407: small-moderate effects on mood [S]).
+PSYCHOLOGICAL_THERAPY_EFFECT = 0.4
+#: Onset time constant of a psychological therapy [days] (weekly sessions over 6-12 weeks) [A].
+PSYCHOLOGICAL_THERAPY_TAU_DAYS = 21.0
+#: Largest fractional reduction of the mood targets by an antidepressant at an antidepressant
+#: dose [1] [A].
+ANTIDEPRESSANT_MOOD_EFFECT = 0.5
+#: Onset of the antidepressant effect on mood [days]: 2-4 weeks [T].
+ANTIDEPRESSANT_TAU_DAYS = 14.0
+#: Usual antidepressant doses [mg/day]: amitriptyline 75-150 mg/day for depression against
+#: 10-75 mg/day for neuropathic pain; venlafaxine from 75 mg/day (BNF; NICE CG173 [S]). The
+#: mood effect scales with dose / this dose, at most 1.
+ANTIDEPRESSANT_DOSE_MG_PER_DAY = {"amitriptyline": 125.0, "venlafaxine": 150.0}
+#: Fear-avoidance (qualitative) [A]: activity target per unit pain load, and its time
+#: constants [days] (Vlaeyen & Linton 2000 [S]).
+AVOIDANCE_PER_PAIN_LOAD = 0.6
+ACTIVITY_TAU_DAYS = 7.0
+DECONDITIONING_TAU_DAYS = 28.0
+#: Length of the probe window whose last sample gives a day's drives [s] [A]: long enough
+#: for a few grid samples, short against any treatment's time scale in a course.
+_PROBE_S = 2.0
+#: Mood shifts at which the steady pain is tabulated per day (then interpolated) [1].
+_MOOD_GRID = np.linspace(0.0, MOOD_DESCENDING_PER_ANXIETY + MOOD_DESCENDING_PER_DEPRESSION, 9)
+#: Treatment categories that act on a scale of days and may run through a course.
+COURSE_KINDS = ("drug", "patch", "placebo", "neurolysis")
+
+
+def mood_descending_drive(anxiety: Any, depression: Any) -> Any:
+    """Descending drive that anxiety and depression add to the gate [1].
+
+    Parameters
+    ----------
+    anxiety, depression : float or array
+        Mood states, 0 (none) to 1 (severe).
+
+    Returns
+    -------
+    float or ndarray
+        ``MOOD_DESCENDING_PER_ANXIETY·A + MOOD_DESCENDING_PER_DEPRESSION·D`` (positive:
+        toward facilitation).
+
+    Examples
+    --------
+    >>> round(mood_descending_drive(1.0, 0.5), 3)
+    0.15
+    """
+    return MOOD_DESCENDING_PER_ANXIETY * anxiety + MOOD_DESCENDING_PER_DEPRESSION * depression
+
+
+def _optional_day(name: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    return float(PARAMETERS[name].validate(value))
+
+
+@dataclass(frozen=True)
+class Course:
+    """Days to weeks of one patient: pain, mood, and the treatments started along the way.
+
+    Attributes
+    ----------
+    session : sim.session.Session
+        The template: program (switched on from ``stimulation_from_day``), patient (its
+        ``anxiety`` and ``depression`` are the values on day 0), model options, and
+        day-scale treatments (drugs, patches, placebo, neurolysis) whose ``treatment_day``
+        is the course day each one starts. Its events and duration are not used.
+    days : float
+        Course length [days], 1..365.
+    step_h : float
+        Time step [h], 1..24.
+    stimulation_from_day : float or None
+        Course day the program is switched on; None = never (default).
+    psychological_therapy_from_day : float or None
+        Course day a psychological therapy starts; None = never (default).
+    anxiety_tau_days, depression_tau_days : float
+        Time constants of the mood states [days].
+    """
+
+    session: Any
+    days: float = param_field("course_days")
+    step_h: float = param_field("course_step_h")
+    stimulation_from_day: float | None = None
+    psychological_therapy_from_day: float | None = None
+    anxiety_tau_days: float = param_field("anxiety_tau_days")
+    depression_tau_days: float = param_field("depression_tau_days")
+
+    def __post_init__(self) -> None:
+        from sim.session import Session
+        if not isinstance(self.session, Session):
+            raise ParameterError("session must be a Session (the course's template)",
+                                 name="session")
+        validate_fields(self)
+        for name in ("stimulation_from_day", "psychological_therapy_from_day"):
+            object.__setattr__(self, name, _optional_day(name, getattr(self, name)))
+        if self.stimulation_from_day is not None and self.session.program.therapy == "off":
+            raise ParameterError(
+                "stimulation_from_day is set but the program's therapy is 'off'; choose a "
+                "program to switch on", name="stimulation_from_day",
+                value=self.stimulation_from_day)
+        for tr in self.session.treatments:
+            if tr.info.category not in COURSE_KINDS:
+                raise ParameterError(
+                    f"treatment_kind={tr.kind!r} acts for hours; a course step is "
+                    f"{_fmt(self.step_h)} h or more: run it in a session, or choose one of the "
+                    "day-scale kinds (drugs, patches, placebo, neurolysis)",
+                    name="treatment_kind", value=tr.kind)
+
+
+@dataclass(frozen=True)
+class CourseResult:
+    """A course: series on its grid of days and a short summary.
+
+    Attributes
+    ----------
+    day : ndarray
+        Time [days].
+    series : dict of str to ndarray
+        ``pain_nrs`` (0-10), ``pain_without_mood`` (the same day with mood at 0),
+        ``anxiety`` and ``depression`` (0-1), ``descending_shift`` (descending drive added by
+        mood [1]), ``activity`` (1 = normal, qualitative), ``movement_limitation`` (0-1,
+        qualitative), ``stimulation`` (0/1), ``mood_therapy`` (0-1: fractional reduction of
+        the mood targets by therapy).
+    course : Course
+        What was run.
+    """
+
+    day: np.ndarray
+    series: Mapping[str, np.ndarray]
+    course: Course = field(repr=False)
+
+    def at(self, name: str, day: float) -> float:
+        """The value of series ``name`` at the last grid point not after ``day``."""
+        i = int(np.searchsorted(self.day, day, side="right")) - 1
+        return float(self.series[name][max(i, 0)])
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """Pain and mood on day 0 and at the end."""
+        s = self.series
+        return {"pain_start_nrs": float(s["pain_nrs"][0]), "pain_end_nrs": float(s["pain_nrs"][-1]),
+                "anxiety_start": float(s["anxiety"][0]), "anxiety_end": float(s["anxiety"][-1]),
+                "depression_start": float(s["depression"][0]),
+                "depression_end": float(s["depression"][-1]),
+                "pain_from_mood_end_nrs": float(s["pain_nrs"][-1] - s["pain_without_mood"][-1]),
+                "movement_limitation_end": float(s["movement_limitation"][-1])}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: ``day``, each series as a list, and the summary."""
+        return {"day": self.day.tolist(),
+                **{k: v.tolist() for k, v in self.series.items()},
+                "summary": self.summary}
+
+
+def _day_pain_table(course: Course, day: float, stim_on: bool) -> np.ndarray:
+    """Steady pain on ``day`` at each mood shift of :data:`_MOOD_GRID`."""
+    from sim.gate import steady_pain_nrs
+    from sim.session import Event, Session, gate_drive, mechanisms, session_grid
+
+    base = course.session
+    started = tuple(tr.replace(treatment_day=day - tr.treatment_day, start_s=0.0)
+                    for tr in base.treatments if day >= tr.treatment_day)
+    events = (Event(kind="stimulation", start_s=0.0, stop_s=_PROBE_S),) if stim_on else ()
+    pat = base.patient.replace(anxiety=0.0, depression=0.0)
+    probe = Session(program=base.program, patient=pat, duration_s=_PROBE_S, events=events,
+                    options=base.options, treatments=started)
+    t = session_grid(_PROBE_S)
+    d = gate_drive(probe, t)
+    # The middle of the probe: events cover [start, stop), so the last sample is after them.
+    return steady_pain_nrs(d.inputs, t.size // 2, d.params, mechanisms(base.options),
+                           b_desc_extra=_MOOD_GRID)
+
+
+def _antidepressant_factor(course: Course, day: float) -> float:
+    """Fractional reduction of the mood targets by antidepressants on ``day`` [1]."""
+    effect = 0.0
+    for tr in course.session.treatments:
+        ref = ANTIDEPRESSANT_DOSE_MG_PER_DAY.get(tr.kind)
+        if ref is None or day < tr.treatment_day:
+            continue
+        dose = min(1.0, float(tr.dose_mg_per_day) / ref)
+        onset = 1.0 - math.exp(-(day - tr.treatment_day) / ANTIDEPRESSANT_TAU_DAYS)
+        effect = max(effect, ANTIDEPRESSANT_MOOD_EFFECT * dose * onset)
+    return effect
+
+
+def _therapy_factor(course: Course, day: float) -> float:
+    """Fractional reduction of the mood targets by psychological therapy on ``day`` [1]."""
+    d0 = course.psychological_therapy_from_day
+    if d0 is None or day < d0:
+        return 0.0
+    return PSYCHOLOGICAL_THERAPY_EFFECT * (1.0 - math.exp(-(day - d0)
+                                                          / PSYCHOLOGICAL_THERAPY_TAU_DAYS))
+
+
+def simulate_course(course: Course) -> CourseResult:
+    """Run a course: pain and mood influence each other over days to weeks.
+
+    Parameters
+    ----------
+    course : Course
+        Patient, program, treatments, length and step.
+
+    Returns
+    -------
+    CourseResult
+        Series on the grid ``0, step, 2·step, …, days`` (in days).
+
+    Notes
+    -----
+    Per step k (Δ = step in days): pain_k = steady gate pain for day k's drives with the mood
+    shift ``mood_descending_drive(A_k, D_k)`` (tabulated per day at 9 shifts and
+    interpolated linearly; treatments' drives once per whole day); load_k = max(0, pain_k − 4)/6; targets A∞ = min(1, 0.8·load)·(1 −
+    m_k), D∞ = min(1, 0.7·load)·(1 − m_k) with m_k the larger of the antidepressant and
+    psychological-therapy reductions; then each state x moves exactly toward its target:
+    x_{k+1} = x∞ + (x_k − x∞)·exp(−Δ/τ). Pain tables are shared between steps whose drives
+    are the same, so a course without treatments costs a few milliseconds and one with them
+    about a millisecond per day.
+    """
+    if not isinstance(course, Course):
+        raise ParameterError("simulate_course needs a Course", name="course")
+    step_d = course.step_h / 24.0
+    n = int(math.floor(course.days / step_d + 1e-9)) + 1
+    day = np.arange(n) * step_d
+    pat = course.session.patient
+    stim_from = course.stimulation_from_day
+    changing = bool(course.session.treatments)
+    cache: dict[tuple, np.ndarray] = {}
+    out = {k: np.zeros(n) for k in ("pain_nrs", "pain_without_mood", "anxiety", "depression",
+                                   "descending_shift", "activity", "movement_limitation",
+                                   "stimulation", "mood_therapy")}
+    A, D = float(pat.anxiety), float(pat.depression)
+    act, limit = 1.0, 0.0
+    decay_a = math.exp(-step_d / course.anxiety_tau_days)
+    decay_d = math.exp(-step_d / course.depression_tau_days)
+    decay_act = math.exp(-step_d / ACTIVITY_TAU_DAYS)
+    decay_lim = math.exp(-step_d / DECONDITIONING_TAU_DAYS)
+    for k, d in enumerate(day):
+        stim_on = stim_from is not None and d >= stim_from
+        # Day-scale treatments change from day to day: their drives are evaluated once a day.
+        key = (math.floor(d + 1e-9) if changing else None, stim_on)
+        if key not in cache:
+            cache[key] = _day_pain_table(course, float(key[0] or 0.0), stim_on)
+        table = cache[key]
+        shift = float(mood_descending_drive(A, D))
+        pain = float(np.interp(shift, _MOOD_GRID, table))
+        load = max(0.0, pain - MOOD_PAIN_THRESHOLD_NRS) / (10.0 - MOOD_PAIN_THRESHOLD_NRS)
+        relief = max(_antidepressant_factor(course, d), _therapy_factor(course, d))
+        for name, v in (("pain_nrs", pain), ("pain_without_mood", float(table[0])),
+                        ("anxiety", A), ("depression", D), ("descending_shift", shift),
+                        ("activity", act), ("movement_limitation", limit),
+                        ("stimulation", float(stim_on)), ("mood_therapy", relief)):
+            out[name][k] = v
+        a_inf = min(1.0, ANXIETY_PER_PAIN_LOAD * load) * (1.0 - relief)
+        d_inf = min(1.0, DEPRESSION_PER_PAIN_LOAD * load) * (1.0 - relief)
+        act_inf = 1.0 - AVOIDANCE_PER_PAIN_LOAD * load * (0.5 + 0.5 * A)
+        A = a_inf + (A - a_inf) * decay_a
+        D = d_inf + (D - d_inf) * decay_d
+        limit = (1.0 - act) + (limit - (1.0 - act)) * decay_lim
+        act = act_inf + (act - act_inf) * decay_act
+    for v in out.values():
+        v.setflags(write=False)
+    day.setflags(write=False)
+    return CourseResult(day, out, course)
