@@ -40,7 +40,8 @@ MAX_DOCUMENT_BYTES = 200_000
 @document_fields
 @dataclass(frozen=True)
 class Event(Declared):
-    """A timed event: stimulation on, a touch, a pinch or an injury, from start to stop."""
+    """A timed event from start to stop: stimulation on, a touch, a pinch, an injury, or a
+    bedside test (brush, pinprick series, cold, warm, sustained pressure)."""
 
     kind: str = param_field("event_kind")
     start_s: float = param_field("event_start_s")
@@ -770,8 +771,10 @@ def run_session(session: Session) -> SessionResult:
     3. Aβ drive through depressing synapses (:func:`sim.gate.stim_drives_tonic` /
        ``stim_drives_burst``), Aδ and C recruited fractions as drives, the kHz field for
        >= 1 kHz SCS, the burst indicator;
-    4. natural events: touch → a_β = intensity; pinch → a_δ = a_C = 1.5 × intensity; injury →
-       evoked a_C = 2 × intensity (constants above, [A]);
+    4. natural events (:func:`natural_input`): touch → a_β = intensity; pinch → a_δ = a_C =
+       1.5 × intensity; injury → evoked a_C = 2 × intensity; the bedside tests brush,
+       pinprick (1 Hz pricks whose C volleys wind up the gate), cold (cool-fibre
+       disinhibition), warm and pressure (constants above, [A]);
     5. treatments (:func:`sim.treatments.treatment_effects`), on the same drives:
 
        * natural input from the treated territory × the conducting fraction of its class;
@@ -791,8 +794,9 @@ def run_session(session: Session) -> SessionResult:
 
        The sensitisation state is driven by the net evoked C input (evoked minus any ongoing
        drive a treatment removes), a simplification of the gate's single C input;
-    6. the gate (:func:`sim.gate.simulate_gate`) with the patient's constants and the enabled
-       mechanisms → projection rate → pain NRS; paresthesia from the recruited Aβ activity
+    6. the gate (:func:`sim.gate.simulate_gate`) with the patient's constants (anxiety and
+       depression shift the descending drive, :func:`sim.mood.mood_descending_drive`) and the
+       enabled mechanisms → projection rate → pain NRS; paresthesia from the recruited Aβ activity
        that reaches the cord.
     """
     from sim.gate import simulate_gate
