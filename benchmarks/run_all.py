@@ -16,6 +16,8 @@ import bench_cohort  # noqa: E402
 import bench_dashboard  # noqa: E402
 import bench_fibers  # noqa: E402
 import bench_gate  # noqa: E402
+import bench_mood  # noqa: E402
+import bench_ncs  # noqa: E402
 import bench_session  # noqa: E402
 import bench_waveforms  # noqa: E402
 
@@ -30,6 +32,8 @@ def main() -> None:
     rows += bench_fibers.run()
     rows += bench_gate.run()
     rows += bench_session.run()
+    rows += bench_ncs.run()
+    rows += bench_mood.run()
     for r in bench_dashboard.run(rounds=10 if args.quick else 30, browser=not args.no_browser):
         target = r["target"]
         if isinstance(target, str):  # browser: "150 / p95 300"

@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_recruit(sub)
     _register_sweep(sub)
     _register_cohort(sub)
+    _register_ncs(sub)
     try:  # lazily: the dashboard module imports no dash until its command runs
         from dashboard.cli import register as _reg_dash
     except ImportError:  # pragma: no cover - sim used without the dashboard package
@@ -365,6 +366,68 @@ def _register_cohort(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_cohort)
+
+
+def cmd_ncs(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from sim.ncs import nerve_conduction_study
+    from sim.patients import Patient, patient
+
+    pat = patient(args.patient, **_overrides(args.set, {f.name for f in
+                                                        dataclasses.fields(Patient)}))
+    distance = _float_text("ncs_distance_mm", args.distance_mm)
+    extra = [_float_text("ncs_record_distances_mm", x) for x in args.record_mm or ()]
+    r = nerve_conduction_study(pat, nerve=args.nerve, distance_mm=distance,
+                               record_distances_mm=extra or None)
+    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    if args.json:
+        data = r.to_dict()
+        data["patient"] = label
+        _print_json(_clean(data))
+        return 0
+    print(f"{r.to_dict()['nerve_label']} nerve conduction study, {_num(r.distance_mm)} mm, "
+          f"patient {label}")
+    print(f"{'measure':38s} {'value':>10s}  {'normal limit':21s} verdict")
+    for m in r.measures:
+        digits = 2 if m.unit == "ms" else 1
+        value = "absent" if not math.isfinite(m.value) else f"{m.value:.{digits}f} {m.unit}"
+        limit = "none at this distance" if m.limit is None else \
+            f"{'>=' if m.kind == 'min' else '<='} {m.limit:.{digits}f} {m.unit}"
+        verdict = "-" if m.normal is None else ("normal" if m.normal else "ABNORMAL")
+        print(f"{m.label:38s} {value:>10s}  {limit:21s} {verdict}")
+    print(f"velocity: {r.velocity_method}")
+    print("study: " + ("normal" if r.normal else "ABNORMAL"))
+    for finding in r.abnormal:
+        print(f"  - {finding}")
+    for note in r.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _float_text(name: str, text: str) -> float:
+    """A number typed on the command line, or a ParameterError naming ``name``."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={text!r} is not a number; expected "
+                             f"{PARAMETERS[name].range_text}", name=name, value=text) from None
+
+
+def _register_ncs(sub: Any) -> None:
+    p = sub.add_parser("ncs", help="sensory nerve conduction study (SNAP) of a patient")
+    p.add_argument("--patient", required=True, metavar="NAME", help="patient preset name")
+    p.add_argument("--nerve", default="sural", metavar="sural|median",
+                   help="nerve tested (default sural)")
+    p.add_argument("--distance-mm", default="140", metavar="X",
+                   help="stimulus to active electrode [mm] (default 140, the standard)")
+    p.add_argument("--record-mm", action="append", metavar="X",
+                   help="a further recording site [mm] (repeatable); velocity is then "
+                        "measured between sites")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a patient field (repeatable), e.g. --set axonal_loss=0.3")
+    p.add_argument("--json", action="store_true", help="print JSON (measures and trace)")
+    p.set_defaults(func=cmd_ncs)
 
 
 def _int_arg(name: str) -> Callable[[str], int]:

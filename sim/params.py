@@ -70,7 +70,10 @@ def _fmt(x: Any) -> str:
     """Short, human formatting of a number (``5000``, ``0.03``, ``1e+04``)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return repr(x)
-    return f"{x:g}"
+    try:
+        return f"{x:g}"
+    except OverflowError:  # an integer beyond the float range: its order of magnitude
+        return f"{'-' if x < 0 else ''}~1e{int(abs(int(x)).bit_length() * 0.30103)}"
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,10 @@ class Param:
     def _validate_number(self, value: Any) -> float | int:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise self._error(value, f"is not a number; expected {self.range_text}")
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            raise self._error(value, f"is outside {self.range_text}") from None
         if not math.isfinite(x):
             raise self._error(value, f"is not a finite number; expected {self.range_text}")
         if self.kind == "int":
@@ -180,7 +186,10 @@ class Param:
         for i, v in enumerate(value):
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
                 raise self._error(value, f"has a non-number at index {i}: {_show(v)}")
-            x = float(v)
+            try:
+                x = float(v)
+            except OverflowError:
+                x = math.inf
             if not math.isfinite(x) or not (self.minimum <= x <= self.maximum):
                 raise self._error(
                     value, f"has {_show(v)} at index {i}, outside {self.range_text}"
@@ -228,8 +237,18 @@ def _show(value: Any) -> str:
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):
         text = _fmt(value)
     else:
-        text = repr(value)
+        text = _safe_repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _safe_repr(value: Any) -> str:
+    """``repr(value)``, or a depth-limited one for values nested too deeply to repr (a
+    crafted document): an error message must never fail to build."""
+    try:
+        return repr(value)
+    except RecursionError:
+        import reprlib
+        return reprlib.Repr().repr(value)
 
 
 _P: dict[str, Param] = {}
@@ -556,6 +575,23 @@ _declare(name="psychological_therapy_from_day", unit="days", minimum=0.0, maximu
          help="Course day a psychological therapy for mood (e.g. CBT) starts; it acts on "
               "anxiety and depression only.")
 
+# --------------------------------------------------------------------------------------------
+# Sensory nerve conduction study (issue 9; sources in sim.ncs, SCIENCE.md section 9.1).
+# --------------------------------------------------------------------------------------------
+_declare(name="ncs_nerve", unit="", minimum=0, maximum=0, default="sural", step=0,
+         kind="choice", choices=("sural", "median"), group="ncs", label="Nerve tested",
+         help="Sensory nerve of the conduction study: sural (leg, the longest nerve tested, "
+              "first affected by length-dependent neuropathy) or median (hand).")
+_declare(name="ncs_distance_mm", unit="mm", minimum=20.0, maximum=500.0, default=140.0,
+         step=5.0, group="ncs", label="Conduction distance",
+         help="Distance from the stimulating cathode to the active recording electrode; the "
+              "standard studies use 140 mm. Longer distances disperse the response.")
+_declare(name="ncs_record_distances_mm", unit="mm", minimum=20.0, maximum=500.0, default=(),
+         step=5.0, kind="samples", group="ncs", label="Extra recording sites",
+         help="Further recording sites along the nerve (distances from the stimulus); with "
+              "two or more sites velocity is measured between them.")
+
+
 def declared(group: str | None = None) -> dict[str, Param]:
     """Return the declarations, all or those of one ``group``, in declaration order."""
     return {n: p for n, p in _P.items() if group is None or p.group == group}
@@ -692,12 +728,12 @@ class Declared:
         if not isinstance(data, Mapping):
             raise ParameterError(
                 f"{cls.__name__.lower()} must be a JSON object of parameters, "
-                f"not {type(data).__name__}", value=data)
+                f"not {type(data).__name__}", name=cls.__name__.lower(), value=data)
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = [k for k in data if k not in names]
         if unknown:
             raise ParameterError(
-                f"{unknown[0]}={_short(data[unknown[0]])}: unknown {cls.__name__.lower()} "
+                f"{_key(unknown[0])}={_short(data[unknown[0]])}: unknown {cls.__name__.lower()} "
                 f"parameter; known: {', '.join(sorted(names))}", name=str(unknown[0]),
                 value=data[unknown[0]])
         return cls(**dict(data))
@@ -714,8 +750,14 @@ class Declared:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
+def _key(k: Any) -> str:
+    """A document key as shown in a message: itself, or its repr when it would not show
+    (empty, blank or unprintable, e.g. ``''``)."""
+    return k if isinstance(k, str) and k.strip() and k.isprintable() else _short(k)
+
+
 def _short(v: Any) -> str:
-    text = repr(v)
+    text = _safe_repr(v)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
