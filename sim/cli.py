@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     _register_sweep(sub)
     _register_cohort(sub)
     _register_ncs(sub)
+    _register_exam(sub)
+    _register_course(sub)
     try:  # lazily: the dashboard module imports no dash until its command runs
         from dashboard.cli import register as _reg_dash
     except ImportError:  # pragma: no cover - sim used without the dashboard package
@@ -369,13 +371,9 @@ def _register_cohort(sub: Any) -> None:
 
 
 def cmd_ncs(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from sim.ncs import nerve_conduction_study
-    from sim.patients import Patient, patient
 
-    pat = patient(args.patient, **_overrides(args.set, {f.name for f in
-                                                        dataclasses.fields(Patient)}))
+    pat = _patient_from_args(args)
     distance = _float_text("ncs_distance_mm", args.distance_mm)
     extra = [_float_text("ncs_record_distances_mm", x) for x in args.record_mm or ()]
     r = nerve_conduction_study(pat, nerve=args.nerve, distance_mm=distance,
@@ -428,6 +426,117 @@ def _register_ncs(sub: Any) -> None:
                    help="override a patient field (repeatable), e.g. --set axonal_loss=0.3")
     p.add_argument("--json", action="store_true", help="print JSON (measures and trace)")
     p.set_defaults(func=cmd_ncs)
+
+
+def _patient_from_args(args: argparse.Namespace):
+    """The ``--patient`` preset with ``--set`` patient-field overrides."""
+    import dataclasses
+
+    from sim.patients import Patient, patient
+    return patient(args.patient, **_overrides(args.set, {f.name for f in
+                                                         dataclasses.fields(Patient)}))
+
+
+def cmd_exam(args: argparse.Namespace) -> int:
+    from sim.exam import STIMULI, examine
+
+    pat = _patient_from_args(args)
+    stimuli = list(STIMULI) if args.stimulus == "all" else [args.stimulus]
+    intensity = None if args.intensity is None else _float_text("event_intensity",
+                                                                args.intensity)
+    found = [examine(pat, s, intensity) for s in stimuli]
+    if args.json:
+        data = [f.to_dict() for f in found]
+        if not args.trace:
+            for d in data:
+                d.pop("trace")
+        _print_json(_clean(data if len(data) > 1 else data[0]))
+        return 0
+    print(f"bedside examination, patient {args.patient}")
+    print(f"{'test':9s} {'fibres':38s} {'felt':>5s} {'pain':>11s} {'healthy':>8s}  finding")
+    for f in found:
+        print(f"{f.stimulus:9s} {f.fibres:38s} {100 * f.detected:4.0f}% "
+              f"{f.pain_before_nrs:4.1f} → {f.pain_during_nrs:4.1f} "
+              f"{f.healthy_evoked_nrs:+7.1f}  {f.finding}")
+    for f in found:
+        print(f"{f.stimulus}: {f.explanation}")
+    return 0
+
+
+def _register_exam(sub: Any) -> None:
+    from sim.exam import STIMULI
+    p = sub.add_parser("exam", help="bedside examination: brush, pinprick, cold, warm, "
+                                    "pressure")
+    p.add_argument("--patient", required=True, metavar="NAME", help="patient preset name")
+    p.add_argument("--stimulus", default="all", choices=[*STIMULI, "all"],
+                   help="which test (default all five)")
+    p.add_argument("--intensity", metavar="X",
+                   help="stimulus intensity (default: each test's ordinary stimulus)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a patient field (repeatable), e.g. --set small_fibre_loss=0.5")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--trace", action="store_true", help="include the pain trace in the JSON")
+    p.set_defaults(func=cmd_exam)
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from sim.mood import Course, simulate_course
+
+    session = _session_from_args(args)
+    day0 = args.treatment_from_day
+    if day0 is not None:
+        day0 = _float_text("treatment_day", day0)
+        session = session.replace(treatments=tuple(
+            tr.replace(treatment_day=day0) for tr in session.treatments))
+    course = Course(
+        session,
+        days=_float_text("course_days", args.days),
+        step_h=_float_text("course_step_h", args.step_h),
+        stimulation_from_day=None if args.stimulation_from_day is None
+        else _float_text("stimulation_from_day", args.stimulation_from_day),
+        psychological_therapy_from_day=None if args.therapy_from_day is None
+        else _float_text("psychological_therapy_from_day", args.therapy_from_day))
+    result = simulate_course(course)
+    if args.csv:
+        import csv
+        names = list(result.series)
+        with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["day", *names])
+            for i, d in enumerate(result.day):
+                w.writerow([f"{d:g}", *(f"{result.series[n][i]:.6g}" for n in names)])
+    if args.json:
+        _print_json(_clean(result.to_dict()))
+        return 0
+    print(f"{'day':>6s} {'pain':>6s} {'anxiety':>8s} {'depression':>11s} "
+          f"{'movement limit':>15s}")
+    for d in sorted({0.0, *range(7, int(result.day[-1]) + 1, 7), float(result.day[-1])}):
+        print(f"{d:6g} {result.at('pain_nrs', d):6.1f} {10 * result.at('anxiety', d):8.1f} "
+              f"{10 * result.at('depression', d):11.1f} "
+              f"{10 * result.at('movement_limitation', d):15.1f}")
+    s = result.summary
+    print(f"pain {s['pain_start_nrs']:.1f} → {s['pain_end_nrs']:.1f} NRS, of which "
+          f"{s['pain_from_mood_end_nrs']:+.1f} from mood at the end (mood on 0-10 scales; "
+          "movement limitation is qualitative)")
+    if args.csv:
+        print(f"series written to {args.csv}")
+    return 0
+
+
+def _register_course(sub: Any) -> None:
+    p = sub.add_parser("course", help="pain and mood over days to weeks (teaching model)")
+    _add_session_source(p, duration=False)
+    p.add_argument("--days", default="84", metavar="N", help="course length [days] (84)")
+    p.add_argument("--step-h", default="12", metavar="H", help="time step [h] (12)")
+    p.add_argument("--stimulation-from-day", metavar="D",
+                   help="switch the program on from this day (default: never)")
+    p.add_argument("--therapy-from-day", metavar="D",
+                   help="psychological therapy for mood from this day (default: never)")
+    p.add_argument("--treatment-from-day", metavar="D",
+                   help="course day the --treatment drugs start (default: the preset's)")
+    p.add_argument("--json", action="store_true", help="print the series and summary as JSON")
+    p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
+    p.set_defaults(func=cmd_course)
 
 
 def _int_arg(name: str) -> Callable[[str], int]:

@@ -113,3 +113,40 @@ def test_sweep_command_writes_reloadable_table(tmp_path, capsys):
     assert len(rows) == 6 and {r["amplitude_mA"] for r in rows} == {0.0, 4.2}
     # no current, no charge
     assert all(r["charge_per_hour_uC"] == 0 for r in rows if r["amplitude_mA"] == 0)
+
+
+def test_exam_command_reports_cold_allodynia(capsys):
+    assert main(["exam", "--patient", "small-fibre-neuropathy", "--stimulus", "cold",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["finding"].startswith("allodynia") and "trace" not in data
+    assert main(["exam", "--patient", "healthy"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("normal") >= 5 and "pinprick" in out
+
+
+def test_course_command_json_and_csv(tmp_path, capsys):
+    csv_path = tmp_path / "course.csv"
+    assert main(["course", "--preset", "scs-tonic", "--patient", "failed-back-surgery",
+                 "--days", "56", "--stimulation-from-day", "28", "--json",
+                 "--csv", str(csv_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["day"][-1] == 56 and len(data["day"]) == 56 * 2 + 1      # 12 h steps
+    i28 = data["day"].index(28)
+    assert data["pain_nrs"][i28] < data["pain_nrs"][i28 - 1] - 1        # stimulation on
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("day,pain_nrs") and len(lines) == 56 * 2 + 2
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["exam", "--patient", "crps", "--intensity", "9"], "event_intensity=9 is outside 0..3"),
+    (["exam", "--patient", "nobody"], "patient='nobody' is not a patient preset"),
+    (["course", "--preset", "off", "--patient", "crps", "--stimulation-from-day", "3"],
+     "program's therapy is 'off'"),
+    (["course", "--preset", "scs-tonic", "--days", "999"], "course_days=999 is outside"),
+    (["course", "--preset", "lidocaine-block"], "acts for hours"),
+])
+def test_diagnosis_commands_reject_bad_input(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
