@@ -260,6 +260,20 @@ def _therapy_factor(course: Course, day: float) -> float:
                                                           / PSYCHOLOGICAL_THERAPY_TAU_DAYS))
 
 
+#: Treatments' drives are evaluated once a day for this long after a treatment starts (drug
+#: onsets have τ ≤ 10 days, so 28 days is near their plateau), then once a week [days] [A].
+_DAILY_AFTER_START_DAYS = 28.0
+
+
+def _table_day(course: Course, day: float) -> float:
+    """The day whose treatment drives stand for ``day``: the whole day while a treatment is
+    settling (first four weeks after its start), then the start of the week."""
+    starts = [tr.treatment_day for tr in course.session.treatments if tr.treatment_day <= day]
+    if not starts or day - max(starts) < _DAILY_AFTER_START_DAYS:
+        return float(math.floor(day + 1e-9))
+    return float(7 * math.floor(day / 7 + 1e-9))
+
+
 def simulate_course(course: Course) -> CourseResult:
     """Run a course: pain and mood influence each other over days to weeks.
 
@@ -277,12 +291,13 @@ def simulate_course(course: Course) -> CourseResult:
     -----
     Per step k (Δ = step in days): pain_k = steady gate pain for day k's drives with the mood
     shift ``mood_descending_drive(A_k, D_k)`` (tabulated per day at 9 shifts and
-    interpolated linearly; treatments' drives once per whole day); load_k = max(0, pain_k − 4)/6; targets A∞ = min(1, 0.8·load)·(1 −
+    interpolated linearly; treatments' drives once a day for four weeks after a start, then
+    once a week); load_k = max(0, pain_k − 4)/6; targets A∞ = min(1, 0.8·load)·(1 −
     m_k), D∞ = min(1, 0.7·load)·(1 − m_k) with m_k the larger of the antidepressant and
     psychological-therapy reductions; then each state x moves exactly toward its target:
     x_{k+1} = x∞ + (x_k − x∞)·exp(−Δ/τ). Pain tables are shared between steps whose drives
     are the same, so a course without treatments costs a few milliseconds and one with them
-    about a millisecond per day.
+    a few milliseconds per distinct day.
     """
     if not isinstance(course, Course):
         raise ParameterError("simulate_course needs a Course", name="course")
@@ -304,8 +319,7 @@ def simulate_course(course: Course) -> CourseResult:
     decay_lim = math.exp(-step_d / DECONDITIONING_TAU_DAYS)
     for k, d in enumerate(day):
         stim_on = stim_from is not None and d >= stim_from
-        # Day-scale treatments change from day to day: their drives are evaluated once a day.
-        key = (math.floor(d + 1e-9) if changing else None, stim_on)
+        key = (_table_day(course, d) if changing else None, stim_on)
         if key not in cache:
             cache[key] = _day_pain_table(course, float(key[0] or 0.0), stim_on)
         table = cache[key]

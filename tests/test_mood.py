@@ -124,3 +124,12 @@ def test_bad_course_inputs_are_rejected():
         Course(base.replace(treatments=(Treatment(kind="lidocaine-block"),)))
     with pytest.raises(ParameterError, match="anxiety=2"):
         patient("crps", anxiety=2)
+
+
+def test_weekly_treatment_drives_after_four_weeks_match_daily_ones(monkeypatch):
+    import sim.mood as M
+    tr = (Treatment(kind="venlafaxine", dose_mg_per_day=150, treatment_day=7),)
+    weekly = _course(days=84, treatments=tr)
+    monkeypatch.setattr(M, "_DAILY_AFTER_START_DAYS", 1e9)
+    daily = _course(days=84, treatments=tr)
+    assert np.max(np.abs(weekly.series["pain_nrs"] - daily.series["pain_nrs"])) < 0.05
