@@ -143,14 +143,15 @@ def exam_figure(finding: Any, healthy: Any = None, *,
 
 
 def exam_text(finding: Any) -> str:
-    """The finding in a sentence, with detection and evoked pain, as HTML text."""
+    """The finding in a sentence, with detection and evoked pain, as HTML text (no ``<br>``
+    or ``<strong>``: dcc.Markdown drops an HTML block holding them)."""
     wur = (f" · wind-up ratio {finding.windup_ratio:.1f}" if finding.windup_ratio is not None
            else "")
-    return (f'<div class="dx-finding"><strong>{escape(finding.finding.capitalize())}.</strong> '
-            f'{escape(finding.explanation)}<br><span class="dx-small">felt '
+    return (f'<div class="dx-finding"><b>{escape(finding.finding.capitalize())}.</b> '
+            f'{escape(finding.explanation)}</div><div class="dx-small">felt '
             f'{100 * finding.detected:.0f} % of normal · pain {finding.pain_before_nrs:.1f} → '
             f'{finding.pain_during_nrs:.1f} NRS (healthy: +{finding.healthy_evoked_nrs:.1f})'
-            f'{escape(wur)}</span></div>')
+            f'{escape(wur)}</div>')
 
 
 def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
