@@ -1,8 +1,15 @@
 """Every speed figure the issues set, in one table with its target beside it.
 
-Run: ``python benchmarks/run_all.py [--quick] [--no-browser]``. Each section is also a script of
-its own (``bench_*.py``). Numbers depend on the machine and on what else runs on it; the
-README shows the latest table from this 2-core machine.
+Run: ``python benchmarks/run_all.py [--quick] [--no-browser] [--no-load]``. Each section is also
+a script of its own (``bench_*.py``, ``load.py``). Numbers depend on the machine and on what
+else runs on it; the README shows the latest table from this 2-core machine.
+
+Sections: waveform render, fibre thresholds and recruitment, gate, sessions, conduction study,
+course and bedside examination, treatments in a session, dashboard (server callback, payload,
+cold start, browser round trip), cohorts, and the lecture-hall load (50 users for 60 s on
+``neuromod dashboard --workers 2``). The slow parts can be skipped: ``--no-browser`` (the real
+Chromium round trip), ``--no-load`` (the 60-s load run), ``--quick`` (fewer rounds, a smaller
+cohort, a 20-s load with 20 users).
 """
 from __future__ import annotations
 
@@ -19,13 +26,19 @@ import bench_gate  # noqa: E402
 import bench_mood  # noqa: E402
 import bench_ncs  # noqa: E402
 import bench_session  # noqa: E402
+import bench_treatments  # noqa: E402
 import bench_waveforms  # noqa: E402
+import load  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller cohort, fewer rounds")
     ap.add_argument("--no-browser", action="store_true", help="skip the browser round trip")
+    ap.add_argument("--no-load", action="store_true",
+                    help="skip the lecture-hall load run (50 users for 60 s)")
+    ap.add_argument("--load-users", type=int, default=None, help="users of the load run")
+    ap.add_argument("--load-seconds", type=float, default=None, help="length of the load run")
     args = ap.parse_args()
     rows = []
     rows += bench_waveforms.run()
@@ -44,7 +57,15 @@ def main() -> None:
         unit = r["unit"]
         rows.append({"measure": f"{r['measure']} [{unit}], p95 {r['p95']:.1f}",
                      "median_ms": r["median"], "target_ms": target, "ok": ok})
+    for r in bench_treatments.run():  # issue 8: a treatment slows run_session by <= 20 %
+        worst = max(r["rel_60s_pct"], r["rel_1800s_pct"])
+        rows.append({"measure": f"treatment {r['treatment']}: run_session slower by [%]",
+                     "median_ms": worst, "target_ms": 20.0, "ok": worst <= 20.0})
     rows += bench_cohort.run(200 if args.quick else 1000)
+    if not args.no_load:  # issue 10: 50 users, slider update p95 <= 500 ms, no errors
+        rows += load.run(users=args.load_users or (20 if args.quick else 50),
+                         seconds=args.load_seconds or (20.0 if args.quick else 60.0),
+                         workers=2)
     print("\nSummary")
     print(f"| {'measure':66s} | {'median':>10s} | {'target':>9s} | ok  |")
     print("|" + "-" * 68 + "|" + "-" * 12 + "|" + "-" * 11 + "|-----|")

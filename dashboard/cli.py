@@ -1,14 +1,16 @@
 """The ``neuromod dashboard`` command: serve the dashboard under a production WSGI server.
 
-``neuromod dashboard [--host 127.0.0.1] [--port 8050] [--workers N]``
+``neuromod dashboard [--host 127.0.0.1] [--port 8050] [--workers N] [--public]``
 
 * ``--workers 1`` (default): waitress, one process with several threads;
 * ``--workers N > 1``: gunicorn with N worker processes (``dashboard.app:server``); every
   worker builds the same page and keeps no per-user state, so any worker can answer anyone.
 
-It binds to loopback unless ``--host`` says otherwise, and then warns that the server is
-reachable by others. Debug mode is never on. Registration is cheap: dash is imported only
-when the command runs.
+It binds to loopback. Serving a lecture hall (any other interface) takes an explicit
+``--public`` (alone it binds 0.0.0.0; with ``--host`` that interface) and prints a warning
+that others can reach the server; a non-loopback ``--host`` without ``--public`` is refused
+(exit status 2), so a typo never exposes the dashboard. Debug mode is never on.
+Registration is cheap: dash is imported only when the command runs.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from typing import Any
 __all__ = ["register", "cmd_dashboard", "is_loopback", "display_url"]
 
 DEFAULT_HOST = "127.0.0.1"
+#: Interface ``--public`` binds when ``--host`` is not given: every IPv4 interface.
+PUBLIC_HOST = "0.0.0.0"
 DEFAULT_PORT = 8050
 #: waitress threads per process: several users' callbacks overlap (numpy releases the GIL).
 THREADS = 8
@@ -32,9 +36,12 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "dashboard", help="serve the interactive dashboard in a web browser",
         description="Serve the dashboard (no internet needed). Open the printed URL.")
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help="interface to bind (default 127.0.0.1: this computer only; "
-                        "0.0.0.0 lets others on the network connect)")
+    p.add_argument("--host", default=None,
+                   help="interface to bind (default 127.0.0.1: this computer only; any "
+                        "other interface needs --public)")
+    p.add_argument("--public", action="store_true",
+                   help="let others on the network connect (a lecture hall): binds 0.0.0.0 "
+                        "unless --host names an interface; prints a warning")
     p.add_argument("--port", type=_port, default=DEFAULT_PORT,
                    help=f"TCP port (default {DEFAULT_PORT})")
     p.add_argument("--workers", type=_workers, default=1,
@@ -83,10 +90,17 @@ def display_url(host: str, port: int) -> str:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Run the dashboard server until interrupted; returns the exit status."""
-    host, port, workers = args.host, args.port, args.workers
+    port, workers = args.port, args.workers
+    public = bool(getattr(args, "public", False))
+    host = args.host or (PUBLIC_HOST if public else DEFAULT_HOST)
     if not is_loopback(host):
+        if not public:
+            print(f"error: --host {host} would let others on the network reach the "
+                  "dashboard; add --public to confirm (or leave out --host to keep it on "
+                  "this computer)", file=sys.stderr, flush=True)
+            return 2
         print(f"WARNING: binding to {host}: the dashboard is reachable by others on the "
-              "network. Use --host 127.0.0.1 to keep it on this computer.", file=sys.stderr,
+              "network. Leave out --public to keep it on this computer.", file=sys.stderr,
               flush=True)
     if workers > 1:
         return _run_gunicorn(host, port, workers)

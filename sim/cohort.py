@@ -119,6 +119,7 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     The same ``seed`` gives the same patients.
     """
     n = int(PARAMETERS["cohort_n"].validate(n))
+    seed = int(PARAMETERS["seed"].validate(seed))
     base = patient_preset(patient)
     rng = np.random.default_rng(seed)
     placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),

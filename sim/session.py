@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from sim.params import (Declared, ParameterError, _fmt, document_fields, param_field,
-                        validate_fields)
+from sim.params import (Declared, ParameterError, _fmt, _key, _show, document_fields,
+                        param_field, validate_fields)
 from sim.patients import Patient
 from sim.treatments import MAX_TREATMENTS, Treatment
 from sim.waveforms import Program
@@ -164,18 +164,21 @@ class Session:
         """Build a session from a document; missing parts take defaults, unknown keys and a
         different ``schema_version`` are rejected with a :class:`ParameterError`."""
         if not isinstance(data, Mapping):
-            raise ParameterError("a session document must be a JSON object", value=data)
+            raise ParameterError("a session document must be a JSON object", name="document",
+                                 value=data)
         version = data.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise ParameterError(
-                f"schema_version={version!r} is not supported; this version of neuromod-sim "
-                f"reads schema_version {SCHEMA_VERSION}", name="schema_version", value=version)
+                f"schema_version={_show(version)} is not supported; this version of "
+                f"neuromod-sim reads schema_version {SCHEMA_VERSION}", name="schema_version",
+                value=version)
         known = {"schema_version", "program", "patient", "duration_s", "events", "options",
                  "treatments"}
         unknown = [k for k in data if k not in known]
         if unknown:
-            raise ParameterError(f"{unknown[0]}: unknown key in the session document; known "
-                                 f"keys: {', '.join(sorted(known))}", name=str(unknown[0]))
+            raise ParameterError(f"{_key(unknown[0])}: unknown key in the session document; "
+                                 f"known keys: {', '.join(sorted(known))}",
+                                 name=str(unknown[0]))
         kwargs: dict[str, Any] = {}
         if "program" in data:
             kwargs["program"] = Program.from_dict(data["program"])
@@ -220,12 +223,14 @@ class Session:
             text = text.decode("utf-8", errors="replace")
         if not isinstance(text, str):
             raise ParameterError("a session document must be JSON text", name="document")
-        if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
-            raise ParameterError(_too_big(len(text.encode("utf-8"))), name="document")
+        size = len(text.encode("utf-8", "surrogatepass"))  # lone surrogates: JSON rejects them
+        if size > MAX_DOCUMENT_BYTES:
+            raise ParameterError(_too_big(size), name="document")
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "nested too deeply")
+        except (ValueError, RecursionError) as exc:  # ValueError: also a number of > 4300 digits
+            msg = getattr(exc, "msg", "nested too deeply" if isinstance(exc, RecursionError)
+                          else str(exc).split(":")[0])
             where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
             raise ParameterError(f"the session document is not valid JSON: {msg}{where}",
                                  name="document") from None

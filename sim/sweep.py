@@ -4,7 +4,9 @@ A sweep varies declared parameters of a base :class:`~sim.session.Session` and r
 variant, producing a tidy table: one row per run with the varied values and the run's summary
 metrics. Rows are written to the output file as they complete, so an interrupted sweep (Ctrl-C,
 a killed worker, a lost Dask worker) keeps every finished row and :func:`run_sweep` resumes it
-without recomputing them.
+without recomputing them. A worker process that dies is replaced and only its unfinished runs
+are redone (:data:`POOL_RESTARTS`; Dask does the same for a lost worker); Ctrl-C stops the
+queued runs at once.
 
 Executors, chosen by one argument and giving identical tables:
 
@@ -29,7 +31,9 @@ import itertools
 import json
 import math
 import os
+import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,8 +43,7 @@ import numpy as np
 from sim.params import PARAMETERS, ParameterError, _fmt
 
 __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
-           "load_table",
-           "EXECUTORS", "SWEEPABLE_GROUPS"]
+           "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS"]
 
 #: Executors accepted by :func:`run_sweep`.
 EXECUTORS = ("local", "processes", "dask")
@@ -48,6 +51,10 @@ EXECUTORS = ("local", "processes", "dask")
 SWEEPABLE_GROUPS = ("program", "patient", "session", "model", "safety")
 #: Most runs one sweep may hold (a 100 x 100 x 100 grid is 1e6; keep sweeps deliberate).
 MAX_RUNS = 1_000_000
+#: How many times the ``processes`` executor replaces a pool whose worker process died (killed
+#: by the system's out-of-memory killer or by hand) and carries on with the unfinished runs;
+#: rows already written are never recomputed. Dask retries lost tasks itself.
+POOL_RESTARTS = 2
 
 
 @dataclass(frozen=True)
@@ -248,8 +255,17 @@ class _Writer:
             raise ParameterError(
                 f"{self.path} holds the results of a different sweep; choose another --out "
                 "or delete it", name="out", value=str(self.path))
+        self._drop_torn_tail()
         for row in load_table(self.path):
             self.done[int(row["run_id"])] = row
+
+    def _drop_torn_tail(self) -> None:
+        """Cut a last row that was only partly written (the machine stopped mid-write): it is
+        recomputed, never read back as a finished row with missing values."""
+        with open(self.path, "rb+") as fh:
+            data = fh.read()
+            if data and not data.endswith(b"\n"):
+                fh.truncate(data.rfind(b"\n") + 1)
 
     def append(self, row: dict[str, Any]) -> None:
         new = not self.path.exists()
@@ -366,14 +382,62 @@ def _chunks(todo: Sequence, workers: int) -> list[list]:
 
 
 def _run_pool(todo, doc, runner, workers, finish) -> None:
+    """Run ``todo`` on a process pool; a pool broken by a dead worker process is replaced (at
+    most :data:`POOL_RESTARTS` times) and only the unfinished runs go to the new one."""
     n = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    remaining = dict(todo)
+
+    def done(row: dict[str, Any]) -> None:
+        remaining.pop(int(row["run_id"]), None)
+        finish(row)
+
+    for attempt in range(POOL_RESTARTS + 1):
+        try:
+            _pool_pass(list(remaining.items()), doc, runner, n, done)
+            return
+        except BrokenProcessPool as exc:
+            if attempt == POOL_RESTARTS:
+                raise RuntimeError(
+                    f"a worker process died {attempt + 1} times; {len(remaining)} runs are "
+                    "unfinished (every finished row is kept: run the same sweep again to "
+                    "resume)") from exc
+            warnings.warn(f"a worker process died; restarting the pool for the "
+                          f"{len(remaining)} unfinished runs", RuntimeWarning, stacklevel=2)
+
+
+def _pool_pass(todo, doc, runner, n, finish) -> None:
+    """One process pool over ``todo``. Rows of every chunk that finished are passed to
+    ``finish`` before any error is raised. On an interrupt (Ctrl-C) or an error, queued chunks
+    are cancelled at once instead of being run to the end and thrown away."""
+    pool = ProcessPoolExecutor(max_workers=n)
+    try:
         pending = {pool.submit(_summary_rows, doc, c, runner) for c in _chunks(todo, n)}
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                for row in f.result():
-                    finish(row)
+            error = _finish_chunks(finished, finish)
+            if error is not None:
+                if isinstance(error, BrokenProcessPool):
+                    # chunks that completed before the break still hold their rows
+                    finished, pending = wait(pending, timeout=30)
+                    _finish_chunks(finished, finish)
+                raise error
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _finish_chunks(futures, finish) -> BaseException | None:
+    """Pass the rows of each successful future to ``finish``; return the first error."""
+    error = None
+    for f in futures:
+        exc = f.exception()
+        if exc is not None:
+            error = error or exc
+            continue
+        for row in f.result():
+            finish(row)
+    return error
 
 
 def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
@@ -392,10 +456,14 @@ def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
         client = Client(cluster)
     try:
         n = workers or len(client.scheduler_info().get("workers", {})) or 1
-        futures = [client.submit(_summary_rows, doc, c, runner, pure=False, retries=2)
-                   for c in _chunks(todo, n)]
-        for fut in as_completed(futures):
-            for row in fut.result():
+        # Only the as_completed iterator holds the futures, and each is released once its
+        # rows are written: the scheduler then forgets it, so a worker lost later does not
+        # make Dask recompute results that are already on disk.
+        for fut in as_completed([client.submit(_summary_rows, doc, c, runner, pure=False,
+                                               retries=2) for c in _chunks(todo, n)]):
+            rows = fut.result()
+            fut.release()
+            for row in rows:
                 finish(row)
     finally:
         client.close()

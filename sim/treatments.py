@@ -262,7 +262,7 @@ def _in_kind_range(name: str, value: Any, rng: tuple[float, float], kind: str,
                    why: str = "") -> float:
     p = PARAMETERS[name]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(float(value)):
+            or not math.isfinite(_float_or_inf(value)):
         raise ParameterError(f"{name}={_show(value)} is not a number; expected "
                              f"{_fmt(rng[0])}..{_fmt(rng[1])} {p.unit} for {kind}",
                              name=name, value=value)
@@ -275,6 +275,14 @@ def _in_kind_range(name: str, value: Any, rng: tuple[float, float], kind: str,
         raise ParameterError(f"{name}={_fmt(x)} {verb} {expected} for {kind}{why}", name=name,
                              value=value)
     return p.validate(x)
+
+
+def _float_or_inf(value: numbers.Real) -> float:
+    """``float(value)``; infinity for an integer beyond the float range (not an error here)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def _not_applicable(name: str, value: Any, kind: str, why: str) -> ParameterError:

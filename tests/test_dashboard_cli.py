@@ -10,7 +10,7 @@ from sim.cli import build_parser, main
 
 def test_dashboard_command_is_registered_with_its_defaults():
     args = build_parser().parse_args(["dashboard"])
-    assert (args.host, args.port, args.workers) == ("127.0.0.1", 8050, 1)
+    assert (args.host, args.port, args.workers, args.public) == (None, 8050, 1, False)
     assert args.func is cli.cmd_dashboard
 
 
@@ -67,10 +67,36 @@ def test_default_serves_with_waitress_on_loopback_and_prints_the_url(monkeypatch
 
 def test_a_public_host_warns_that_others_can_connect(monkeypatch, capsys):
     calls = _fake_waitress(monkeypatch)
-    assert main(["dashboard", "--host", "0.0.0.0"]) == 0
+    assert main(["dashboard", "--host", "0.0.0.0", "--public"]) == 0
     err = capsys.readouterr().err
     assert "WARNING" in err and "reachable by others" in err
     assert calls[0]["host"] == "0.0.0.0"
+
+
+def test_public_alone_binds_every_interface_and_warns(monkeypatch, capsys):
+    calls = _fake_waitress(monkeypatch)
+    assert main(["dashboard", "--public", "--port", "8125"]) == 0
+    out, err = capsys.readouterr()
+    assert "WARNING" in err and calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8125
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "lab-server"])
+def test_a_public_host_without_public_is_refused_and_nothing_is_served(host, monkeypatch,
+                                                                        capsys):
+    calls = _fake_waitress(monkeypatch)
+    monkeypatch.setattr(cli.os, "execv", lambda *a: calls.append(a))
+    for workers in ("1", "2"):
+        assert main(["dashboard", "--host", host, "--workers", workers]) == 2
+    err = capsys.readouterr().err
+    assert f"--host {host} would let others on the network reach the dashboard" in err
+    assert "--public" in err and "Traceback" not in err
+    assert calls == []
+
+
+def test_a_loopback_host_needs_no_flag(monkeypatch, capsys):
+    calls = _fake_waitress(monkeypatch)
+    assert main(["dashboard", "--host", "::1"]) == 0
+    assert calls[0]["host"] == "::1" and "WARNING" not in capsys.readouterr().err
 
 
 def test_several_workers_run_gunicorn(monkeypatch, capsys):
@@ -82,3 +108,11 @@ def test_several_workers_run_gunicorn(monkeypatch, capsys):
     assert argv[argv.index("--workers") + 1] == "3"
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8124"
     assert "gunicorn, 3 workers" in capsys.readouterr().out
+
+
+def test_several_workers_on_a_public_interface(monkeypatch, capsys):
+    seen = []
+    monkeypatch.setattr(cli.os, "execv", lambda exe, argv: seen.append(argv))
+    assert main(["dashboard", "--workers", "2", "--public", "--port", "8126"]) == 0
+    assert seen[0][seen[0].index("--bind") + 1] == "0.0.0.0:8126"
+    assert "WARNING" in capsys.readouterr().err
