@@ -4,8 +4,9 @@ State flow (the server keeps none of it)::
 
     URL ?s=..&a=..&lecture=1 ─┐
     presets, upload, reset ───┴► loader ─► every control + store-session (+ pinned, view)
-    sliders ◄──(browser)──► text boxes
-    sliders, text boxes, choices, events ─┐
+    slider ──(browser)──► its text box           (sliderToField)
+    typed text box, choice, switch ─(browser)─► its slider, or form-commit   (fieldCommit)
+    sliders, form-commit, events ─┐
     store-session / -pinned / -view ──────┴► update ─► store-session + form-state + url-search
                                                        + every figure whose inputs changed
     pin, clear A, lecture ───► view ─► store-pinned / store-view
@@ -21,6 +22,19 @@ in ``fig-keys``) and only the fibre figure's tab when it is shown.
 Why a separate loader: Dash marks every output of a running callback as loading and
 re-renders it. Loading a document must write all ~70 controls; a slider release must not, so
 it goes through ``update``, which writes a few stores and the figures in one round trip.
+
+Why the text boxes are State of ``update`` and user commits arrive through ``form-commit``:
+Dash holds a callback back while any callback still running may write one of its inputs. A
+text box that is an input of ``update`` and an output of the slider sync would make every
+slider release wait for the sync (one more pass through Dash's queue, ~40 ms) before the
+request leaves; as State it does not. So a released slider sends ``update`` at once (the
+server reads the slider: see :func:`control`), and :func:`register`'s ``fieldCommit`` (in
+``assets/neuromod.js``) turns a typed value into exactly one trigger of ``update``: the
+slider set to it, or the ``form-commit`` store when no slider can show it (not a plain
+number, out of range, or no slider).
+
+The figures leave the server as plain JSON-ready dicts (:func:`dashboard.figures.plain_figures`);
+the functions below return :class:`plotly.graph_objects.Figure` objects when called directly.
 
 Each Dash callback is a thin wrapper around plain functions (:func:`control`,
 :func:`figures_update`, :func:`waveform_update`, ...) that tests call directly.
@@ -629,7 +643,17 @@ _SIMPLE_TRIGGERS = {
 }
 
 
-def _trigger() -> tuple:
+def _obj(data: Any) -> dict:
+    """A store's data that must be an object: itself, or {} when the browser (or a crafted
+    request) sent anything else."""
+    return data if isinstance(data, dict) else {}
+
+
+def _trigger(commit: Any = None) -> tuple:
+    """What happened, from Dash's context; ``commit``: the ``form-commit`` store's data."""
+    if commit and any(t["prop_id"] == "form-commit.data" for t in ctx.triggered):
+        name = commit.get("name") if isinstance(commit, dict) else None
+        return ("field", name) if isinstance(name, str) else ("init",)
     tid = ctx.triggered_id
     if tid is None:
         return ("init",)
@@ -640,7 +664,10 @@ def _trigger() -> tuple:
         return (kind, tid["name"])
     if kind in ("ev-del", "tr-del"):
         clicked = ctx.triggered[0].get("value") if ctx.triggered else None
-        return (kind, tid["row"]) if clicked else (kind[:2],)
+        row = tid.get("row")
+        if clicked and isinstance(row, int) and not isinstance(row, bool):
+            return (kind, row)
+        return (kind[:2],)
     return ("tr",) if kind == "tr" else ("ev",)
 
 
@@ -707,7 +734,7 @@ def register(app: dash.Dash) -> None:
         Input("btn-reset", "n_clicks"), State("upload", "filename"), *stores)
     def _loader(search, program_preset, patient_preset, _n1, _n2, upload_contents, _n3,
                 upload_filename, doc, pinned, view):
-        inp = FormInput(doc=doc, pinned=pinned, view=view or {}, search=search or "",
+        inp = FormInput(doc=doc, pinned=pinned, view=_obj(view), search=search or "",
                         program_preset=program_preset, patient_preset=patient_preset,
                         upload_contents=upload_contents, upload_filename=upload_filename)
         return _outputs(control(_trigger(), inp), LOADER_KEYS)
@@ -717,7 +744,7 @@ def register(app: dash.Dash) -> None:
         *[Output(k, "data" if k == "fig-keys" else
                  "figure" if k.startswith("fig-") else "children") for k in FIGURE_KEYS],
         Input({"type": "slider", "name": ALL}, "value"),
-        Input({"type": "field", "name": ALL}, "value"),
+        State({"type": "field", "name": ALL}, "value"), Input("form-commit", "data"),
         Input({"type": "ev", "row": ALL, "col": ALL}, "value"),
         Input("ev-add", "n_clicks"), Input({"type": "ev-del", "row": ALL}, "n_clicks"),
         Input({"type": "tr", "row": ALL, "col": ALL}, "value"),
@@ -729,20 +756,26 @@ def register(app: dash.Dash) -> None:
         State("form-state", "data"), State("global-msg", "children"),
         State("program-preset-note", "children"), State("patient-preset-note", "children"),
         prevent_initial_call=True)
-    def _update(_sliders, _fields, _events, _n, _dels, _trs, _tn, _tdels, doc, pinned, view,
-                relayout, click, tab, keys, form, global_msg, program_note, patient_note):
+    def _update(_sliders, _fields, commit, _events, _n, _dels, _trs, _tn, _tdels, doc, pinned,
+                view, relayout, click, tab, keys, form, global_msg, program_note,
+                patient_note):
         """One server round trip from a released slider to every redrawn figure."""
-        inputs = ctx.inputs_list
         changed = {t["prop_id"] for t in ctx.triggered}
         result = {k: NO for k in FORM_KEYS}
         loaded = "store-session.data" in changed  # the loader rewrote every control
-        if not loaded and any('"type":"slider"' in t or '"type":"field"' in t
+        if not loaded and any('"type":"slider"' in t or t.startswith("form-commit")
                               or '"type":"ev' in t or t.startswith("ev-add")
                               or '"type":"tr' in t or t.startswith("tr-add") for t in changed):
-            inp = FormInput(doc=doc, pinned=pinned, view=view or {},
-                            sliders=_by_name(inputs[0]), fields=_by_name(inputs[1]),
-                            events=_event_rows(inputs[2]), treatments=_event_rows(inputs[5]))
-            result = control(_trigger(), inp)
+            items = [d for group in (*ctx.inputs_list, *ctx.states_list)
+                     if isinstance(group, list) for d in group]
+
+            def of(kind: str) -> list:
+                return [d for d in items if d["id"].get("type") == kind]
+
+            inp = FormInput(doc=doc, pinned=pinned, view=_obj(view),
+                            sliders=_by_name(of("slider")), fields=_by_name(of("field")),
+                            events=_event_rows(of("ev")), treatments=_event_rows(of("tr")))
+            result = control(_trigger(commit), inp)
             if result["doc"] is not NO:
                 doc = result["doc"]
             # Send only what changed: every output sent is re-rendered by the browser.
@@ -751,8 +784,9 @@ def register(app: dash.Dash) -> None:
                                  ("patient_note", patient_note)):
                 if result[key] is not NO and result[key] == current:
                     result[key] = NO
-        figures = figures_update(doc, pinned, view, relayout, click, keys,
-                                 zoomed="fig-wave.relayoutData" in changed, tab=tab)
+        with F.plain_figures():  # the same figures, without the graph-object round trip
+            figures = figures_update(doc, pinned, _obj(view), relayout, click, _obj(keys),
+                                     zoomed="fig-wave.relayoutData" in changed, tab=tab)
         return [result[k] for k in FORM_KEYS] + [figures[k] for k in FIGURE_KEYS]
 
     @app.callback(
@@ -760,7 +794,7 @@ def register(app: dash.Dash) -> None:
         Input("btn-pin", "n_clicks"), Input("btn-unpin", "n_clicks"),
         Input("btn-lecture", "n_clicks"), *stores, prevent_initial_call=True)
     def _view(_n1, _n2, _n3, doc, pinned, view):
-        inp = FormInput(doc=doc, pinned=pinned, view=view or {})
+        inp = FormInput(doc=doc, pinned=pinned, view=_obj(view))
         return _outputs(control(_trigger(), inp), VIEW_KEYS)
 
     @app.callback(Output("download-json", "data"), Input("btn-json", "n_clicks"),
@@ -784,11 +818,15 @@ def register(app: dash.Dash) -> None:
     def client(name: str, *deps: Any, **kw: Any) -> None:
         app.clientside_callback(ClientsideFunction("neuromod", name), *deps, **kw)
 
-    client("syncSlider", Output({"type": "slider", "name": MATCH}, "value"),
-           Output({"type": "field", "name": MATCH}, "value"),
+    # slider -> its text box; a user's commit in a text box, choice or switch -> its slider or
+    # form-commit (via set_props: no declared output, so nothing waits for it).
+    client("sliderToField", Output({"type": "field", "name": MATCH}, "value"),
            Input({"type": "slider", "name": MATCH}, "value"),
-           Input({"type": "field", "name": MATCH}, "value"),
+           State({"type": "field", "name": MATCH}, "value"),
            State({"type": "slider", "name": MATCH}, "id"), State("param-meta", "data"),
+           prevent_initial_call=True)
+    client("fieldCommit", Input({"type": "field", "name": MATCH}, "value"),
+           State({"type": "field", "name": MATCH}, "id"), State("param-meta", "data"),
            prevent_initial_call=True)
     client("dragPreview", Output({"type": "row", "name": MATCH}, "data-preview"),
            Input({"type": "slider", "name": MATCH}, "drag_value"),

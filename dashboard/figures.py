@@ -14,9 +14,11 @@ one ("B", :data:`COLOR_B`) by every builder that takes ``compare``.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -28,6 +30,7 @@ __all__ = [
     "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",
     "safety_figure", "session_figure", "fibre_figure", "gate_figure", "downsample_minmax",
     "GRAPH_CONFIG", "MAX_WAVE_POINTS", "MAX_SERIES_POINTS", "COLOR_A", "COLOR_B",
+    "plain_figures",
 ]
 
 #: Most vertices drawn for one waveform trace; beyond, the window is drawn as an envelope.
@@ -42,7 +45,10 @@ COLOR_B = "#0072B2"
 COLOR_A = "#D55E00"
 FIBRE_COLORS = {"Aβ": "#0072B2", "Aδ": "#E69F00", "C": "#CC79A7"}
 EVENT_COLORS = {"stimulation": "rgba(0,158,115,0.14)", "touch": "rgba(86,180,233,0.25)",
-                "pinch": "rgba(230,159,0,0.28)", "injury": "rgba(213,94,0,0.30)"}
+                "pinch": "rgba(230,159,0,0.28)", "injury": "rgba(213,94,0,0.30)",
+                "brush": "rgba(86,180,233,0.25)", "pinprick": "rgba(230,159,0,0.22)",
+                "cold": "rgba(0,114,178,0.20)", "warm": "rgba(213,94,0,0.18)",
+                "pressure": "rgba(204,121,167,0.22)"}
 WARN = "#C0392B"
 
 #: ``dcc.Graph`` config: no cloud upload button, no logo, PNG export at 2x.
@@ -110,9 +116,34 @@ def _layout(options: FigureOptions, title: str, **kw: Any) -> dict:
     return layout
 
 
+_PLAIN = contextvars.ContextVar("neuromod_plain_figures", default=False)
+
+
+@contextlib.contextmanager
+def plain_figures() -> Iterator[None]:
+    """Within this block every builder returns its figure as a plain JSON-ready dict
+    (``{"data": [...], "layout": {...}}``, arrays as plotly's base64 typed-array specs)
+    instead of a :class:`go.Figure`: the same figure, minus the graph-object wrapping and
+    unwrapping that costs the dashboard server more than building the figure itself.
+    Per thread/context (a :mod:`contextvars` flag), so concurrent requests do not interfere.
+    """
+    token = _PLAIN.set(True)
+    try:
+        yield
+    finally:
+        _PLAIN.reset(token)
+
+
 def _figure(data: list, layout: dict) -> go.Figure:
     """Wrap a plain figure spec without plotly's per-property validation (~50x faster: the
-    builders' specs are checked against the schema by the test suite instead)."""
+    builders' specs are checked against the schema by the test suite instead); inside
+    :func:`plain_figures`, return the spec itself (what ``go.Figure.to_plotly_json`` gives)."""
+    if _PLAIN.get():
+        from _plotly_utils.utils import convert_to_base64
+
+        spec = {"data": data, "layout": layout}
+        convert_to_base64(spec)  # numpy arrays -> {"dtype", "bdata"}, as go.Figure does
+        return spec
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
@@ -473,7 +504,8 @@ def downsample_minmax(t: Sequence[float], y: Sequence[float],
                       max_points: int = MAX_SERIES_POINTS) -> tuple[np.ndarray, np.ndarray]:
     """Reduce a series to at most ``max_points`` points keeping every bucket's min and max.
 
-    Peaks (a pinch, an injury) survive any session length; the result is float32.
+    Peaks (a pinch, an injury) survive any session length; the result is float32. Vectorised:
+    the buckets (``max_points // 2`` of nearly equal length) are rows of one padded matrix.
     """
     t = np.asarray(t, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -482,14 +514,19 @@ def downsample_minmax(t: Sequence[float], y: Sequence[float],
         return t.astype(np.float32), y.astype(np.float32)
     nb = max(1, max_points // 2)
     edges = np.linspace(0, n, nb + 1).astype(int)
-    idx = []
-    for a, b in zip(edges[:-1], edges[1:]):
-        if b <= a:
-            continue
-        seg = y[a:b]
-        i_min, i_max = a + int(np.argmin(seg)), a + int(np.argmax(seg))
-        idx += sorted((i_min, i_max))
-    idx = np.unique(np.asarray(idx))
+    start, stop = edges[:-1], edges[1:]
+    keep = stop > start
+    start, stop = start[keep], stop[keep]
+    width = int((stop - start).max())
+    rows = start[:, None] + np.arange(width)[None, :]
+    inside = rows < stop[:, None]
+    rows = np.minimum(rows, n - 1)
+    vals = y[rows]
+    # argmin/argmax return the first extreme of each bucket (a NaN counts as extreme, as in
+    # np.argmin on the bucket itself); padding can never win.
+    i_min = start + np.argmin(np.where(inside, vals, np.inf), axis=1)
+    i_max = start + np.argmax(np.where(inside, vals, -np.inf), axis=1)
+    idx = np.unique(np.concatenate([i_min, i_max]))
     return t[idx].astype(np.float32), y[idx].astype(np.float32)
 
 

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 
 from dash import dcc, html
 
+from dashboard import diagnosis
 from dashboard import figures as F
 from dashboard import state as S
 from sim.params import PARAMETERS, Param
@@ -172,7 +173,7 @@ def event_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]:
         for col in ("start_s", "stop_s", "intensity"):
             p = PARAMETERS[S.EVENT_COLUMNS[col]]
             cells.append(dcc.Input(id={"type": "ev", "row": i, "col": col}, type="text",
-                                   value=row[col], debounce=True, className="ev-num",
+                                   value=row.get(col), debounce=True, className="ev-num",
                                    placeholder=p.label, name=f"event-{i + 1}-{col}"))
         cells.append(html.Button("✕", id={"type": "ev-del", "row": i}, className="ev-del",
                                  title="remove this event", n_clicks=0))
@@ -187,14 +188,14 @@ def treatment_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]
     for i, row in enumerate(rows):
         k = TREATMENT_KINDS.get(row.get("kind"))
         dose_unit = PARAMETERS[k.dose_param].unit if k and k.dose_param else ""
-        cells = [dcc.Dropdown(id={"type": "tr", "row": i, "col": "kind"}, value=row["kind"],
+        cells = [dcc.Dropdown(id={"type": "tr", "row": i, "col": "kind"}, value=row.get("kind"),
                               options=[{"label": t.title, "value": t.name}
                                        for t in TREATMENT_KINDS.values()],
                               clearable=False, searchable=False, className="ev-kind")]
         for col, holder in (("dose", f"dose [{dose_unit}]" if dose_unit else "no dose"),
                             ("start_s", "start [s]"), ("treatment_day", "day")):
             cells.append(dcc.Input(id={"type": "tr", "row": i, "col": col}, type="text",
-                                   value=row[col], debounce=True, className="ev-num",
+                                   value=row.get(col), debounce=True, className="ev-num",
                                    placeholder=holder, name=f"treatment-{i + 1}-{col}"))
         cells.append(html.Button("✕", id={"type": "tr-del", "row": i}, className="ev-del",
                                  title="remove this treatment", n_clicks=0))
@@ -324,6 +325,9 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
         dcc.Store(id="fig-keys", data=stores.get("fig-keys") or {}),
         dcc.Store(id="param-meta", data=meta),
         dcc.Store(id="form-state", data=stores.get("form-state") or {}),
+        # A value committed in a text box, choice or switch that its slider cannot carry to the
+        # server (see dashboard.callbacks: fieldCommit); written by the browser only.
+        dcc.Store(id="form-commit", data={}),
         dcc.Store(id="url-search", data=""),
         html.Div(id="url-sync", className="hidden"),
         dcc.Download(id="download-json"),
@@ -359,6 +363,7 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
                             label="Fibres", value="fibres"),
                     dcc.Tab(_graph("fig-gate", figures.get("fig-gate")),
                             label="The gate", value="gate"),
+                    dcc.Tab(diagnosis.panel(), label="Diagnosis", value=diagnosis.TAB_VALUE),
                 ], id="fig-tabs", value="safety", className="fig-tabs"),
             ], className="main"),
         ], className="body"),

@@ -208,3 +208,30 @@ def test_every_builder_makes_a_schema_valid_figure():
     ]
     for fig in figs:
         _validated(fig)  # raises on any invalid property
+
+
+def test_plain_figures_are_the_same_json_as_the_graph_objects():
+    import json
+
+    import plotly
+    import plotly.io as pio
+
+    p = program("scs-burst")
+    rep = safety_report(p)
+    builders = [lambda: F.waveform_figure(p, duration_s=600.0),
+                lambda: F.safety_figure(rep, contact_area_mm2=p.contact_area_mm2),
+                lambda: F.gate_figure(None)]
+    for build in builders:
+        fig = build()
+        with F.plain_figures():
+            spec = build()
+        assert isinstance(fig, go.Figure) and isinstance(spec, dict)
+        assert json.loads(pio.to_json(fig, validate=False)) == json.loads(
+            json.dumps(spec, cls=plotly.utils.PlotlyJSONEncoder))
+    assert isinstance(builders[0](), go.Figure)  # the flag ends with the block
+
+
+def test_every_event_kind_has_its_own_shading():
+    from sim.params import PARAMETERS
+    kinds = PARAMETERS["event_kind"].choices
+    assert set(F.EVENT_COLORS) == set(kinds)

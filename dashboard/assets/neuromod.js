@@ -1,7 +1,12 @@
 /* neuromod-sim dashboard: browser-side helpers (served locally from dashboard/assets/).
  *
  * Clientside callbacks (no server round trip):
- *   syncSlider     slider <-> text box of one parameter (mirrors dashboard.state.from_slider);
+ *   sliderToField  a slider's position -> its text box (mirrors dashboard.state.from_slider);
+ *   fieldCommit    a value the user committed in a text box, choice or switch -> exactly one
+ *                  trigger of the server's update callback: its slider set to the value, or
+ *                  (not a plain number, out of range, no slider) the form-commit store,
+ *                  through set_props: with the text boxes as inputs of that callback, Dash
+ *                  would hold every slider release back until the sync had run (callbacks.py);
  *   dragPreview    the value under the thumb while dragging (drag_value), shown by CSS
  *                  beside that slider (the row's data-preview attribute);
  *   fieldMessages, rowClasses, eventsMessage
@@ -14,6 +19,40 @@
  * left alone. (Presentation clickers send PageDown / PageUp.)
  */
 (function () {
+    // Parameter name -> the user edited its control since its last commit (set by input
+    // events, which only people cause; cleared when committed, focused or slid).
+    var typed = {};
+    var commits = 0;
+    // Plain numbers only: anything else goes to the server, which parses and explains.
+    var NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+    var INT = /^[-+]?\d+$/;
+
+    function fieldName(el) {
+        var host = el && el.closest ? el.closest("[id^='{']") : null;
+        if (!host) {
+            return null;
+        }
+        try {
+            var id = JSON.parse(host.id);
+            return id.type === "field" ? id.name : null;
+        } catch (e) {
+            return null;
+        }
+    }
+
+    document.addEventListener("input", function (e) {
+        var name = fieldName(e.target);
+        if (name) {
+            typed[name] = true;
+        }
+    }, true);
+    document.addEventListener("focusin", function (e) {
+        var name = fieldName(e.target);
+        if (name && e.target.type === "text") {
+            typed[name] = false;
+        }
+    }, true);
+
     function noUpdate() {
         return window.dash_clientside.no_update;
     }
@@ -42,41 +81,38 @@
         return m.log ? Math.log10(v) : v;
     }
 
-    function triggeredType() {
-        var t = (window.dash_clientside.callback_context || {}).triggered || [];
-        if (!t.length) {
-            return null;
-        }
-        return t[0].prop_id.indexOf('"type":"slider"') >= 0 ? "slider" : "field";
-    }
-
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         neuromod: {
-            syncSlider: function (pos, text, id, meta) {
+            sliderToField: function (pos, text, id, meta) {
                 var m = (meta || {})[id.name];
-                if (!m) {
-                    return [noUpdate(), noUpdate()];
+                if (!m || pos === null || pos === undefined) {
+                    return noUpdate();
                 }
-                if (triggeredType() === "slider") {
-                    if (pos === null || pos === undefined) {
-                        return [noUpdate(), noUpdate()];
-                    }
-                    var typed = parseFloat(text);
-                    if (isFinite(typed) && Math.abs(toSlider(m, typed) - pos) < 1e-9) {
-                        return [noUpdate(), noUpdate()];  // placed to match the text box
-                    }
-                    var v = fromSlider(m, pos);
-                    var snapped = toSlider(m, v);
-                    var shown = numText(v);
-                    return [Math.abs(snapped - pos) > 1e-9 ? snapped : noUpdate(),
-                            shown === text ? noUpdate() : shown];
-                }
+                typed[id.name] = false;  // the slider wins over an uncommitted edit
                 var x = parseFloat(text);
-                if (!isFinite(x) || x < m.min || x > m.max || String(text).trim() === "") {
-                    return [noUpdate(), noUpdate()];  // the server explains what is wrong
+                if (isFinite(x) && Math.abs(toSlider(m, x) - pos) < 1e-9) {
+                    return noUpdate();  // placed to match the text box: keep the typed value
                 }
-                var p = toSlider(m, x);
-                return [pos !== null && Math.abs(p - pos) < 1e-9 ? noUpdate() : p, noUpdate()];
+                var shown = numText(fromSlider(m, pos));
+                return shown === text ? noUpdate() : shown;
+            },
+            fieldCommit: function (text, id, meta) {
+                if (!typed[id.name]) {
+                    return;  // written by a load or by the slider: nothing to commit
+                }
+                typed[id.name] = false;
+                var set = window.dash_clientside.set_props;
+                var m = (meta || {})[id.name];
+                var s = String(text === null || text === undefined ? "" : text).trim();
+                var x = parseFloat(s);
+                if (m && (m.int ? INT : NUMBER).test(s) && x >= m.min && x <= m.max) {
+                    // Its slider goes there (set_props notifies even an unchanged position):
+                    // the server reads the typed text, which matches the slider.
+                    set({type: "slider", name: id.name}, {value: toSlider(m, x)});
+                    return;
+                }
+                commits += 1;  // the server validates and explains, or applies
+                set("form-commit", {data: {name: id.name, n: commits}});
             },
             dragPreview: function (drag, value, id, meta) {
                 if (drag === undefined || drag === null || drag === value) {

@@ -69,6 +69,23 @@ def test_slider_release_updates_the_figures(page):
     expect(page.locator("#fig-session .main-svg").first).to_be_visible()
 
 
+def test_typed_value_moves_its_slider_in_one_request(page):
+    open_dashboard(page)
+    requests = []  # requests of the update callback (the one that writes fig-keys)
+    page.on("request", lambda r: requests.append(r) if "_dash-update-component" in r.url
+            and "fig-keys.data" in (r.post_data or "") else None)
+    type_value(page, "amplitude_mA", "5.5")
+    thumb = page.locator(pid("slider", "amplitude_mA") + " [role=slider]")
+    expect(thumb).to_have_attribute("aria-valuenow", "5.5")
+    pw = float(field(page, "pulse_width_us").input_value())
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
+        f".layout.meta.charge_per_phase_uC - {5.5 * pw * 1e-3}) < 1e-9")
+    settle(page)
+    expect(field(page, "amplitude_mA")).to_have_value("5.5")
+    assert len(requests) == 1  # the slider carried the typed value: no second round trip
+
+
 def test_bad_typed_value_shows_the_message_and_keeps_the_plot(page):
     open_dashboard(page)
     before = _charge(page)
