@@ -15,6 +15,7 @@ from browser_helpers import (CHROMIUM_ARGS, VIEWPORT, choose, chromium_path,  # 
                              free_port, open_dashboard, settle, show_tab, start_dashboard,
                              stop_dashboard, type_value)
 
+from sim.patients import PATIENT_PRESETS  # noqa: E402
 from sim.presets import PROGRAM_PRESETS  # noqa: E402
 
 
@@ -65,6 +66,18 @@ def take(out_dir: Path) -> list[Path]:
             shot("ab-comparison")
             page.locator("#btn-lecture").click()
             shot("lecture")
+            page.locator("#btn-lecture").click()
+            page.locator("#btn-unpin").click()
+            choose(page, "program-preset", PROGRAM_PRESETS["scs-tonic"].title)
+            choose(page, "patient-preset", PATIENT_PRESETS["small-fibre-neuropathy"].title)
+            show_tab(page, "Diagnosis")
+            page.locator("#dx-cold").click()
+            page.locator("#dx-course-opts input").first.check()
+            settle(page)
+            page.wait_for_timeout(300)
+            path = out_dir / "diagnosis.png"
+            page.locator(".diagnosis").screenshot(path=str(path))
+            saved.append(path)
             browser.close()
     finally:
         stop_dashboard(proc)
