@@ -469,7 +469,9 @@ class SessionResult:
         buf.write("# units: " + ", ".join(f"{n} [{SERIES_UNITS.get(n, 's')}]" for n in names)
                   + "\n")
         buf.write(",".join(names) + "\n")
-        np.savetxt(buf, data, delimiter=",", fmt="%.6g")
+        # One %-format over the whole table: the same text as np.savetxt(fmt="%.6g"), faster.
+        row = ",".join(["%.6g"] * data.shape[1])
+        buf.write("\n".join([row] * data.shape[0]) % tuple(data.ravel().tolist()) + "\n")
         text = buf.getvalue()
         if path is not None:
             with open(path, "w", encoding="utf-8") as fh:
