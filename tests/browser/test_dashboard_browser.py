@@ -24,7 +24,7 @@ def test_page_works_offline_with_no_external_request(page):
     thumb.focus()
     page.keyboard.press("ArrowRight")
     settle(page)
-    for label in ("Fibres", "The gate", "Safety and energy"):
+    for label in ("Fibres", "The gate", "Diagnosis", "Safety and energy"):
         show_tab(page, label)
     page.locator("#btn-lecture").click()
     settle(page)
