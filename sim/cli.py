@@ -212,25 +212,13 @@ def _session_from_args(args: argparse.Namespace):
 
 def _set_treatments(session, values: dict[str, Any]):
     """Apply ``--set`` treatment values to every treatment of the session they apply to."""
-    from sim.treatments import TREATMENT_KINDS
+    from sim.treatments import set_treatment_values
 
-    fields = {"treatment_start_s": "start_s", "treatment_kind": "kind"}
-    trs = list(session.treatments)
-    if not trs:
-        name = next(iter(values))
-        raise ParameterError(f"--set {name}: this session has no treatment; use a treatment "
-                             f"preset ({', '.join(TREATMENT_KINDS)}) or --treatment",
-                             name=name)
-    for pname, value in values.items():
-        field_name = fields.get(pname, pname)
-        hits = [i for i, tr in enumerate(trs) if tr.accepts(field_name)]
-        if not hits:
-            raise ParameterError(
-                f"--set {pname}: none of this session's treatments "
-                f"({', '.join(t.kind for t in trs)}) takes {pname}", name=pname, value=value)
-        for i in hits:
-            trs[i] = trs[i].replace(**{field_name: value})
-    return session.replace(treatments=tuple(trs))
+    try:
+        trs = set_treatment_values(session.treatments, values)
+    except ParameterError as exc:  # name the flag the user typed
+        raise ParameterError(f"--set {exc}", name=exc.name, value=exc.value) from None
+    return session.replace(treatments=trs)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -48,7 +48,7 @@ __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_
 #: Executors accepted by :func:`run_sweep`.
 EXECUTORS = ("local", "processes", "dask")
 #: Declaration groups whose parameters a sweep may vary.
-SWEEPABLE_GROUPS = ("program", "patient", "session", "model", "safety")
+SWEEPABLE_GROUPS = ("program", "patient", "session", "model", "safety", "treatment")
 #: Most runs one sweep may hold (a 100 x 100 x 100 grid is 1e6; keep sweeps deliberate).
 MAX_RUNS = 1_000_000
 #: How many times the ``processes`` executor replaces a pool whose worker process died (killed
@@ -154,17 +154,19 @@ def make_runs(axes: Sequence[Axis]) -> list[dict[str, Any]]:
 
 def apply_values(session, values: Mapping[str, Any]):
     """A copy of ``session`` with declared parameter ``values`` placed where they belong
-    (program, patient, options or the session itself), validated as a whole."""
+    (program, patient, options, the session itself, or every treatment that takes them),
+    validated as a whole. A new ``duration_s`` scales event and treatment start times with
+    it."""
     from sim.session import Session  # local import: keeps sweep importable alone
 
-    prog, pat, opts, top = {}, {}, {}, {}
+    prog, pat, opts, top, treat = {}, {}, {}, {}, {}
     for name, v in values.items():
         if name not in PARAMETERS:
             raise ParameterError(f"{name}: unknown parameter", name=name, value=v)
         v = PARAMETERS[name].validate(v)
         group = PARAMETERS[name].group
         target = {"program": prog, "patient": pat, "model": opts, "safety": opts,
-                  "session": top}.get(group)
+                  "session": top, "treatment": treat}.get(group)
         if target is None:
             raise ParameterError(f"{name} cannot be varied in a session", name=name)
         target[name] = v
@@ -182,6 +184,16 @@ def apply_values(session, values: Mapping[str, Any]):
         changes["events"] = tuple(Event(kind=e.kind, start_s=e.start_s * scale,
                                         stop_s=e.stop_s * scale, intensity=e.intensity)
                                   for e in session.events)
+    trs = session.treatments
+    if "duration_s" in top and trs and "treatment_start_s" not in treat:
+        # treatments start at the same fraction of the session as before
+        scale = top["duration_s"] / session.duration_s
+        trs = tuple(tr.replace(start_s=tr.start_s * scale) for tr in trs)
+    if treat:
+        from sim.treatments import set_treatment_values
+        trs = set_treatment_values(trs, treat)
+    if trs is not session.treatments:
+        changes["treatments"] = trs
     return session.replace(**changes) if isinstance(session, Session) else session
 
 

@@ -38,7 +38,7 @@ from sim.params import (PARAMETERS, Declared, ParameterError, _fmt, _show, docum
 
 __all__ = ["TreatmentKind", "TREATMENT_KINDS", "Treatment", "TreatmentEffects",
            "treatment_effects", "TreatmentReport", "assessment_time_s", "side_effect_profile",
-           "MAX_TREATMENTS", "CATEGORIES"]
+           "MAX_TREATMENTS", "CATEGORIES", "set_treatment_values"]
 
 #: Most treatments one session may hold.
 MAX_TREATMENTS = 8
@@ -288,6 +288,37 @@ def _float_or_inf(value: numbers.Real) -> float:
 def _not_applicable(name: str, value: Any, kind: str, why: str) -> ParameterError:
     return ParameterError(f"{name}={_show(value)} does not apply to {kind}: {why}", name=name,
                           value=value)
+
+
+#: Declared treatment parameters whose Treatment field has another name.
+_FIELD_OF = {"treatment_start_s": "start_s", "treatment_kind": "kind"}
+
+
+def set_treatment_values(treatments: tuple[Treatment, ...], values: Mapping[str, Any]
+                         ) -> tuple[Treatment, ...]:
+    """``treatments`` with each declared treatment parameter in ``values`` set on every
+    treatment whose kind takes it (``--set`` on the command line, a sweep axis).
+
+    Raises
+    ------
+    ParameterError
+        No treatments, or none of them takes one of the parameters, or a bad value.
+    """
+    trs = list(treatments)
+    if values and not trs:
+        name = next(iter(values))
+        raise ParameterError(f"{name}: this session has no treatment; add one (a treatment "
+                             f"preset: {', '.join(TREATMENT_KINDS)})", name=name)
+    for pname, value in values.items():
+        field_name = _FIELD_OF.get(pname, pname)
+        hits = [i for i, tr in enumerate(trs) if tr.accepts(field_name)]
+        if not hits:
+            raise ParameterError(
+                f"{pname}: none of this session's treatments "
+                f"({', '.join(t.kind for t in trs)}) takes {pname}", name=pname, value=value)
+        for i in hits:
+            trs[i] = trs[i].replace(**{field_name: value})
+    return tuple(trs)
 
 
 def assessment_time_s(treatment: Treatment) -> float | None:

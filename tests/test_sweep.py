@@ -137,3 +137,34 @@ def test_dask_local_cluster_gives_the_same_table_as_in_process(tmp_path):
     dask = run_sweep(base, axes, executor="dask", workers=1, progress=False, out=out)
     assert dask == local
     assert load_table(out) == local   # streamed rows reload to the same numbers
+
+
+def test_treatment_parameters_can_be_swept():
+    from sim.presets import treatment_session
+    from sim.session import run_session
+    from sim.sweep import apply_values, parse_vary, run_sweep
+    from sim.patients import patient
+    base = treatment_session("gabapentin", duration_s=120).replace(
+        patient=patient("painful-diabetic-neuropathy"))
+    axis = parse_vary("dose_mg_per_day=300,1800,3600")
+    table = run_sweep(base, [axis], progress=False)
+    assert [r["dose_mg_per_day"] for r in table] == [300, 1800, 3600]
+    # each row is the session with that dose (an independent run gives the same pain)
+    for row in table:
+        s = base.replace(treatments=(base.treatments[0].replace(
+            dose_mg_per_day=row["dose_mg_per_day"]),))
+        assert row["pain_during_nrs"] == pytest.approx(run_session(s).summary.pain_during_nrs)
+    # more gabapentin, less pain (Finnerup 2015: dose-dependent relief)
+    pains = [r["pain_during_nrs"] for r in table]
+    assert pains[0] > pains[1] > pains[2]
+    # a parameter no treatment of the session takes is refused
+    with pytest.raises(ParameterError, match="takes concentration_pct"):
+        apply_values(base, {"concentration_pct": 1.0})
+
+
+def test_a_new_duration_moves_treatment_starts_with_it():
+    from sim.presets import treatment_session
+    from sim.sweep import apply_values
+    base = treatment_session("lidocaine-block", duration_s=400)
+    longer = apply_values(base, {"duration_s": 800})
+    assert longer.treatments[0].start_s == pytest.approx(2 * base.treatments[0].start_s)
