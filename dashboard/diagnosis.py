@@ -3,7 +3,8 @@
 Same shell rules as the rest of the dashboard: pure figure builders ``(result, options) ->
 go.Figure`` (also used by the notebooks), a layout function, and glue callbacks that read the
 session store, so the tab always shows the patient of the main controls. The tab's callbacks
-do nothing while it is hidden: a slider release elsewhere never pays for it.
+follow a copy of the session that the browser makes only while the tab is shown, so a slider
+release elsewhere sends no request for it.
 """
 from __future__ import annotations
 
@@ -254,6 +255,9 @@ def panel() -> html.Div:
             dcc.Markdown(id="dx-course-text", dangerously_allow_html=True),
         ], className="panel dx-block"),
         dcc.Store(id="dx-exam-last", data="cold"),
+        # The session, copied in the browser only while this tab is shown: a slider release
+        # elsewhere sends no request for this tab.
+        dcc.Store(id="dx-session", data={}),
     ], className="diagnosis")
 
 
@@ -325,24 +329,36 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any,
     return course_figure(res, options=_options(view)), text
 
 
+#: Browser side: copy the session store into ``dx-session`` only while the tab is shown.
+_FOLLOW_SESSION = """function(tab, doc) {
+    if (tab !== "%s") { return window.dash_clientside.no_update; }
+    return doc;
+}""" % TAB_VALUE
+
+
 def register(app: dash.Dash) -> None:
-    """Attach the tab's callbacks to ``app`` (each returns at once while the tab is hidden)."""
+    """Attach the tab's callbacks to ``app``. They follow ``dx-session``, which the browser
+    fills only while the tab is shown; a change of lecture mode while it is hidden returns at
+    once."""
     hidden = (dash.no_update, dash.no_update)
+    app.clientside_callback(_FOLLOW_SESSION, Output("dx-session", "data"),
+                            Input("fig-tabs", "value"), Input("store-session", "data"))
 
     @app.callback(Output("fig-ncs", "figure"), Output("dx-ncs-table", "children"),
-                  Input("fig-tabs", "value"), Input("store-session", "data"),
-                  Input("dx-nerve", "value"), Input("store-view", "data"))
-    def _ncs(tab, doc, nerve, view):
+                  Input("dx-session", "data"), Input("dx-nerve", "value"),
+                  Input("store-view", "data"), State("fig-tabs", "value"),
+                  prevent_initial_call=True)
+    def _ncs(doc, nerve, view, tab):
         return ncs_update(doc, nerve, view) if tab == TAB_VALUE else hidden
 
     @app.callback(Output("fig-exam", "figure"), Output("dx-exam-text", "children"),
                   Output("dx-exam-last", "data"),
-                  Input("fig-tabs", "value"), Input("store-session", "data"),
-                  Input("store-view", "data"),
+                  Input("dx-session", "data"), Input("store-view", "data"),
                   *[Input(bid, "n_clicks") for bid, _, _ in EXAM_BUTTONS],
-                  State("dx-exam-last", "data"))
-    def _exam(tab, doc, view, *rest):
-        last = rest[-1]
+                  State("fig-tabs", "value"), State("dx-exam-last", "data"),
+                  prevent_initial_call=True)
+    def _exam(doc, view, *rest):
+        tab, last = rest[-2], rest[-1]
         by_id = {bid: stim for bid, stim, _ in EXAM_BUTTONS}
         stimulus = by_id.get(dash.ctx.triggered_id, last or "cold")
         if tab != TAB_VALUE:
@@ -350,7 +366,8 @@ def register(app: dash.Dash) -> None:
         return (*exam_update(stimulus, doc, view), stimulus)
 
     @app.callback(Output("fig-course", "figure"), Output("dx-course-text", "children"),
-                  Input("fig-tabs", "value"), Input("store-session", "data"),
-                  Input("dx-course-opts", "value"), Input("store-view", "data"))
-    def _course(tab, doc, opts, view):
+                  Input("dx-session", "data"), Input("dx-course-opts", "value"),
+                  Input("store-view", "data"), State("fig-tabs", "value"),
+                  prevent_initial_call=True)
+    def _course(doc, opts, view, tab):
         return course_update(doc, opts, view) if tab == TAB_VALUE else hidden
