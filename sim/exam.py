@@ -24,6 +24,7 @@ DFNS protocol: a series of 10 pricks at 1/s against a single prick [P]).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,13 @@ def _trace(patient: Any, stimulus: str, intensity: float, options: Any):
     return t, p, before, during, during
 
 
+@functools.lru_cache(maxsize=64)
+def _healthy_trace(stimulus: str, intensity: float, options: Any):
+    """The healthy preset's response: the reference every finding is compared with."""
+    from sim.patients import patient
+    return _trace(patient("healthy"), stimulus, intensity, options)
+
+
 def examine(patient: Any, stimulus: str, intensity: float | None = None, *,
             options: Any = None) -> ExamFinding:
     """Run one bedside test on ``patient`` and name the finding.
@@ -169,7 +177,7 @@ def examine(patient: Any, stimulus: str, intensity: float | None = None, *,
     ParameterError
         Unknown stimulus, intensity out of range, or not a Patient.
     """
-    from sim.patients import Patient, patient as preset_patient
+    from sim.patients import Patient
     if not isinstance(patient, Patient):
         raise ParameterError("patient must be a Patient", name="patient")
     stimulus = _check_stimulus(stimulus)
@@ -177,7 +185,7 @@ def examine(patient: Any, stimulus: str, intensity: float | None = None, *,
     i = default_i if intensity is None else float(PARAMETERS["event_intensity"].validate(
         intensity))
     t, p, before, first, during = _trace(patient, stimulus, i, options)
-    _, _, h_before, _, h_during = _trace(preset_patient("healthy"), stimulus, i, options)
+    _, _, h_before, _, h_during = _healthy_trace(stimulus, i, options)
     evoked, healthy = during - before, h_during - h_before
     detected = _detected(patient, stimulus)
     ratio = None
