@@ -222,38 +222,33 @@ def _graph(graph_id: str, filename: str) -> dcc.Graph:
                      figure=F._figure([], F._layout(F.FigureOptions(), "")))
 
 
+def _block(title: str, controls: list, graph_id: str, filename: str, text_id: str
+           ) -> html.Div:
+    """One block of the tab: title and controls, a figure, and a text below it."""
+    return html.Div([
+        html.Div([html.Span(title, className="dx-title"), *controls], className="dx-head"),
+        _graph(graph_id, filename),
+        dcc.Markdown(id=text_id, dangerously_allow_html=True),
+    ], className="panel dx-block")
+
+
 def panel() -> html.Div:
     """The tab's content: three blocks, each with its controls, figure and text."""
     return html.Div([
-        html.Div([
-            html.Div([
-                html.Span("Nerve conduction study", className="dx-title"),
-                dcc.Dropdown(id="dx-nerve", options=[
-                    {"label": "Sural (sensory, leg)", "value": "sural"},
-                    {"label": "Median (sensory, hand)", "value": "median"}],
-                    value="sural", clearable=False, className="dx-dropdown"),
-            ], className="dx-head"),
-            _graph("fig-ncs", "neuromod-ncs"),
-            dcc.Markdown(id="dx-ncs-table", dangerously_allow_html=True),
-        ], className="panel dx-block"),
-        html.Div([
-            html.Div([html.Span("Bedside examination", className="dx-title")]
-                     + [html.Button(label, id=bid, n_clicks=0, className="small-button")
-                        for bid, _, label in EXAM_BUTTONS], className="dx-head"),
-            _graph("fig-exam", "neuromod-exam"),
-            dcc.Markdown(id="dx-exam-text", dangerously_allow_html=True),
-        ], className="panel dx-block"),
-        html.Div([
-            html.Div([
-                html.Span("Pain and mood over 12 weeks", className="dx-title"),
-                dcc.Checklist(id="dx-course-opts", options=[
-                    {"label": " stimulation from day 28", "value": "stim"},
-                    {"label": " psychological therapy from day 28", "value": "therapy"}],
-                    value=[], inline=True, className="dx-checks"),
-            ], className="dx-head"),
-            _graph("fig-course", "neuromod-course"),
-            dcc.Markdown(id="dx-course-text", dangerously_allow_html=True),
-        ], className="panel dx-block"),
+        _block("Nerve conduction study", [dcc.Dropdown(id="dx-nerve", options=[
+            {"label": "Sural (sensory, leg)", "value": "sural"},
+            {"label": "Median (sensory, hand)", "value": "median"}],
+            value="sural", clearable=False, className="dx-dropdown")],
+            "fig-ncs", "neuromod-ncs", "dx-ncs-table"),
+        _block("Bedside examination",
+               [html.Button(label, id=bid, n_clicks=0, className="small-button")
+                for bid, _, label in EXAM_BUTTONS],
+               "fig-exam", "neuromod-exam", "dx-exam-text"),
+        _block("Pain and mood over 12 weeks", [dcc.Checklist(id="dx-course-opts", options=[
+            {"label": " stimulation from day 28", "value": "stim"},
+            {"label": " psychological therapy from day 28", "value": "therapy"}],
+            value=[], inline=True, className="dx-checks")],
+            "fig-course", "neuromod-course", "dx-course-text"),
         dcc.Store(id="dx-exam-last", data="cold"),
         # The session, copied in the browser only while this tab is shown: a slider release
         # elsewhere sends no request for this tab.

@@ -486,13 +486,7 @@ def cmd_course(args: argparse.Namespace) -> int:
         else _float_text("psychological_therapy_from_day", args.therapy_from_day))
     result = simulate_course(course)
     if args.csv:
-        import csv
-        names = list(result.series)
-        with open(args.csv, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["day", *names])
-            for i, d in enumerate(result.day):
-                w.writerow([f"{d:g}", *(f"{result.series[n][i]:.6g}" for n in names)])
+        result.to_csv(args.csv)
     if args.json:
         _print_json(_clean(result.to_dict()))
         return 0

@@ -1059,9 +1059,8 @@ def steady_pain_nrs(inputs: GateInputs, index: int, params: GateParams | None = 
     d["b_desc"] = d["b_desc"] + extra
     P_hat, _, _, _ = _fast_fixed_point(p, mech, d, float(tz), float(ts), float(to))
     # At steady state the carry-over equals the current relief: it adds nothing (P = P̂).
-    affective = (1.0 - p.burst_affective_reduction * d["burst_on"]
-                 if Mechanism.BURST_SUPRASPINAL in mech else 1.0)
-    return np.broadcast_to(_nrs(P_hat) * affective, extra.shape).astype(float)
+    return np.broadcast_to(_nrs(P_hat) * _affective_scale(p, mech, d["burst_on"]),
+                           extra.shape).astype(float)
 
 
 def _check_total_C(p: GateParams, a_C: np.ndarray) -> None:
@@ -1114,11 +1113,17 @@ def _slow_rates(p: GateParams, mech: frozenset, r_c_hz: Any, a_C_evoked: Any,
     return (lam_z, tgt_z), (lam_s, tgt_s), (lam_o, tgt_o)
 
 
+def _affective_scale(p: GateParams, mech: frozenset, burst_on: Any) -> Any:
+    """Scale on the rated pain from the burst supraspinal (affective) mechanism [1]."""
+    if Mechanism.BURST_SUPRASPINAL in mech:
+        return 1.0 - p.burst_affective_reduction * burst_on
+    return 1.0 + 0.0 * burst_on
+
+
 def _result(inputs: GateInputs, p: GateParams, mech: frozenset, P: np.ndarray, E: np.ndarray,
             I: np.ndarray, z: np.ndarray, sens: np.ndarray, carry: np.ndarray,
             opioid: np.ndarray, spikes: np.ndarray, method: str) -> GateResult:
-    affective = (1.0 - p.burst_affective_reduction * inputs.burst_on
-                 if Mechanism.BURST_SUPRASPINAL in mech else np.ones_like(P))
+    affective = _affective_scale(p, mech, inputs.burst_on)
     return GateResult(
         t_s=inputs.t_s, P_hz=P, E_hz=E, I_hz=I, z=z, gain=1.0 + p.kappa * z,
         sensitisation=sens, carryover=carry, opioid=opioid,

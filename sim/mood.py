@@ -212,6 +212,19 @@ class CourseResult:
                 "pain_from_mood_end_nrs": float(s["pain_nrs"][-1] - s["pain_without_mood"][-1]),
                 "movement_limitation_end": float(s["movement_limitation"][-1])}
 
+    def to_csv(self, path: str | None = None) -> str:
+        """The series as CSV text (``day`` first, 6 significant digits); written to ``path``
+        if given."""
+        names = list(self.series)
+        data = np.column_stack([self.day, *self.series.values()])
+        row = ",".join(["%.6g"] * data.shape[1])
+        text = (",".join(["day", *names]) + "\n"
+                + "\n".join([row] * data.shape[0]) % tuple(data.ravel().tolist()) + "\n")
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: ``day``, each series as a list, and the summary."""
         return {"day": self.day.tolist(),
@@ -219,8 +232,9 @@ class CourseResult:
                 "summary": self.summary}
 
 
-def _day_pain_table(course: Course, day: float, stim_on: bool) -> np.ndarray:
-    """Steady pain on ``day`` at each mood shift of :data:`_MOOD_GRID`."""
+def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool) -> np.ndarray:
+    """Steady pain on ``day`` at each mood shift of :data:`_MOOD_GRID` (``calm``: the
+    course's patient with mood at 0; the shift is added on top)."""
     from sim.gate import steady_pain_nrs
     from sim.session import Event, Session, gate_drive, mechanisms, session_grid
 
@@ -228,8 +242,7 @@ def _day_pain_table(course: Course, day: float, stim_on: bool) -> np.ndarray:
     started = tuple(tr.replace(treatment_day=day - tr.treatment_day, start_s=0.0)
                     for tr in base.treatments if day >= tr.treatment_day)
     events = (Event(kind="stimulation", start_s=0.0, stop_s=_PROBE_S),) if stim_on else ()
-    pat = base.patient.replace(anxiety=0.0, depression=0.0)
-    probe = Session(program=base.program, patient=pat, duration_s=_PROBE_S, events=events,
+    probe = Session(program=base.program, patient=calm, duration_s=_PROBE_S, events=events,
                     options=base.options, treatments=started)
     t = session_grid(_PROBE_S)
     d = gate_drive(probe, t)
@@ -305,6 +318,7 @@ def simulate_course(course: Course) -> CourseResult:
     n = int(math.floor(course.days / step_d + 1e-9)) + 1
     day = np.arange(n) * step_d
     pat = course.session.patient
+    calm = pat.replace(anxiety=0.0, depression=0.0)
     stim_from = course.stimulation_from_day
     changing = bool(course.session.treatments)
     cache: dict[tuple, np.ndarray] = {}
@@ -321,7 +335,7 @@ def simulate_course(course: Course) -> CourseResult:
         stim_on = stim_from is not None and d >= stim_from
         key = (_table_day(course, d) if changing else None, stim_on)
         if key not in cache:
-            cache[key] = _day_pain_table(course, float(key[0] or 0.0), stim_on)
+            cache[key] = _day_pain_table(course, calm, float(key[0] or 0.0), stim_on)
         table = cache[key]
         shift = float(mood_descending_drive(A, D))
         pain = float(np.interp(shift, _MOOD_GRID, table))
