@@ -144,9 +144,9 @@ def bench_server(rounds: int) -> tuple[list[float], list[int], dict[str, int]]:
                              {})):
         values = {(json.dumps("store-session"), "data"): doc,
                   (json.dumps("store-pinned"), "data"): pin, (json.dumps("fig-keys"), "data"): {},
-                  (json.dumps("fig-wave"), "relayoutData"):
+                  (json.dumps("wave-zoom"), "data"):
                       {"xaxis.range[0]": 0, "xaxis.range[1]": doc["duration_s"] * 1e3}}
-        _, n = sb.post(sb.request(values, "fig-wave.relayoutData"))
+        _, n = sb.post(sb.request(values, "wave-zoom.data"))
         heavy[label] = n
     return times, sizes, heavy
 

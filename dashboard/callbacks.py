@@ -5,8 +5,9 @@ State flow (the server keeps none of it)::
     URL ?s=..&a=..&lecture=1 ─┐
     presets, upload, reset ───┴► loader ─► every control + store-session (+ pinned, view)
     slider ──(browser)──► its text box           (sliderToField)
+    waveform zoom (not a resize) ─(browser)─► wave-zoom               (waveZoom)
     typed text box, choice, switch ─(browser)─► its slider, or form-commit   (fieldCommit)
-    sliders, form-commit, events ─┐
+    sliders, form-commit, events, wave-zoom ─┐
     store-session / -pinned / -view ──────┴► update ─► store-session + form-state + url-search
                                                        + every figure whose inputs changed
     pin, clear A, lecture ───► view ─► store-pinned / store-view
@@ -60,7 +61,8 @@ from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_EVENTS, MAX_TREATMENTS, Session
 
 __all__ = ["register", "FormInput", "control", "form_state", "figures_update", "waveform_update",
-           "safety_update", "session_update", "fibre_update", "download_json", "download_csv",
+           "safety_update", "session_update", "fibre_update", "section_update", "download_json",
+           "download_csv",
            "window_from_relayout", "pinned_status", "NO"]
 
 NO = dash.no_update
@@ -235,7 +237,8 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         return out
 
     # A form edit: a released slider, a committed text box, choice, switch or event row.
-    fields = dict(inp.fields)
+    # Controls of closed sections are not on the page: they keep the stored values.
+    fields = {**S.session_to_form(current), **inp.fields}
     rows = [dict(r) for r in inp.events]
     name = trigger[1] if kind in ("slider", "field") else None
     if kind == "slider" and name in S.FORM_PARAMS and inp.sliders.get(name) is not None:
@@ -403,11 +406,10 @@ def waveform_update(doc: Any, pinned: Any, view: Any, relayout: Any, wave_state:
     period = 1.0 / (prog.burst_rate_hz if prog.pattern == "burst" else prog.rate_hz)
     state = wave_state or {}
     window = state.get("window_s") if state.get("period_s") == period else None
-    if zoomed:
+    if zoomed:  # a relayout that is no zoom (autosize) keeps the window
         asked = window_from_relayout(relayout)
-        if asked is NO:
-            return NO, NO
-        window = asked
+        if asked is not NO:
+            window = asked
     a = _session_or_none(pinned)
     options = _options(view)
     key = _key(prog.to_dict(), session.duration_s, window,
@@ -568,7 +570,8 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
     Parameters
     ----------
     doc, pinned, view : store contents
-    relayout, click : the waveform's ``relayoutData`` and the session plot's ``clickData``
+    relayout, click : the waveform's zoom (its ``relayoutData`` when it changed the x range,
+        from the ``wave-zoom`` store) and the session plot's ``clickData``
     keys : dict
         The ``fig-keys`` store: skip keys of the figures on screen and the waveform window.
     zoomed : bool
@@ -599,6 +602,20 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
             new_keys[name] = value
     out["fig-keys"] = new_keys if new_keys != keys else NO
     return out
+
+
+def section_update(key: Any, n_clicks: Any, doc: Any, form: Any) -> Any:
+    """The rows of a control section after its title was clicked ``n_clicks`` times: the
+    stored session's controls while it is open, none while closed (see
+    :func:`dashboard.layout.section_rows`)."""
+    if key not in L.SECTION_PARAMS or key == L.EAGER_SECTION:
+        return NO
+    clicks = n_clicks if isinstance(n_clicks, int) and not isinstance(n_clicks, bool) else 0
+    is_open = L.SECTION_PARAMS[key][1] != (clicks % 2 == 1)
+    if not is_open:
+        return []
+    session = _session_or_none(doc) or S.default_session()
+    return L.section_rows(key, session, _obj(form))
 
 
 def download_json(doc: Any) -> Any:
@@ -650,25 +667,44 @@ def _obj(data: Any) -> dict:
 
 
 def _trigger(commit: Any = None) -> tuple:
-    """What happened, from Dash's context; ``commit``: the ``form-commit`` store's data."""
+    """What happened, from Dash's context; ``commit``: the ``form-commit`` store's data.
+
+    Several inputs can fire one request (a slider released while the waveform reports its
+    first size): a form edit wins over the others, which need no action of their own here.
+    """
     if commit and any(t["prop_id"] == "form-commit.data" for t in ctx.triggered):
         name = commit.get("name") if isinstance(commit, dict) else None
         return ("field", name) if isinstance(name, str) else ("init",)
-    tid = ctx.triggered_id
-    if tid is None:
+    found = [_trigger_of(t) for t in ctx.triggered if t.get("prop_id", ".") != "."]
+    for action in found:
+        if action[0] in _FORM_ACTIONS:
+            return action
+    return found[0] if found else ("init",)
+
+
+_FORM_ACTIONS = ("slider", "field", "ev", "ev-del", "ev-add", "tr", "tr-del", "tr-add")
+
+
+def _trigger_of(item: Mapping[str, Any]) -> tuple:
+    """The action of one entry of ``ctx.triggered``."""
+    raw = item["prop_id"].rsplit(".", 1)[0]
+    try:
+        tid = json.loads(raw) if raw.startswith("{") else raw
+    except ValueError:
         return ("init",)
     if isinstance(tid, str):
         return (_SIMPLE_TRIGGERS.get(tid, "init"),)
+    if not isinstance(tid, dict):
+        return ("init",)
     kind = tid.get("type")
-    if kind in ("slider", "field"):
+    if kind in ("slider", "field") and isinstance(tid.get("name"), str):
         return (kind, tid["name"])
     if kind in ("ev-del", "tr-del"):
-        clicked = ctx.triggered[0].get("value") if ctx.triggered else None
         row = tid.get("row")
-        if clicked and isinstance(row, int) and not isinstance(row, bool):
+        if item.get("value") and isinstance(row, int) and not isinstance(row, bool):
             return (kind, row)
         return (kind[:2],)
-    return ("tr",) if kind == "tr" else ("ev",)
+    return ("tr",) if kind == "tr" else ("ev",) if kind == "ev" else ("init",)
 
 
 def _by_name(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -750,7 +786,7 @@ def register(app: dash.Dash) -> None:
         Input({"type": "tr", "row": ALL, "col": ALL}, "value"),
         Input("tr-add", "n_clicks"), Input({"type": "tr-del", "row": ALL}, "n_clicks"),
         Input("store-session", "data"), Input("store-pinned", "data"),
-        Input("store-view", "data"), Input("fig-wave", "relayoutData"),
+        Input("store-view", "data"), Input("wave-zoom", "data"),
         Input("fig-session", "clickData"), Input("fig-tabs", "value"),
         State("fig-keys", "data"),
         State("form-state", "data"), State("global-msg", "children"),
@@ -786,7 +822,7 @@ def register(app: dash.Dash) -> None:
                     result[key] = NO
         with F.plain_figures():  # the same figures, without the graph-object round trip
             figures = figures_update(doc, pinned, _obj(view), relayout, click, _obj(keys),
-                                     zoomed="fig-wave.relayoutData" in changed, tab=tab)
+                                     zoomed="wave-zoom.data" in changed, tab=tab)
         return [result[k] for k in FORM_KEYS] + [figures[k] for k in FIGURE_KEYS]
 
     @app.callback(
@@ -796,6 +832,14 @@ def register(app: dash.Dash) -> None:
     def _view(_n1, _n2, _n3, doc, pinned, view):
         inp = FormInput(doc=doc, pinned=pinned, view=_obj(view))
         return _outputs(control(_trigger(), inp), VIEW_KEYS)
+
+    @app.callback(Output({"type": "section-body", "name": MATCH}, "children"),
+                  Input({"type": "section-head", "name": MATCH}, "n_clicks"),
+                  State({"type": "section-head", "name": MATCH}, "id"),
+                  State("store-session", "data"), State("form-state", "data"),
+                  prevent_initial_call=True)
+    def _section(n_clicks, head_id, doc, form):
+        return section_update(_obj(head_id).get("name"), n_clicks, doc, form)
 
     @app.callback(Output("download-json", "data"), Input("btn-json", "n_clicks"),
                   State("store-session", "data"), prevent_initial_call=True)
@@ -844,5 +888,7 @@ def register(app: dash.Dash) -> None:
     client("writeUrl", Output("url-sync", "title"), Input("url-search", "data"),
            prevent_initial_call=True)
     client("lectureClass", Output("root", "className"), Input("store-view", "data"))
+    client("waveZoom", Output("wave-zoom", "data"), Input("fig-wave", "relayoutData"),
+           prevent_initial_call=True)
     client("currentUrl", Output("copy-link", "content"), Input("copy-link", "n_clicks"),
            prevent_initial_call=True)

@@ -25,7 +25,7 @@ from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES
 
-__all__ = ["build_layout", "control_row", "event_rows_children", "treatment_rows_children", "summary_cards",
+__all__ = ["build_layout", "control_row", "section_rows", "section_key", "all_section_rows", "SECTION_PARAMS", "event_rows_children", "treatment_rows_children", "summary_cards",
            "warnings_list", "SECTIONS", "NUMERIC_PARAMS", "GRAPHS"]
 
 #: Control sections: (title, parameter names, open by default). Parameters of the form that no
@@ -39,7 +39,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("Cycling and ramp", ("cycle_on_s", "cycle_off_s", "ramp_s"), False),
     ("Device and battery", ("impedance_ohm", "battery_capacity_mAh", "overhead_current_uA"),
      False),
-    ("Patient", tuple(n for n, s in S.SECTION_OF.items() if s == "patient"), True),
+    ("Patient", tuple(n for n, s in S.SECTION_OF.items() if s == "patient"), False),
     ("Session length", ("duration_s",), True),
     ("Mechanisms of relief", tuple(n for n, p in S.FORM_PARAMS.items()
                                    if S.SECTION_OF[n] == "options" and p.kind == "bool"), False),
@@ -66,7 +66,8 @@ def _label(p: Param) -> html.Label:
                       title=f"{p.help} Allowed: {p.range_text}.")
 
 
-def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
+def control_row(p: Param, value: Any, *, irrelevant: bool = False, invalid: bool = False,
+                message: str = "") -> html.Div:
     """The control of one declared parameter: label + tooltip, input(s), message slot.
 
     Kept to a handful of Dash components per row: the renderer's cost per update grows with
@@ -80,6 +81,8 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
         The current value (a validated parameter value).
     irrelevant : bool
         Dim the row (the setting has no effect on the current program).
+    invalid, message : bool, str
+        Outline the row, and the message beside it (a rejected value).
     """
     name = p.name
     shown = S.display_value(p, value)
@@ -112,31 +115,72 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
         kind = "other"
     return html.Div(
         [_label(p), *inputs,
-         html.Div(id={"type": "msg", "name": name}, className="param-msg", role="alert")],
+         html.Div(message, id={"type": "msg", "name": name}, className="param-msg",
+                  role="alert")],
         id={"type": "row", "name": name},
-        className=f"param-row {kind}" + (" irrelevant" if irrelevant else ""))
+        className=f"param-row {kind}" + (" irrelevant" if irrelevant else "")
+        + (" invalid" if invalid else ""))
+
+
+def section_key(title: str) -> str:
+    """The id ``name`` of a control section (its title's first word, lower case)."""
+    return title.split()[0].lower()
+
+
+def _section_list() -> list[tuple[str, tuple[str, ...], bool]]:
+    listed = {n for _, names, _ in SECTIONS for n in names}
+    extra = tuple(n for n in S.FORM_PARAMS if n not in listed)
+    return list(SECTIONS) + ([("More settings", extra, False)] if extra else [])
+
+
+#: Section key -> (parameter names, open by default).
+SECTION_PARAMS: dict[str, tuple[tuple[str, ...], bool]] = {
+    section_key(t): (names, is_open) for t, names, is_open in _section_list()}
+#: The section with the events and treatments editors: always mounted (see :func:`_sections`).
+EAGER_SECTION = "session"
+
+
+def section_rows(key: str, session, form: Mapping[str, Any] | None = None) -> list:
+    """The control rows of section ``key`` showing ``session``, with the messages, outlined
+    and dimmed rows of the ``form-state`` store ``form`` (default: none, and the session's own
+    irrelevant settings)."""
+    names, _ = SECTION_PARAMS[key]
+    values = _values(session)
+    form = form or {}
+    messages = form.get("messages") or {}
+    invalid = set(form.get("invalid") or ())
+    irrelevant = set(form["irrelevant"]) if "irrelevant" in form else \
+        S.irrelevant_params(session)
+    return [control_row(S.FORM_PARAMS[n], values[n], irrelevant=n in irrelevant,
+                        invalid=n in invalid, message=messages.get(n, ""))
+            for n in names if n in S.FORM_PARAMS]
+
+
+def all_section_rows(session=None) -> list:
+    """The rows of every section, open or not (for checks of what the page can hold)."""
+    session = session or S.default_session()
+    return [row for key in SECTION_PARAMS for row in section_rows(key, session)]
 
 
 def _sections(session) -> list[html.Details]:
-    form = _values(session)
-    irrelevant = S.irrelevant_params(session)
-    listed = {n for _, names, _ in SECTIONS for n in names}
-    sections = list(SECTIONS)
-    extra = tuple(n for n in S.FORM_PARAMS if n not in listed)
-    if extra:
-        sections.append(("More settings", extra, False))
+    """The control sections. A section's rows are mounted only while it is open (a callback
+    fills and empties its body when its title is clicked): every mounted component costs
+    the renderer time on each update, and a closed section's settings are in the session
+    store anyway. The session section, which holds the events and treatments editors, is
+    always mounted (the update callback reads their rows)."""
     out = []
-    for title, names, is_open in sections:
-        rows = [control_row(S.FORM_PARAMS[n], form[n], irrelevant=n in irrelevant)
-                for n in names if n in S.FORM_PARAMS]
-        if title == "Patient":
-            rows.insert(0, html.Div(_preset_dropdown("patient"), className="preset-row"))
-        if title == "Session length":
+    for title, names, is_open in _section_list():
+        key = section_key(title)
+        rows = section_rows(key, session) if is_open or key == EAGER_SECTION else []
+        body = html.Div(rows, id={"type": "section-body", "name": key},
+                        className="section-body")
+        if key == EAGER_SECTION:
             title = "Session and events"
-            rows.append(_events_editor(session))
-            rows.append(_treatments_editor(session))
-        out.append(html.Details([html.Summary(title), *rows], open=is_open,
-                                className="section"))
+            body = html.Div([*rows, _events_editor(session), _treatments_editor(session)],
+                            className="section-body")
+        out.append(html.Details(
+            [html.Summary(title, id={"type": "section-head", "name": key}, n_clicks=0),
+             body], open=is_open, className="section"))
     return out
 
 
@@ -293,6 +337,7 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
             for n, p in S.FORM_PARAMS.items() if n in NUMERIC_PARAMS}
     toolbar = html.Div([
         _preset_dropdown("program"),
+        _preset_dropdown("patient"),
         html.Div([
             html.Button("Pin as A", id="btn-pin", n_clicks=0,
                         title="Keep this configuration as A and compare your next changes (B) "
@@ -329,6 +374,8 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
         # server (see dashboard.callbacks: fieldCommit); written by the browser only.
         dcc.Store(id="form-commit", data={}),
         dcc.Store(id="url-search", data=""),
+        # The waveform's zooms, without its resizes (see dashboard.callbacks: waveZoom).
+        dcc.Store(id="wave-zoom", data={}),
         html.Div(id="url-sync", className="hidden"),
         dcc.Download(id="download-json"),
         dcc.Download(id="download-csv"),

@@ -198,6 +198,15 @@
                 }
                 return noUpdate();
             },
+            waveZoom: function (relayout) {
+                // Only a change of the time window goes to the server: a resize (autosize)
+                // would cost a round trip and could replace a slider's request in flight.
+                var r = relayout || {};
+                if (r["xaxis.autorange"] || "xaxis.range[0]" in r || "xaxis.range" in r) {
+                    return r;
+                }
+                return noUpdate();
+            },
             lectureClass: function (view) {
                 return view && view.lecture ? "app lecture" : "app";
             },

@@ -133,6 +133,15 @@ def choose(page, dropdown_id: str, option: str) -> None:
     settle(page)
 
 
+def open_section(page, key: str) -> None:
+    """Open the closed control section ``key`` (see ``dashboard.layout.SECTION_PARAMS``) and
+    wait for its rows: they are mounted only while it is open."""
+    head = page.locator(pid("section-head", key))
+    head.click()
+    page.wait_for_selector(pid("section-body", key) + " .param-row", timeout=20000)
+    settle(page)
+
+
 def show_tab(page, label: str) -> None:
     """Open the figure tab labelled ``label`` and let Dash settle."""
     page.locator("#fig-tabs").get_by_text(label, exact=True).click()

@@ -4,8 +4,9 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from browser_helpers import (choose, field, figure_meta, message, open_dashboard, pid, settle,
-                             show_tab, trace_names, type_value)
+from browser_helpers import (choose, field, figure_meta, message, open_dashboard, open_section,
+                             pid, settle, show_tab, trace_names, type_value)
+from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import Session
 
@@ -190,8 +191,9 @@ def test_url_round_trip_restores_everything(page, context):
     expect(field(other, "amplitude_mA")).to_have_value("1.4")
     expect(field(other, "pulses_per_burst")).to_have_value(field(page, "pulses_per_burst")
                                                            .input_value())
+    open_section(other, "patient")  # the link's patient: the preset's value
     expect(field(other, "inhibition_efficacy")).to_have_value(
-        field(page, "inhibition_efficacy").input_value())
+        f"{PATIENT_PRESETS['crps'].patient().inhibition_efficacy:g}")
     expect(other.locator("#root")).to_have_class("app lecture")
     expect(other.locator("#ab-status")).to_contain_text("A pinned: SCS burst")
     other.wait_for_function(f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
@@ -264,3 +266,46 @@ def test_a_treatment_is_added_edited_and_shared_by_link(page, context):
     other.wait_for_selector("#fig-wave .main-svg")
     settle(other)
     expect(other.locator("input[name='treatment-1-dose']")).to_have_value("2400")
+
+
+def test_a_closed_section_opens_with_the_current_settings(page):
+    """A closed section's rows are mounted when it opens: they show the settings as they are
+    now (a preset loaded while it was closed), a value rejected in it is dropped with its rows
+    when it closes, and its stored values survive edits elsewhere."""
+    open_dashboard(page)
+    assert page.locator(pid("section-body", "patient") + " .param-row").count() == 0
+    crps = PATIENT_PRESETS["crps"]
+    choose(page, "patient-preset", crps.title)
+    open_section(page, "patient")
+    expect(field(page, "inhibition_efficacy")).to_have_value(
+        f"{crps.patient().inhibition_efficacy:g}")
+
+    open_section(page, "device")
+    type_value(page, "impedance_ohm", "2500")
+    settle(page)
+    page.wait_for_function("() => document.querySelector('#fig-safety .js-plotly-plot')"
+                           ".layout.title.text.length > 0")
+    type_value(page, "battery_capacity_mAh", "-3")     # rejected: below the allowed range
+    expect(message(page, "battery_capacity_mAh")).to_contain_text("battery_capacity_mAh")
+    page.locator(pid("section-head", "device")).click()  # close: rows and bad text go
+    expect(page.locator(pid("section-body", "device") + " .param-row")).to_have_count(0)
+    type_value(page, "amplitude_mA", "3.3")            # an edit elsewhere applies
+    pw = float(field(page, "pulse_width_us").input_value())
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#fig-wave .js-plotly-plot')"
+        f".layout.meta.charge_per_phase_uC - {3.3 * pw * 1e-3}) < 1e-9")
+    open_section(page, "device")
+    expect(field(page, "impedance_ohm")).to_have_value("2500")  # kept through the edit
+
+
+def test_resizing_the_window_sends_no_update_request(page):
+    """The waveform's resize relayouts stay in the browser (only zooms reach the server)."""
+    open_dashboard(page)
+    requests = []
+    page.on("request", lambda r: requests.append(r) if "_dash-update-component" in r.url
+            and "fig-keys.data" in (r.post_data or "") else None)
+    for width in (1200, 1500, 1600):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(300)
+        settle(page)
+    assert requests == []
