@@ -225,8 +225,29 @@ def event_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]:
     return out
 
 
+def _treatment_option(i: int, name: str, value: Any) -> html.Label:
+    """One option of treatment ``i`` (see :data:`dashboard.state.TREATMENT_OPTIONS`)."""
+    p = PARAMETERS[name]
+    cid = {"type": "tr", "row": i, "col": name}
+    if p.kind == "choice":
+        control: Any = dcc.Dropdown(id=cid, value=value, clearable=False, searchable=False,
+                                    options=[{"label": c, "value": c} for c in p.choices],
+                                    className="tr-choice")
+    elif p.kind == "bool":
+        control = dcc.Checklist(id=cid, value=value, className="switch",
+                                options=[{"label": " on", "value": "on"}])
+    else:
+        control = dcc.Input(id=cid, type="text", value=value, debounce=True,
+                            className="ev-num tr-num", name=f"treatment-{i + 1}-{name}")
+    unit = f" [{p.unit}]" if p.unit else ""
+    return html.Label([f"{p.label}{unit}", control], className="tr-option",
+                      title=f"{p.help} Allowed: {p.range_text}.")
+
+
 def treatment_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]:
-    """One editable row per treatment: kind, dose, start, day on treatment, remove button."""
+    """One editable row per treatment: kind, dose, start, day on treatment, remove button;
+    under it, the options its kind takes (block site and order, lesion completeness,
+    deafferentation risk, patch application time), blank ones at their defaults."""
     from sim.treatments import TREATMENT_KINDS
     out = []
     for i, row in enumerate(rows):
@@ -244,6 +265,11 @@ def treatment_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]
         cells.append(html.Button("✕", id={"type": "tr-del", "row": i}, className="ev-del",
                                  title="remove this treatment", n_clicks=0))
         out.append(html.Div(cells, className="ev-row"))
+        options = [_treatment_option(i, name, row.get(name, S.display_value(
+            PARAMETERS[name], PARAMETERS[name].default))) for name in
+            S.treatment_options(row.get("kind"))]
+        if options:
+            out.append(html.Div(options, className="tr-options"))
     return out
 
 

@@ -40,7 +40,8 @@ __all__ = [
     "FORM_PARAMS", "SECTION_OF", "EVENT_COLUMNS", "EVENT_KINDS", "SliderSpec",
     "DEFAULT_PROGRAM_PRESET", "DEFAULT_PATIENT_PRESET", "default_session",
     "display_value", "parse_field", "session_to_form", "form_to_session", "event_rows",
-    "treatment_rows", "new_treatment_row", "TREATMENT_COLUMNS",
+    "treatment_rows", "new_treatment_row", "TREATMENT_COLUMNS", "TREATMENT_OPTIONS",
+    "treatment_options",
     "new_event_row", "slider_spec", "to_slider", "from_slider", "sparse_document",
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
@@ -157,6 +158,10 @@ def new_event_row(duration_s: float) -> dict[str, Any]:
 #: Columns of a treatment row: kind, its dose (in the unit of the kind's dose parameter),
 #: start in the session [s] and days on the treatment (drugs, patches, neurolysis).
 TREATMENT_COLUMNS = ("kind", "dose", "start_s", "treatment_day")
+#: Options of a treatment shown under its row when its kind takes them
+#: (:meth:`sim.treatments.Treatment.accepts`); each is a declared parameter of that name.
+TREATMENT_OPTIONS = ("application_min", "block_site", "block_order", "lesion_fraction",
+                     "deafferentation_risk")
 #: Treatment added by "+ add treatment": the kind of the first drug preset.
 NEW_TREATMENT_KIND = "gabapentin"
 
@@ -174,8 +179,25 @@ def treatment_rows(session: Session) -> list[dict[str, Any]]:
             "start_s": display_value(PARAMETERS["treatment_start_s"], tr.start_s),
             "treatment_day": "" if tr.treatment_day is None or k.day_range == (0.0, 0.0)
             else display_value(PARAMETERS["treatment_day"], tr.treatment_day),
+            **{name: display_value(PARAMETERS[name], getattr(tr, name))
+               for name in treatment_options(tr.kind)},
         })
     return rows
+
+
+def treatment_options(kind: Any) -> tuple[str, ...]:
+    """The :data:`TREATMENT_OPTIONS` that treatments of ``kind`` take (none for an unknown
+    kind or a value that is not a kind)."""
+    from sim.treatments import TREATMENT_KINDS
+    return _treatment_options(kind) if isinstance(kind, str) and kind in TREATMENT_KINDS \
+        else ()
+
+
+@lru_cache(maxsize=None)
+def _treatment_options(kind: str) -> tuple[str, ...]:
+    from sim.treatments import Treatment
+    probe = Treatment(kind=kind)
+    return tuple(n for n in TREATMENT_OPTIONS if probe.accepts(n))
 
 
 def new_treatment_row(duration_s: float) -> dict[str, Any]:
@@ -201,6 +223,10 @@ def _treatments_from_rows(rows: Sequence[Mapping[str, Any]]) -> tuple:
             if k.day_range != (0.0, 0.0) and str(row.get("treatment_day") or "").strip():
                 kw["treatment_day"] = parse_field(PARAMETERS["treatment_day"],
                                                   row["treatment_day"])
+            for name in treatment_options(kind):  # absent (a new kind): its default
+                if name in row and (PARAMETERS[name].kind == "bool"
+                                    or str(row[name] if row[name] is not None else "").strip()):
+                    kw[name] = parse_field(PARAMETERS[name], row[name])
             out.append(Treatment(**kw))
         except ParameterError as exc:
             raise ParameterError(f"treatment {i + 1}: {exc}", name=exc.name,

@@ -333,3 +333,59 @@ def test_treatment_rows_add_edit_and_remove():
         out["form"])
     out = C.control(("tr-del", 0), _inp(blocked, treatments=S.treatment_rows(blocked)))
     assert Session.from_dict(out["doc"]).treatments == ()
+
+
+def _option_treatments():
+    from sim.treatments import Treatment
+    return (Treatment(kind="lidocaine-block", concentration_pct=1.0, block_site="distal",
+                      block_order="adelta-first", start_s=60.0),
+            Treatment(kind="phenol", lesion_fraction=0.6, deafferentation_risk=True,
+                      block_site="distal"),
+            Treatment(kind="capsaicin-patch", application_min=30.0))
+
+
+def test_an_edit_keeps_every_treatment_option_shown_in_the_rows():
+    """The rows the browser shows carry each kind's options, so a slider release (which sends
+    the rows back) keeps a distal adelta-first block, a 60 % lesion with its risk flag and a
+    30-minute patch instead of resetting them to their defaults."""
+    s = S.default_session().replace(treatments=_option_treatments())
+    rows = S.treatment_rows(s)
+    assert set(rows[0]) >= {"block_site", "block_order"} and "lesion_fraction" not in rows[0]
+    assert set(rows[1]) >= {"lesion_fraction", "deafferentation_risk", "block_site"}
+    assert "application_min" in rows[2] and "block_site" not in rows[2]
+    p = S.FORM_PARAMS["amplitude_mA"]
+    out = C.control(("slider", "amplitude_mA"),
+                    _inp(s, treatments=rows, sliders={"amplitude_mA": S.to_slider(p, 5.0)}))
+    new = Session.from_dict(out["doc"])
+    assert new.program.amplitude_mA == 5.0 and new.treatments == s.treatments
+
+
+def test_treatment_options_are_edited_in_their_rows():
+    s = S.default_session().replace(treatments=_option_treatments())
+    rows = S.treatment_rows(s)
+    rows[0]["block_site"] = "proximal"
+    rows[1].update(lesion_fraction="0.8", deafferentation_risk=[])
+    rows[2]["application_min"] = "45"
+    new = Session.from_dict(C.control(("tr",), _inp(s, treatments=rows))["doc"])
+    block, lesion, patch = new.treatments
+    assert (block.block_site, block.block_order) == ("proximal", "adelta-first")
+    assert (lesion.lesion_fraction, lesion.deafferentation_risk) == (0.8, False)
+    assert patch.application_min == 45.0
+    # out of range: the message names the option, its value and its range; nothing applies
+    rows[1]["lesion_fraction"] = "1.5"
+    out = C.control(("tr",), _inp(new, treatments=rows))
+    assert out["doc"] is NO
+    assert "lesion_fraction=1.5 is outside 0..1" in _text(out["global_msg"])
+
+
+def test_a_new_kind_shows_its_own_options_at_their_defaults():
+    from dash import dcc
+    rows = [dict(S.new_treatment_row(240.0), kind="cryoneurolysis")]
+    children = C.L.treatment_rows_children(rows)
+    ids = {c.id["col"]: c for row in children for cell in row.children
+           for c in ([cell] + list(getattr(cell, "children", []) or []))
+           if "col" in (getattr(c, "id", None) or {})}
+    assert {"lesion_fraction", "deafferentation_risk", "block_site"} <= set(ids)
+    assert "block_order" not in ids and "application_min" not in ids
+    assert ids["lesion_fraction"].value == "1" and ids["deafferentation_risk"].value == []
+    assert isinstance(ids["block_site"], dcc.Dropdown) and ids["block_site"].value == "proximal"

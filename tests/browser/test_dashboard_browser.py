@@ -309,3 +309,23 @@ def test_resizing_the_window_sends_no_update_request(page):
         page.wait_for_timeout(300)
         settle(page)
     assert requests == []
+
+
+def test_a_treatment_option_is_edited_in_its_row(page):
+    """A block's site is chosen under its row, and the link carries it."""
+    from dashboard import state as S
+    from sim.treatments import Treatment
+    s = S.default_session().replace(treatments=(
+        Treatment(kind="lidocaine-block", concentration_pct=1.0, start_s=60.0),))
+    open_dashboard(page, S.encode_search(s))
+    site = page.locator("[id='" + json.dumps({"col": "block_site", "row": 0, "type": "tr"},
+                                              separators=(",", ":")) + "']")
+    expect(site).to_contain_text("proximal")
+    before = page.url
+    site.click()
+    page.get_by_role("option", name="distal", exact=True).click()
+    settle(page)
+    page.wait_for_function("(u) => window.location.href !== u", arg=before)
+    shared = S.decode_search(page.url.split("?", 1)[1]).session
+    assert [(t.kind, t.block_site, t.block_order) for t in shared.treatments] == [
+        ("lidocaine-block", "distal", "c-first")]
