@@ -7,7 +7,8 @@ payload bounded whatever the session length:
 * the waveform draws pulses only inside the visible window, as exact step vertices from the
   pulse events (or, when the window holds more pulses than pixels, as the min/max envelope);
 * time series are min/max-downsampled to at most :data:`MAX_SERIES_POINTS` points per trace
-  and sent as float32 typed arrays.
+  and sent as float32 typed arrays;
+* waveform traces longer than :data:`WEBGL_MIN_POINTS` points are drawn with WebGL.
 
 A pinned comparison configuration ("A") is drawn dashed in :data:`COLOR_A` behind the current
 one ("B", :data:`COLOR_B`) by every builder that takes ``compare``.
@@ -29,7 +30,8 @@ from sim.waveforms import Program, PulseTrain, pulse_train
 __all__ = [
     "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",
     "safety_figure", "session_figure", "fibre_figure", "gate_figure", "downsample_minmax",
-    "GRAPH_CONFIG", "MAX_WAVE_POINTS", "MAX_SERIES_POINTS", "COLOR_A", "COLOR_B",
+    "GRAPH_CONFIG", "MAX_WAVE_POINTS", "MAX_SERIES_POINTS", "WEBGL_MIN_POINTS", "COLOR_A",
+    "COLOR_B",
     "plain_figures",
 ]
 
@@ -37,6 +39,12 @@ __all__ = [
 MAX_WAVE_POINTS = 3000
 #: Most points per time-series trace after downsampling.
 MAX_SERIES_POINTS = 1000
+#: Waveform traces with more points than this are drawn with WebGL (``scattergl``): plotly's
+#: SVG path costs grow with the points, WebGL's hardly (3000 points: ~39 vs ~22 ms per redraw
+#: in headless Chromium on the 2-core test machine); shorter traces stay SVG, which is
+#: cheaper for a few points and sharper in PNG exports. Session series are downsampled to
+#: :data:`MAX_SERIES_POINTS` and stay SVG.
+WEBGL_MIN_POINTS = 1000
 #: Bins of the waveform envelope drawn when a window holds too many pulses to draw.
 ENVELOPE_BINS = 600
 
@@ -374,13 +382,14 @@ def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
                  dash: str = "solid") -> list[dict]:
     x_ms = v.t_s * 1e3
     line = dict(color=color, width=width, dash=dash)
+    kind = "scattergl" if len(x_ms) > WEBGL_MIN_POINTS else "scatter"
     if v.mode == "envelope":
         thin = dict(line, width=width / 2, shape="hvh")
-        return [dict(type="scatter", x=x_ms, y=v.lower_mA.astype(np.float32), mode="lines",
+        return [dict(type=kind, x=x_ms, y=v.lower_mA.astype(np.float32), mode="lines",
                      line=thin, name=name, showlegend=False, hoverinfo="skip"),
-                dict(type="scatter", x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
+                dict(type=kind, x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
                      line=thin, fill="tonexty", name=name, hoverinfo="skip")]
-    return [dict(type="scatter", x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
+    return [dict(type=kind, x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
                  line=line, name=name,
                  hovertemplate="%{x:.4f} ms<br>%{y:.3g} mA<extra>" + name + "</extra>")]
 

@@ -235,3 +235,22 @@ def test_every_event_kind_has_its_own_shading():
     from sim.params import PARAMETERS
     kinds = PARAMETERS["event_kind"].choices
     assert set(F.EVENT_COLORS) == set(kinds)
+
+
+def test_long_waveform_traces_use_webgl_and_short_ones_svg():
+    """Issue 6: WebGL for long traces. Tonic 50 Hz pulses are drawn with 8 step vertices each
+    (4 edges of the cathodic phase and the recharge), so a 5-s window (250 pulses, ~2000
+    points) is long and a 1-s window (50 pulses, ~400 points) is short; the envelope of a whole
+    train has ENVELOPE_BINS points per trace and stays SVG."""
+    tonic = program("scs-tonic")
+    long = F.waveform_figure(tonic, duration_s=240.0, window_s=(0.0, 5.0),
+                             compare=(tonic, 240.0))
+    assert long.layout.meta["mode"] == "exact" and long.layout.meta["pulses_in_window"] == 250
+    big = [t for t in long.data if len(t.x) > F.WEBGL_MIN_POINTS]
+    assert len(big) == 2 and all(t.type == "scattergl" for t in big)  # B and pinned A
+    assert len(big[0].x) == pytest.approx(250 * 8, abs=10)
+    short = F.waveform_figure(tonic, duration_s=240.0, window_s=(0.0, 1.0))
+    assert all(len(t.x) <= F.WEBGL_MIN_POINTS and t.type == "scatter" for t in short.data)
+    whole = F.waveform_figure(program("scs-10khz"), duration_s=1800.0, window_s=(0.0, 1800.0))
+    assert {t.type for t in whole.data} == {"scatter"}
+    _validated(long)  # hover template and line settings are valid for scattergl
