@@ -25,8 +25,9 @@ from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES
 
-__all__ = ["build_layout", "control_row", "section_rows", "section_key", "all_section_rows", "SECTION_PARAMS", "event_rows_children", "treatment_rows_children", "summary_cards",
-           "warnings_list", "SECTIONS", "NUMERIC_PARAMS", "GRAPHS"]
+__all__ = ["build_layout", "control_row", "section_rows", "section_key", "all_section_rows",
+           "event_rows_children", "treatment_rows_children", "summary_cards", "warnings_list",
+           "SECTIONS", "SECTION_PARAMS", "EAGER_SECTION", "NUMERIC_PARAMS", "GRAPHS"]
 
 #: Control sections: (title, parameter names, open by default). Parameters of the form that no
 #: section names are appended to a "More settings" section, so nothing declared is hidden.
@@ -169,18 +170,17 @@ def _sections(session) -> list[html.Details]:
     store anyway. The session section, which holds the events and treatments editors, is
     always mounted (the update callback reads their rows)."""
     out = []
-    for title, names, is_open in _section_list():
+    for title, _, is_open in _section_list():
         key = section_key(title)
-        rows = section_rows(key, session) if is_open or key == EAGER_SECTION else []
-        body = html.Div(rows, id={"type": "section-body", "name": key},
-                        className="section-body")
         if key == EAGER_SECTION:
-            title = "Session and events"
-            body = html.Div([*rows, _events_editor(session), _treatments_editor(session)],
-                            className="section-body")
-        out.append(html.Details(
-            [html.Summary(title, id={"type": "section-head", "name": key}, n_clicks=0),
-             body], open=is_open, className="section"))
+            head = html.Summary("Session and events")
+            body = html.Div([*section_rows(key, session), _events_editor(session),
+                             _treatments_editor(session)], className="section-body")
+        else:
+            head = html.Summary(title, id={"type": "section-head", "name": key}, n_clicks=0)
+            body = html.Div(section_rows(key, session) if is_open else [],
+                            id={"type": "section-body", "name": key}, className="section-body")
+        out.append(html.Details([head, body], open=is_open, className="section"))
     return out
 
 
