@@ -68,8 +68,12 @@ def fibre_view(program: Program, patient: Patient) -> Any:
     # A fixed amplitude grid keeps the plot's axis still while the amplitude slider moves.
     curve = recruitment.recruitment_curve(
         program, FIBRE_AMPLITUDES_MA, csf_thickness_mm=anatomy[0], nerve_depth_mm=anatomy[1])
-    sd = _strength_duration(program.replace(amplitude_mA=1.0, pulse_width_us=10.0,
-                                            rate_hz=1.0), *anatomy)
+    # Normalised so that moving those sliders reuses the cached curves. A burst keeps its own
+    # rate inside the burst: at 1 Hz its pulses would not fit into the burst period (and the
+    # pattern matters: a passively recharged burst acts as monophasic pulses).
+    sd = _strength_duration(program.replace(
+        amplitude_mA=1.0, pulse_width_us=10.0,
+        rate_hz=program.rate_hz if program.pattern == "burst" else 1.0), *anatomy)
 
     def finite(x: float) -> float | None:
         return float(x) if math.isfinite(x) else None

@@ -389,3 +389,23 @@ def test_a_new_kind_shows_its_own_options_at_their_defaults():
     assert "block_order" not in ids and "application_min" not in ids
     assert ids["lesion_fraction"].value == "1" and ids["deafferentation_risk"].value == []
     assert isinstance(ids["block_site"], dcc.Dropdown) and ids["block_site"].value == "proximal"
+
+
+@pytest.mark.parametrize("name", [n for n in PROGRAM_PRESETS if n != "off"])
+@pytest.mark.parametrize("pattern_change", [{}, {"pattern": "burst", "pulses_per_burst": 20,
+                                                 "rate_hz": 1000.0, "burst_rate_hz": 40.0}])
+def test_the_fibre_tab_draws_every_program(name, pattern_change):
+    """The strength-duration curves are computed for a normalised program; for a burst, the
+    normalisation must keep the pulses inside the burst period (20 pulses at 1 Hz would last
+    19 s against a 25-ms period), or the whole update callback fails while the Fibres tab is
+    shown."""
+    prog = PROGRAM_PRESETS[name].program()
+    if pattern_change and prog.therapy != "scs":
+        pytest.skip("bursts are an SCS pattern here")
+    s = S.default_session().replace(program=prog.replace(**pattern_change, pulse_width_us=100.0)
+                                    if pattern_change else prog)
+    out = C.figures_update(s.to_dict(), {}, {"lecture": False}, tab="fibres")
+    fig = out["fig-fibres"]
+    assert fig is not NO
+    ops = [t for t in fig.data if t.mode == "markers"]
+    assert ops  # the operating point is drawn
