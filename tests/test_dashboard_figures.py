@@ -218,8 +218,17 @@ def test_plain_figures_are_the_same_json_as_the_graph_objects():
 
     p = program("scs-burst")
     rep = safety_report(p)
+    from dashboard import results as R
+    from sim.patients import PATIENT_PRESETS
+    view = R.fibre_view(p, PATIENT_PRESETS["crps"].patient())
+    tonic = program("scs-tonic")
     builders = [lambda: F.waveform_figure(p, duration_s=600.0),
+                lambda: F.waveform_figure(tonic, duration_s=240.0, window_s=(0.0, 5.0),
+                                          compare=(p, 600.0)),  # WebGL traces
                 lambda: F.safety_figure(rep, contact_area_mm2=p.contact_area_mm2),
+                lambda: F.session_figure(_fake_result(5000), [Event("touch", 1, 2)], 240,
+                                         cursor_s=30),
+                lambda: F.fibre_figure(view, compare=view),
                 lambda: F.gate_figure(None)]
     for build in builders:
         fig = build()
