@@ -400,8 +400,6 @@ def test_the_fibre_tab_draws_every_program(name, pattern_change):
     19 s against a 25-ms period), or the whole update callback fails while the Fibres tab is
     shown."""
     prog = PROGRAM_PRESETS[name].program()
-    if pattern_change and prog.therapy != "scs":
-        pytest.skip("bursts are an SCS pattern here")
     s = S.default_session().replace(program=prog.replace(**pattern_change, pulse_width_us=100.0)
                                     if pattern_change else prog)
     out = C.figures_update(s.to_dict(), {}, {"lecture": False}, tab="fibres")
