@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from dash import html
 
 from dashboard import callbacks, diagnosis, layout
 from dashboard import state as S
@@ -333,8 +332,7 @@ def harden(app: dash.Dash) -> None:
     server.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, PROPAGATE_EXCEPTIONS=False)
     update_path = app.config.routes_pathname_prefix + "_dash-update-component"
     home = app.config.routes_pathname_prefix
-    # Every control, the rows of closed sections included (they are mounted when opened).
-    index = component_index(html.Div([app.layout, *layout.all_section_rows()]))
+    index = component_index(app.layout)
 
     @server.before_request
     def _guard():

@@ -61,8 +61,7 @@ from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_EVENTS, MAX_TREATMENTS, Session
 
 __all__ = ["register", "FormInput", "control", "form_state", "figures_update", "waveform_update",
-           "safety_update", "session_update", "fibre_update", "section_update", "download_json",
-           "download_csv",
+           "safety_update", "session_update", "fibre_update", "download_json", "download_csv",
            "window_from_relayout", "pinned_status", "NO"]
 
 NO = dash.no_update
@@ -237,7 +236,7 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         return out
 
     # A form edit: a released slider, a committed text box, choice, switch or event row.
-    # Controls of closed sections are not on the page: they keep the stored values.
+    # Controls a request leaves out keep the stored values (not the declared defaults).
     fields = {**S.session_to_form(current), **inp.fields}
     rows = [dict(r) for r in inp.events]
     name = trigger[1] if kind in ("slider", "field") else None
@@ -604,20 +603,6 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
     return out
 
 
-def section_update(key: Any, n_clicks: Any, doc: Any, form: Any) -> Any:
-    """The rows of a control section after its title was clicked ``n_clicks`` times: the
-    stored session's controls while it is open, none while closed (see
-    :func:`dashboard.layout.section_rows`)."""
-    if key not in L.SECTION_PARAMS or key == L.EAGER_SECTION:
-        return NO
-    clicks = n_clicks if isinstance(n_clicks, int) and not isinstance(n_clicks, bool) else 0
-    is_open = L.SECTION_PARAMS[key][1] != (clicks % 2 == 1)
-    if not is_open:
-        return []
-    session = _session_or_none(doc) or S.default_session()
-    return L.section_rows(key, session, _obj(form))
-
-
 def download_json(doc: Any) -> Any:
     """``dcc.Download`` payload of the session document (indented JSON)."""
     session = _session_or_none(doc)
@@ -833,14 +818,6 @@ def register(app: dash.Dash) -> None:
         inp = FormInput(doc=doc, pinned=pinned, view=_obj(view))
         return _outputs(control(_trigger(), inp), VIEW_KEYS)
 
-    @app.callback(Output({"type": "section-body", "name": MATCH}, "children"),
-                  Input({"type": "section-head", "name": MATCH}, "n_clicks"),
-                  State({"type": "section-head", "name": MATCH}, "id"),
-                  State("store-session", "data"), State("form-state", "data"),
-                  prevent_initial_call=True)
-    def _section(n_clicks, head_id, doc, form):
-        return section_update(_obj(head_id).get("name"), n_clicks, doc, form)
-
     @app.callback(Output("download-json", "data"), Input("btn-json", "n_clicks"),
                   State("store-session", "data"), prevent_initial_call=True)
     def _json(_n, doc):
@@ -890,5 +867,9 @@ def register(app: dash.Dash) -> None:
     client("lectureClass", Output("root", "className"), Input("store-view", "data"))
     client("waveZoom", Output("wave-zoom", "data"), Input("fig-wave", "relayoutData"),
            prevent_initial_call=True)
+    client("sectionToggle", Output({"type": "section-body", "name": MATCH}, "value"),
+           Input({"type": "section-head", "name": MATCH}, "n_clicks"),
+           State({"type": "section-body", "name": MATCH}, "value"),
+           State({"type": "section-head", "name": MATCH}, "id"), prevent_initial_call=True)
     client("currentUrl", Output("copy-link", "content"), Input("copy-link", "n_clicks"),
            prevent_initial_call=True)

@@ -25,7 +25,7 @@ from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES
 
-__all__ = ["build_layout", "control_row", "section_rows", "section_key", "all_section_rows",
+__all__ = ["build_layout", "control_row", "section_rows", "section_key", "CLOSED",
            "event_rows_children", "treatment_rows_children", "summary_cards", "warnings_list",
            "SECTIONS", "SECTION_PARAMS", "EAGER_SECTION", "NUMERIC_PARAMS", "GRAPHS"]
 
@@ -67,8 +67,7 @@ def _label(p: Param) -> html.Label:
                       title=f"{p.help} Allowed: {p.range_text}.")
 
 
-def control_row(p: Param, value: Any, *, irrelevant: bool = False, invalid: bool = False,
-                message: str = "") -> html.Div:
+def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
     """The control of one declared parameter: label + tooltip, input(s), message slot.
 
     Kept to a handful of Dash components per row: the renderer's cost per update grows with
@@ -82,8 +81,6 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False, invalid: bool
         The current value (a validated parameter value).
     irrelevant : bool
         Dim the row (the setting has no effect on the current program).
-    invalid, message : bool, str
-        Outline the row, and the message beside it (a rejected value).
     """
     name = p.name
     shown = S.display_value(p, value)
@@ -116,11 +113,9 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False, invalid: bool
         kind = "other"
     return html.Div(
         [_label(p), *inputs,
-         html.Div(message, id={"type": "msg", "name": name}, className="param-msg",
-                  role="alert")],
+         html.Div(id={"type": "msg", "name": name}, className="param-msg", role="alert")],
         id={"type": "row", "name": name},
-        className=f"param-row {kind}" + (" irrelevant" if irrelevant else "")
-        + (" invalid" if invalid else ""))
+        className=f"param-row {kind}" + (" irrelevant" if irrelevant else ""))
 
 
 def section_key(title: str) -> str:
@@ -141,46 +136,47 @@ SECTION_PARAMS: dict[str, tuple[tuple[str, ...], bool]] = {
 EAGER_SECTION = "session"
 
 
-def section_rows(key: str, session, form: Mapping[str, Any] | None = None) -> list:
-    """The control rows of section ``key`` showing ``session``, with the messages, outlined
-    and dimmed rows of the ``form-state`` store ``form`` (default: none, and the session's own
-    irrelevant settings)."""
+def section_rows(key: str, session) -> list:
+    """The control rows of section ``key`` showing ``session``."""
     names, _ = SECTION_PARAMS[key]
     values = _values(session)
-    form = form or {}
-    messages = form.get("messages") or {}
-    invalid = set(form.get("invalid") or ())
-    irrelevant = set(form["irrelevant"]) if "irrelevant" in form else \
-        S.irrelevant_params(session)
-    return [control_row(S.FORM_PARAMS[n], values[n], irrelevant=n in irrelevant,
-                        invalid=n in invalid, message=messages.get(n, ""))
+    irrelevant = S.irrelevant_params(session)
+    return [control_row(S.FORM_PARAMS[n], values[n], irrelevant=n in irrelevant)
             for n in names if n in S.FORM_PARAMS]
 
 
-def all_section_rows(session=None) -> list:
-    """The rows of every section, open or not (for checks of what the page can hold)."""
-    session = session or S.default_session()
-    return [row for key in SECTION_PARAMS for row in section_rows(key, session)]
+#: Value of a section's ``section-body`` tabs while the section is closed (no tab has it).
+CLOSED = "closed"
 
 
 def _sections(session) -> list[html.Details]:
-    """The control sections. A section's rows are mounted only while it is open (a callback
-    fills and empties its body when its title is clicked): every mounted component costs
-    the renderer time on each update, and a closed section's settings are in the session
-    store anyway. The session section, which holds the events and treatments editors, is
-    always mounted (the update callback reads their rows)."""
+    """The control sections.
+
+    A closed section's rows are in the layout but not mounted: they sit in the only tab of a
+    ``dcc.Tabs`` (``section-body``, tab strip hidden by CSS) whose value is :data:`CLOSED`
+    while the section is closed, and ``dcc.Tabs`` renders the selected tab's children only.
+    Every mounted component costs the renderer time on each store update of a slider
+    release; a component in the layout costs nothing until mounted, and the loader still
+    writes its value, so a section opened later shows the current settings. Clicking the title
+    toggles the section in the browser (``sectionToggle``). The session section, which holds
+    the events and treatments editors, is a plain always-mounted body.
+    """
     out = []
     for title, _, is_open in _section_list():
         key = section_key(title)
+        rows = section_rows(key, session)
         if key == EAGER_SECTION:
             head = html.Summary("Session and events")
-            body = html.Div([*section_rows(key, session), _events_editor(session),
-                             _treatments_editor(session)], className="section-body")
+            body: Any = html.Div([*rows, _events_editor(session), _treatments_editor(session)],
+                                 className="section-body")
         else:
             head = html.Summary(title, id={"type": "section-head", "name": key}, n_clicks=0)
-            body = html.Div(section_rows(key, session) if is_open else [],
-                            id={"type": "section-body", "name": key}, className="section-body")
-        out.append(html.Details([head, body], open=is_open, className="section"))
+            body = dcc.Tabs([dcc.Tab(rows, value=key, label=title)],
+                            id={"type": "section-body", "name": key},
+                            value=key if is_open else CLOSED, className="section-tabs",
+                            parent_className="section-body", content_className="section-rows")
+        out.append(html.Details([head, body], open=is_open, className="section",
+                                id={"type": "section", "name": key}))
     return out
 
 

@@ -13,6 +13,8 @@
  *                  draw the form-state store beside the controls, updating only the
  *                  controls whose message or class changes (one call for all controls);
  *   writeUrl       put the state's query string in the address bar (history.replaceState);
+ *   sectionToggle  mount or unmount a control section's rows with its <details>;
+ *   waveZoom       pass the waveform's zooms (not its resizes) to the server;
  *   lectureClass, currentUrl.
  * Keyboard shortcuts for lecturers: → / PageDown / n next program preset, ← / PageUp / p
  * previous, l lecture mode. Keys typed into a text box, a dropdown or a focused slider are
@@ -197,6 +199,11 @@
                         window.location.pathname + search + window.location.hash);
                 }
                 return noUpdate();
+            },
+            sectionToggle: function (clicks, value, id) {
+                // A click on a section's title opens or closes the <details> (the browser)
+                // and mounts or unmounts its rows (the value of its one-tab dcc.Tabs).
+                return value === id.name ? "closed" : id.name;
             },
             waveZoom: function (relayout) {
                 // Only a change of the time window goes to the server: a resize (autosize)

@@ -133,12 +133,16 @@ def choose(page, dropdown_id: str, option: str) -> None:
     settle(page)
 
 
+def section_rows(page, key: str):
+    """The mounted control rows of section ``key`` (see ``dashboard.layout.SECTION_PARAMS``)."""
+    return page.locator(pid("section", key) + " .param-row")
+
+
 def open_section(page, key: str) -> None:
-    """Open the closed control section ``key`` (see ``dashboard.layout.SECTION_PARAMS``) and
-    wait for its rows: they are mounted only while it is open."""
-    head = page.locator(pid("section-head", key))
-    head.click()
-    page.wait_for_selector(pid("section-body", key) + " .param-row", timeout=20000)
+    """Open the closed control section ``key`` and wait for its rows: they are mounted only
+    while it is open."""
+    page.locator(pid("section-head", key)).click()
+    section_rows(page, key).first.wait_for(timeout=20000)
     settle(page)
 
 
