@@ -6,6 +6,7 @@ State flow (the server keeps none of it)::
     presets, upload, reset ───┴► loader ─► every control + store-session (+ pinned, view)
     slider ──(browser)──► its text box           (sliderToField)
     waveform zoom (not a resize) ─(browser)─► wave-zoom               (waveZoom)
+    section title ─(browser)─► its rows mounted or unmounted          (sectionToggle)
     typed text box, choice, switch ─(browser)─► its slider, or form-commit   (fieldCommit)
     sliders, form-commit, events, wave-zoom ─┐
     store-session / -pinned / -view ──────┴► update ─► store-session + form-state + url-search

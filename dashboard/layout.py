@@ -7,8 +7,10 @@ choices get radio items, booleans a switch. A field added to ``Program``, ``Pati
 ``ModelOptions`` appears here without editing this module (in the "More" part of its group).
 
 Component ids used by :mod:`dashboard.callbacks`: pattern ids ``{"type": T, "name": param}``
-with T in ``slider``, ``field``, ``msg``, ``row``; event rows
-``{"type": "ev", "row": i, "col": column}`` and ``{"type": "ev-del", "row": i}``.
+with T in ``slider``, ``field``, ``msg``, ``row``; sections ``{"type": T, "name": key}`` with
+T in ``section``, ``section-head``, ``section-body`` (see :func:`_sections`); event rows
+``{"type": "ev", "row": i, "col": column}`` and ``{"type": "ev-del", "row": i}``; treatment
+rows ``{"type": "tr", "row": i, "col": column or option}`` and ``{"type": "tr-del", "row": i}``.
 """
 from __future__ import annotations
 
