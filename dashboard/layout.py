@@ -27,7 +27,7 @@ from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES
 
-__all__ = ["build_layout", "control_row", "section_rows", "section_key", "CLOSED",
+__all__ = ["build_layout", "control_row", "CLOSED",
            "event_rows_children", "treatment_rows_children", "summary_cards", "warnings_list",
            "SECTIONS", "SECTION_PARAMS", "EAGER_SECTION", "NUMERIC_PARAMS", "GRAPHS"]
 
@@ -69,6 +69,12 @@ def _label(p: Param) -> html.Label:
                       title=f"{p.help} Allowed: {p.range_text}.")
 
 
+def _switch(cid: Any, value: Any) -> dcc.Checklist:
+    """An on/off switch: value ``["on"]`` or ``[]`` (:func:`dashboard.state.display_value`)."""
+    return dcc.Checklist(id=cid, value=value, className="switch",
+                         options=[{"label": " on", "value": "on"}])
+
+
 def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
     """The control of one declared parameter: label + tooltip, input(s), message slot.
 
@@ -104,8 +110,7 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
                                            "value": c} for c in p.choices])]
         kind = "other"
     elif p.kind == "bool":
-        inputs = [dcc.Checklist(id=field_id, value=shown, className="switch",
-                                options=[{"label": " on", "value": "on"}])]
+        inputs = [_switch(field_id, shown)]
         kind = "other"
     else:  # pattern, samples: free text validated on commit
         inputs = [dcc.Input(id=field_id, type="text", value=shown, debounce=True,
@@ -120,7 +125,7 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
         className=f"param-row {kind}" + (" irrelevant" if irrelevant else ""))
 
 
-def section_key(title: str) -> str:
+def _section_key(title: str) -> str:
     """The id ``name`` of a control section (its title's first word, lower case)."""
     return title.split()[0].lower()
 
@@ -133,21 +138,13 @@ def _section_list() -> list[tuple[str, tuple[str, ...], bool]]:
 
 #: Section key -> (parameter names, open by default).
 SECTION_PARAMS: dict[str, tuple[tuple[str, ...], bool]] = {
-    section_key(t): (names, is_open) for t, names, is_open in _section_list()}
+    _section_key(t): (names, is_open) for t, names, is_open in _section_list()}
 #: The section with the events and treatments editors: always mounted (see :func:`_sections`).
 EAGER_SECTION = "session"
 
 
-def section_rows(key: str, session) -> list:
-    """The control rows of section ``key`` showing ``session``."""
-    names, _ = SECTION_PARAMS[key]
-    values = _values(session)
-    irrelevant = S.irrelevant_params(session)
-    return [control_row(S.FORM_PARAMS[n], values[n], irrelevant=n in irrelevant)
-            for n in names if n in S.FORM_PARAMS]
-
-
-#: Value of a section's ``section-body`` tabs while the section is closed (no tab has it).
+#: Value of a section's ``section-body`` tabs while the section is closed (no tab has it;
+#: ``sectionToggle`` in ``assets/neuromod.js`` writes the same text).
 CLOSED = "closed"
 
 
@@ -163,10 +160,13 @@ def _sections(session) -> list[html.Details]:
     toggles the section in the browser (``sectionToggle``). The session section, which holds
     the events and treatments editors, is a plain always-mounted body.
     """
+    values = _values(session)
+    irrelevant = S.irrelevant_params(session)
     out = []
-    for title, _, is_open in _section_list():
-        key = section_key(title)
-        rows = section_rows(key, session)
+    for title, names, is_open in _section_list():
+        key = _section_key(title)
+        rows = [control_row(S.FORM_PARAMS[n], values[n], irrelevant=n in irrelevant)
+                for n in names if n in S.FORM_PARAMS]
         if key == EAGER_SECTION:
             head = html.Summary("Session and events")
             body: Any = html.Div([*rows, _events_editor(session), _treatments_editor(session)],
@@ -176,7 +176,7 @@ def _sections(session) -> list[html.Details]:
             body = dcc.Tabs([dcc.Tab(rows, value=key, label=title)],
                             id={"type": "section-body", "name": key},
                             value=key if is_open else CLOSED, className="section-tabs",
-                            parent_className="section-body", content_className="section-rows")
+                            parent_className="section-body")
         out.append(html.Details([head, body], open=is_open, className="section",
                                 id={"type": "section", "name": key}))
     return out
@@ -232,8 +232,7 @@ def _treatment_option(i: int, name: str, value: Any) -> html.Label:
                                     options=[{"label": c, "value": c} for c in p.choices],
                                     className="tr-choice")
     elif p.kind == "bool":
-        control = dcc.Checklist(id=cid, value=value, className="switch",
-                                options=[{"label": " on", "value": "on"}])
+        control = _switch(cid, value)
     else:
         control = dcc.Input(id=cid, type="text", value=value, debounce=True,
                             className="ev-num tr-num", name=f"treatment-{i + 1}-{name}")

@@ -203,7 +203,7 @@
             sectionToggle: function (clicks, value, id) {
                 // A click on a section's title opens or closes the <details> (the browser)
                 // and mounts or unmounts its rows (the value of its one-tab dcc.Tabs).
-                return value === id.name ? "closed" : id.name;
+                return value === id.name ? "closed" : id.name;  // layout.CLOSED
             },
             waveZoom: function (relayout) {
                 // Only a change of the time window goes to the server: a resize (autosize)
