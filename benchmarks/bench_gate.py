@@ -2,9 +2,10 @@
 
 Targets from the design: a 60 s session in <= 20 ms and a 30 min session in <= 300 ms,
 independent of pulse rate. The grid step is ``sim.gate.SESSION_DT_S`` (20 ms; 10 ms shown too).
-Inputs mimic a real session: tonic or 10 kHz stimulation cycling on and off, ongoing and evoked
-C drive, C volleys, a burst flag and a descending drive, so every slow state is exercised. The
-timed call includes building and validating :class:`~sim.gate.GateInputs`.
+Inputs mimic a real session: tonic, 10 kHz or burst stimulation cycling on and off, ongoing
+and evoked C drive, C volleys, the kHz field, opioid drive and a descending drive, so every slow
+state is exercised. The timed call includes building and validating
+:class:`~sim.gate.GateInputs`.
 
 Run: ``python benchmarks/bench_gate.py``
 """
@@ -31,17 +32,18 @@ def _session(duration_s: float, dt_s: float, program: str) -> None:
     rho = np.where(on, 0.6, 0.0)
     if program == "tonic 50 Hz":
         d = stim_drives_tonic(50.0, rho, PARAMS)
-        khz, burst = 0.0, 0.0
+        khz = 0.0
     elif program == "10 kHz":
         d = stim_drives_tonic(10000.0, 0.0 * rho, PARAMS)  # sub-threshold: no Aβ recruited
-        khz, burst = on.astype(float), 0.0
+        khz = on.astype(float)
     else:
         d = stim_drives_burst(500.0, 5, 40.0, 0.2 * rho, PARAMS)
-        khz, burst = 0.0, on.astype(float)
+        khz = 0.0
     injury = np.where((t > 10.0) & (t < 40.0), 1.5, 0.0)
     inputs = GateInputs(t, a_beta_stim_I=d.a_beta_stim_I, a_beta_stim_P=d.a_beta_stim_P,
                         a_C=injury, c_volley_rate_hz=np.where(injury > 0, 1.0, 0.0),
-                        khz_field=khz, burst_on=burst, b_desc=-0.05 * np.sin(t / 60.0))
+                        khz_field=khz, opioid_drive=0.1 * on,
+                        b_desc=-0.05 * np.sin(t / 60.0))
     simulate_gate(inputs, PARAMS)
 
 

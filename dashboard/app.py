@@ -44,7 +44,7 @@ def initial_view(session=None) -> dict:
     out = callbacks.figures_update(session.to_dict(), {}, {"lecture": False})
     return dict(
         figures={k: out[k] for k in ("fig-wave", "fig-safety", "fig-session", "fig-fibres",
-                                     "fig-gate")},
+                                     "fig-gate", "fig-rate")},
         summary=out["summary"], warnings=out["warnings"],
         stores={"fig-keys": out["fig-keys"], "form-state": callbacks.form_state(session)},
     )

@@ -494,13 +494,16 @@ def _fmt_or_dash(value: Any, fmt: str) -> str:
     return format(value, fmt)
 
 
-def _paresthesia_text(felt: Any, level: Any) -> str:
+def _paresthesia_text(felt: Any, level: Any, discomfort: Any = None) -> str:
     if felt is None and level is None:
         return "—"
     if felt is None:
         return _fmt_or_dash(level, ".2g")
-    return ("felt" if felt else "not felt") + \
+    text = ("felt" if felt else "not felt") + \
         (f" ({level:.2g})" if isinstance(level, (int, float)) and felt else "")
+    if isinstance(discomfort, (int, float)) and discomfort > 0.05:
+        text += f", uncomfortable ({discomfort:.2g})"
+    return text
 
 
 def _summary(session: Session, result: Any, a: Session | None, result_a: Any) -> list[tuple]:
@@ -518,7 +521,8 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
             "nrs": "—" if get("pain_before_nrs") is None else
             f"{get('pain_before_nrs'):.1f} → {get('pain_during_nrs'):.1f} → "
             f"{get('pain_after_nrs'):.1f}",
-            "paresthesia": _paresthesia_text(get("paresthesia_felt"), get("paresthesia")),
+            "paresthesia": _paresthesia_text(get("paresthesia_felt"), get("paresthesia"),
+                                             get("discomfort")),
             "battery": F._days_text(get("battery_days") if get("battery_days") is not None
                                     else rep.battery_life_days),
             "charge": f"{rep.charge_per_phase_uC:.3g} µC",
@@ -527,11 +531,14 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
     rep = R.safety(session.program, session.options)
     k_text = f"Shannon k = {rep.shannon_k:.2f} (limit {rep.shannon_k_limit:g})" \
         if math.isfinite(rep.shannon_k) else "no charge delivered"
+    if rep.charge_per_burst_uC > rep.charge_per_phase_uC * (1 + 1e-9):
+        k_text += (f"; {rep.charge_per_burst_uC:.3g} µC per burst before its recharge, "
+                   f"k = {rep.burst_shannon_k:.2f}")
     cards = [
         ("Pain reduction", "reduction", "during vs before stimulation"),
         ("Responder", "responder", "≥ 50 % reduction"),
         ("Pain NRS", "nrs", "before → during → after"),
-        ("Paresthesia", "paresthesia", "tingling felt during stimulation"),
+        ("Paresthesia", "paresthesia", "tingling felt during stimulation (not pain)"),
         ("Battery life", "battery", f"{rep.power_mW:.3g} mW delivered"),
         ("Charge per phase", "charge", k_text),
     ]
@@ -557,9 +564,24 @@ def fibre_update(doc: Any, pinned: Any, view: Any, key_state: Any) -> tuple[Any,
     return F.fibre_figure(view_b, compare=view_a, options=options), key
 
 
+def rate_update(doc: Any, view: Any, key_state: Any) -> tuple[Any, Any]:
+    """Rate-response figure and skip key (program, patient, options, days on the program)."""
+    session = _session_or_none(doc)
+    if session is None:
+        return NO, NO
+    options = _options(view)
+    key = _key(session.program.to_dict(), session.patient.to_dict(),
+               session.options.to_dict(), session.stimulation_day, options.lecture)
+    if key == key_state:
+        return NO, NO
+    rv = R.rate_response_view(session)
+    return F.rate_response_figure(rv.published, reduced=rv.reduced, patient=rv.patient,
+                                  current_rate_hz=rv.current_rate_hz, options=options), key
+
+
 #: Outputs of :func:`figures_update`, in the order of the Dash callback.
 FIGURE_KEYS = ("fig-wave", "fig-safety", "warnings", "fig-session", "fig-gate", "summary",
-               "fig-fibres", "fig-keys")
+               "fig-fibres", "fig-rate", "fig-keys")
 
 
 def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click: Any = None,
@@ -577,8 +599,8 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
     zoomed : bool
         Whether the waveform was just zoomed (``relayout`` is new).
     tab : str, optional
-        The visible figure tab (``safety``, ``fibres``, ``gate``); the fibre figure is only
-        computed while its tab is shown (``None``: compute everything).
+        The visible figure tab (``safety``, ``fibres``, ``gate``); the fibre and rate-response
+        figures are only computed while their tab is shown (``None``: compute everything).
 
     Returns
     -------
@@ -593,11 +615,15 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
     fibres, fibre_key = NO, NO
     if tab in (None, "fibres"):  # its key stays stale until shown, then it is drawn
         fibres, fibre_key = fibre_update(doc, pinned, view, keys.get("fibres"))
+    rate, rate_key = NO, NO
+    if tab in (None, "gate"):
+        rate, rate_key = rate_update(doc, view, keys.get("rate"))
     out = {"fig-wave": wave, "fig-safety": safety, "warnings": warnings,
-           "fig-session": session, "fig-gate": gate, "summary": summary, "fig-fibres": fibres}
+           "fig-session": session, "fig-gate": gate, "summary": summary, "fig-fibres": fibres,
+           "fig-rate": rate}
     new_keys = dict(keys)
     for name, value in (("wave", wave_state), ("safety", safety_key),
-                        ("session", session_key), ("fibres", fibre_key)):
+                        ("session", session_key), ("fibres", fibre_key), ("rate", rate_key)):
         if value is not NO:
             new_keys[name] = value
     out["fig-keys"] = new_keys if new_keys != keys else NO

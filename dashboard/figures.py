@@ -439,9 +439,11 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
 
     Left: the Shannon plane (charge per phase Q vs charge density D, log-log) with the limit
     line ``log10(D) + log10(Q) = k`` and the unsafe region above it, the density cap, the
-    line of operating points of this contact (D = Q / A) and the program's point. Right: how
-    close the program is to each limit, as a percentage: D / cap, and D·Q / 10^k (which is
-    100 % exactly when k reaches its limit), with A beside B when a configuration is pinned.
+    line of operating points of this contact (D = Q / A) and the program's point (and, for a
+    burst that accumulates charge before its recharge, the per-burst point beside it). Right:
+    how close the program is to each limit, as a percentage: D / cap, and D·Q / 10^k (which
+    is 100 % exactly when k reaches its limit), with A beside B when a configuration is
+    pinned.
 
     Parameters
     ----------
@@ -490,6 +492,15 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
                 marker=dict(size=14 if options.lecture else 11, color=color,
                             symbol="diamond" if label == "A" else "circle",
                             line=dict(color="#000000", width=1))))
+        if _accumulates(rep):
+            data.append(dict(
+                type="scatter", x=[rep.charge_per_burst_uC],
+                y=[rep.burst_charge_density_uC_per_cm2], mode="markers+text",
+                text=["per burst"], textposition="middle right", showlegend=False,
+                name=f"{label}: {rep.charge_per_burst_uC:.3g} µC per burst before its "
+                     "recharge",
+                marker=dict(size=16 if options.lecture else 13, color=color,
+                            symbol="circle-open", line=dict(color=color, width=2))))
     # Right panel: per limit, one bar per configuration (A first), as % of the limit.
     rows, pct, texts, colors = [], [], [], []
     for label, rep, _, color in entries:
@@ -501,6 +512,11 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
         pct += [dens, shannon]
         texts += [f"{rep.charge_density_uC_per_cm2:.3g} µC/cm²", k_text]
         colors += [WARN if dens > 100 else color, WARN if not rep.shannon_ok else color]
+        if _accumulates(rep):
+            rows.append(f"Shannon, burst{suffix}")
+            pct.append(100 * 10 ** (rep.burst_shannon_k - k_lim))
+            texts.append(f"k = {rep.burst_shannon_k:.2f}")
+            colors.append(WARN if rep.burst_shannon_k >= k_lim else color)
     order = sorted(range(len(rows)), key=lambda i: (rows[i].startswith("Shannon"), i))
     data.append(dict(type="bar", orientation="h", y=[rows[i] for i in order],
                      x=[min(pct[i], 400.0) for i in order], text=[texts[i] for i in order],
@@ -531,6 +547,11 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
                   if math.isfinite(report.battery_life_days) else None),
     )
     return _figure(data, layout)
+
+
+def _accumulates(rep: SafetyReport) -> bool:
+    """Whether charge accumulates over a burst before its recharge (passive-recharge bursts)."""
+    return rep.charge_per_burst_uC > rep.charge_per_phase_uC * (1 + 1e-9)
 
 
 def _days_text(days: float) -> str:
@@ -782,24 +803,34 @@ GATE_NODES = {
     "c_drive": ("C afferents<br>(burning)", 1.4, 0.0, 2.0, ""),
     "inhibitory_hz": ("Inhibitory<br>interneuron", 3.0, 2.55, 80.0, "Hz"),
     "excitatory_hz": ("Excitatory<br>interneuron", 3.0, 0.75, 60.0, "Hz"),
-    "projection_hz": ("Projection<br>neuron (WDR)", 4.6, 1.65, 50.0, "Hz"),
-    "descending": ("Descending<br>control", 4.6, 3.5, 1.0, ""),
-    "pain_nrs": ("Brain:<br>pain", 6.0, 1.65, 10.0, "NRS"),
+    "projection_hz": ("WDR neuron<br>(lamina V)", 4.6, 2.4, 80.0, "Hz"),
+    "lamina1_hz": ("Lamina I<br>NS neuron", 4.6, 0.6, 80.0, "Hz"),
+    "descending": ("Descending<br>control", 4.6, 3.9, 1.0, ""),
+    "paresthesia": ("Brain:<br>tingling", 6.0, 3.3, 10.0, "/10"),
+    "pain_nrs": ("Brain:<br>pain", 6.0, 1.2, 10.0, "NRS"),
 }
-#: Connections: (from, to, sign, mechanism switch that gates it or '').
+#: Connections: (from, to, sign, mechanism switch that gates it or ''). Pain is read from
+#: lamina I and the WDR neuron's nociceptive share; the stimulated Aβ activity reaches the
+#: brain as tingling through the dorsal columns (sim.percept).
 GATE_EDGES = (
     ("stim_on", "abeta_drive", +1, ""),
     ("abeta_drive", "inhibitory_hz", +1, "mechanism_segmental"),
     ("abeta_drive", "projection_hz", +1, ""),
     ("abeta_drive", "excitatory_hz", +1, ""),
+    ("abeta_drive", "paresthesia", +1, ""),
     ("adelta_drive", "projection_hz", +1, ""),
-    ("c_drive", "projection_hz", +1, ""),
+    ("adelta_drive", "lamina1_hz", +1, ""),
+    ("c_drive", "lamina1_hz", +1, ""),
     ("c_drive", "excitatory_hz", +1, ""),
+    ("c_drive", "inhibitory_hz", +1, ""),
     ("excitatory_hz", "projection_hz", +1, ""),
+    ("excitatory_hz", "lamina1_hz", +1, ""),
     ("inhibitory_hz", "projection_hz", -1, ""),
+    ("inhibitory_hz", "lamina1_hz", -1, ""),
     ("inhibitory_hz", "excitatory_hz", -1, ""),
     ("descending", "projection_hz", -1, "mechanism_descending_opioid"),
     ("projection_hz", "pain_nrs", +1, ""),
+    ("lamina1_hz", "pain_nrs", +1, ""),
 )
 
 
@@ -876,6 +907,79 @@ def gate_figure(activity: Mapping[str, float] | None, *,
                                       "is installed.", options), y=0.0, yanchor="bottom"))
     layout = _layout(options, title, annotations=annotations,
                      xaxis=dict(visible=False, range=[-0.6, 6.6], fixedrange=True),
-                     yaxis=dict(visible=False, range=[-1.3, 4.1], fixedrange=True),
+                     yaxis=dict(visible=False, range=[-0.9, 4.6], fixedrange=True),
                      margin=dict(l=10, r=10, t=64 if options.lecture else 48, b=10))
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Rate response
+# --------------------------------------------------------------------------------------------
+def rate_response_figure(published: Any, *, reduced: Any = None, patient: Any = None,
+                         current_rate_hz: float | None = None,
+                         options: FigureOptions = FigureOptions()) -> go.Figure:
+    """The dorsal horn's answer to the pulse rate: WDR output and the patient's relief.
+
+    Parameters
+    ----------
+    published : sim.rate_response.RateResponse
+        The published protocol (Zhang, Janik & Grill 2014) with normal inhibition: left panel,
+        WDR output as % of its rate without stimulation.
+    reduced : RateResponse, optional
+        The same protocol with the patient's weaker inhibition, drawn dashed.
+    patient : RateResponse, optional
+        The patient on their own program at each rate: right panel, pain reduction [%].
+    current_rate_hz : float, optional
+        The program's rate, marked on the right panel.
+    options : FigureOptions
+    """
+    lw = options.line_width
+    data: list[dict] = []
+    annotations = [_title_ann("WDR output (published protocol)", 0.21, 1.0, options),
+                   _title_ann("This patient: pain relief", 0.79, 1.0, options)]
+    shapes = [dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=100, y1=100,
+                   line=dict(color="#555555", width=1, dash="dot"))]
+    for r, dash, name in ((published, "solid", "normal inhibition"),
+                          (reduced, "dash", "this patient's inhibition")):
+        if r is None:
+            continue
+        data.append(dict(type="scatter", x=np.asarray(r.rates_hz, dtype=np.float32),
+                         y=np.asarray(r.wdr_pct_of_baseline, dtype=np.float32), mode="lines",
+                         name=name, line=dict(color=COLOR_B, width=lw, dash=dash),
+                         hovertemplate="%{x:.0f} Hz: %{y:.0f} % of baseline<extra>" + name
+                                       + "</extra>"))
+    annotations.append(dict(text="above 100 %: the stimulated Aβ activity itself<br>(every "
+                                 "fibre following every pulse), felt as tingling",
+                            xref="x domain", yref="y domain", x=0.02, y=0.98, showarrow=False,
+                            xanchor="left", yanchor="top", align="left",
+                            font=dict(size=options.font_size - 2, color="#555555")))
+    if patient is not None and len(patient.rates_hz):
+        red = np.nan_to_num(np.asarray(patient.pain_reduction_pct, dtype=float))
+        data.append(dict(type="scatter", x=np.asarray(patient.rates_hz, dtype=np.float32),
+                         y=red.astype(np.float32), mode="lines+markers", xaxis="x2",
+                         yaxis="y2", name="pain relief", line=dict(color=COLOR_A, width=lw),
+                         marker=dict(size=5), hovertemplate="%{x:.0f} Hz: %{y:.0f} % "
+                                                            "relief<extra></extra>"))
+        if current_rate_hz:
+            y = float(np.interp(math.log(current_rate_hz), np.log(patient.rates_hz), red))
+            data.append(dict(type="scatter", x=[current_rate_hz], y=[y], mode="markers",
+                             xaxis="x2", yaxis="y2", name="this program",
+                             marker=dict(size=14, symbol="x", color="#000000")))
+    else:
+        annotations.append(dict(_note("No relief to show: stimulation is off or the patient "
+                                      "has no pain at rest.", options), x=0.79))
+    top = 100.0
+    if patient is not None and len(patient.rates_hz):
+        top = max(10.0, _nice_ceil(float(np.nanmax(np.nan_to_num(
+            patient.pain_reduction_pct))) * 1.1))
+    layout = _layout(
+        options, "Rate response of the dorsal horn",
+        xaxis=_axis(options, type="log", title="pulse rate [Hz]", domain=[0, 0.42]),
+        yaxis=_axis(options, title="WDR output [% of baseline]", rangemode="tozero"),
+        xaxis2=_axis(options, type="log", title="pulse rate [Hz]", domain=[0.58, 1.0],
+                     anchor="y2"),
+        yaxis2=_axis(options, title="pain reduction [%]", anchor="x2", range=[0, top]),
+        shapes=shapes, annotations=annotations,
+        margin=_margin(options, t=80 if options.lecture else 72),
+    )
     return _figure(data, layout)

@@ -43,7 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("Device and battery", ("impedance_ohm", "battery_capacity_mAh", "overhead_current_uA"),
      False),
     ("Patient", tuple(n for n, s in S.SECTION_OF.items() if s == "patient"), False),
-    ("Session length", ("duration_s",), True),
+    ("Session length", ("duration_s", "stimulation_day"), True),
     ("Mechanisms of relief", tuple(n for n, p in S.FORM_PARAMS.items()
                                    if S.SECTION_OF[n] == "options" and p.kind == "bool"), False),
     ("Safety limits", ("shannon_k_limit", "density_limit_uC_per_cm2"), False),
@@ -56,7 +56,7 @@ NUMERIC_PARAMS: tuple[str, ...] = tuple(n for n, p in S.FORM_PARAMS.items()
 #: Graph id -> PNG file name of its modebar download.
 GRAPHS = {"fig-wave": "neuromod-waveform", "fig-safety": "neuromod-safety",
           "fig-session": "neuromod-session", "fig-fibres": "neuromod-fibres",
-          "fig-gate": "neuromod-gate"}
+          "fig-gate": "neuromod-gate", "fig-rate": "neuromod-rate-response"}
 
 _CHOICE_LABELS = {"scs": "SCS", "pns": "PNS", "tens": "TENS", "off": "off"}
 
@@ -185,7 +185,7 @@ def _sections(session) -> list[html.Details]:
 def _values(session) -> dict[str, Any]:
     parts = {"program": session.program, "patient": session.patient,
              "options": session.options}
-    return {n: (session.duration_s if s == "session" else getattr(parts[s], n))
+    return {n: getattr(session if s == "session" else parts[s], n)
             for n, s in S.SECTION_OF.items()}
 
 
@@ -431,7 +431,8 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
                             label="Safety and energy", value="safety"),
                     dcc.Tab(_graph("fig-fibres", figures.get("fig-fibres")),
                             label="Fibres", value="fibres"),
-                    dcc.Tab(_graph("fig-gate", figures.get("fig-gate")),
+                    dcc.Tab([_graph("fig-gate", figures.get("fig-gate")),
+                             _graph("fig-rate", figures.get("fig-rate"))],
                             label="The gate", value="gate"),
                     dcc.Tab(diagnosis.panel(), label="Diagnosis", value=diagnosis.TAB_VALUE),
                 ], id="fig-tabs", value="safety", className="fig-tabs"),

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from sim import recruitment
 from sim.patients import Patient
@@ -21,7 +24,8 @@ from sim.waveforms import Program
 FIBRE_AMPLITUDES_MA = tuple(float(a) for a in
                             [0.05 * (100 / 0.05) ** (i / 79) for i in range(80)])
 
-__all__ = ["safety", "session_result", "fibre_view", "gate_activity_at"]
+__all__ = ["safety", "session_result", "fibre_view", "gate_activity_at", "RateView",
+           "rate_response_view"]
 
 
 @lru_cache(maxsize=256)
@@ -112,3 +116,47 @@ def gate_activity_at(result: Any, t_s: float) -> dict[str, float] | None:
     out = {name: float(np.asarray(y)[i]) for name, y in result.series.items()}
     out["t_s"] = float(t[i])
     return out
+
+
+@dataclass(frozen=True)
+class RateView:
+    """What the rate-response figure draws (:func:`dashboard.figures.rate_response_figure`).
+
+    Attributes
+    ----------
+    published : sim.rate_response.RateResponse
+        The published protocol with normal inhibition.
+    reduced : RateResponse or None
+        The same protocol with the patient's inhibition, when it is weaker than normal.
+    patient : RateResponse or None
+        The patient on their own program at each rate (None with stimulation off).
+    current_rate_hz : float or None
+        The program's rate.
+    """
+
+    published: Any
+    reduced: Any
+    patient: Any
+    current_rate_hz: float | None
+
+
+@lru_cache(maxsize=64)
+def _published(inhibition_efficacy: float) -> Any:
+    from sim.patients import Patient
+    from sim.rate_response import published_rate_response
+    return published_rate_response(_RATE_GRID, Patient(inhibition_efficacy=inhibition_efficacy))
+
+
+#: Rates of the published curves [Hz]: 40 per decade from 2 Hz to 1.2 kHz.
+_RATE_GRID = tuple(float(f) for f in np.geomspace(2.0, 1200.0, 112))
+
+
+@lru_cache(maxsize=64)
+def rate_response_view(session: Session) -> RateView:
+    """The curves of the rate-response figure for ``session`` (memoised)."""
+    from sim.rate_response import session_rate_response
+    g = session.patient.inhibition_efficacy
+    prog = session.program
+    patient = session_rate_response(session) if prog.is_active else None
+    return RateView(_published(1.0), _published(g) if g < 1.0 else None, patient,
+                    prog.rate_hz if prog.is_active else None)

@@ -68,6 +68,7 @@ SECTION_OF: dict[str, str] = {
     **{n: "patient" for n in _declared_fields(Patient)},
     **{n: "options" for n in _declared_fields(ModelOptions)},
     "duration_s": "session",
+    "stimulation_day": "session",
 }
 #: Declarations of every form control, in document order.
 FORM_PARAMS: dict[str, Param] = {n: PARAMETERS[n] for n in SECTION_OF}
@@ -135,7 +136,7 @@ def session_to_form(session: Session) -> dict[str, Any]:
     out = {}
     for name, p in FORM_PARAMS.items():
         section = SECTION_OF[name]
-        value = session.duration_s if section == "session" else getattr(parts[section], name)
+        value = getattr(session if section == "session" else parts[section], name)
         out[name] = display_value(p, value)
     return out
 
@@ -378,8 +379,9 @@ def sparse_document(session: Session) -> dict[str, Any]:
         diff = {k: v for k, v in full[part].items() if default[part][k] != v}
         if diff:
             out[part] = diff
-    if full["duration_s"] != Session().duration_s:
-        out["duration_s"] = full["duration_s"]
+    for key in ("duration_s", "stimulation_day"):
+        if full[key] != getattr(Session(), key):
+            out[key] = full[key]
     if full["events"] != default["events"]:
         out["events"] = full["events"]
     if full.get("treatments"):

@@ -13,29 +13,40 @@
 #
 # Melzack and Wall (1965) proposed that large, touch-carrying Aβ fibres excite inhibitory
 # interneurons in the dorsal horn that "close a gate" on pain signals carried by small Aδ and
-# C fibres to the projection (T, wide-dynamic-range) neuron. This lesson runs the simulator's
-# firing-rate version of that circuit (`sim.gate`, equations in its docstring and in
-# SCIENCE.md section 4) and asks:
+# C fibres. This lesson runs the simulator's firing-rate version of that circuit (`sim.gate`;
+# equations and sources in `docs/model.md`) and asks:
 #
 # 1. Does Aβ input close the gate?
-# 2. Why does tonic SCS work best at tens of Hz and stop working at a few hundred?
+# 2. How does the dorsal horn answer the pulse rate of spinal cord stimulation, and why does
+#    a high rate not hurt?
 # 3. What does loss of inhibition (disinhibition after nerve injury) do to all this?
+#
+# Two output neurons matter: the wide-dynamic-range (WDR) neuron of the deep dorsal horn,
+# which answers touch and pain alike, and the nociceptive-specific neurons of lamina I. Pain
+# (`sim.percept`) is read from lamina I plus the WDR neuron's *nociceptive share*; the
+# stimulated Aβ activity itself reaches the brain through the dorsal columns as tingling.
 
 # %%
 import dataclasses
 
 import numpy as np
-import plotly.graph_objects as go
 
 from dashboard import figures
-from sim.gate import (GateParams, pain_nrs, stim_drives_tonic, steady_state_rates,
-                      windup_protocol)
+import plotly.graph_objects as go
+
+from sim.gate import GateParams, steady_state_rates, windup_protocol
+from sim.patients import Patient, patient
+from sim.percept import pain_nrs
+from sim.presets import program
+from sim.rate_response import published_rate_response, session_rate_response
+from sim.session import Session
 
 # %% [markdown]
 # ## 1. Aβ input closes the gate
-# Ongoing C-fibre input (a_C = 1, as in a neuropathic patient's burning pain) drives the
-# projection neuron to about 30 Hz. Add touch (a_β = 1) at the same time and it falls to about
-# 0 Hz. Touch alone barely activates it.
+# Ongoing C-fibre input (a_C = 1, as in a neuropathic patient's burning pain) drives the WDR
+# neuron to about 30 Hz. Add touch (a_β = 1) at the same time and its nociceptive output falls
+# by more than half. Touch alone makes the WDR neuron fire a little (it is a wide-dynamic-range
+# neuron) but leaves lamina I silent and does not hurt.
 
 # %%
 p = GateParams()
@@ -43,72 +54,77 @@ cases = {"C input alone": dict(a_C=1.0), "C input + touch": dict(a_C=1.0, a_beta
          "touch alone": dict(a_beta=1.0), "nothing": {}}
 for name, drive in cases.items():
     r = steady_state_rates(p, **drive)
-    print(f"{name:16s} projection {float(r.P_hz):5.1f} Hz   inhibitory {float(r.I_hz):5.1f} Hz"
-          f"   pain {float(pain_nrs(r.P_hz)):4.1f}/10")
+    print(f"{name:16s} WDR {r.P_hz:5.1f} Hz (nociceptive share {r.P_noci_hz:5.1f})  "
+          f"lamina I {r.N_hz:5.1f} Hz  inhibitory {r.I_hz:5.1f} Hz  "
+          f"pain {pain_nrs(r.nociceptive_hz):4.1f}/10")
 
 # %% [markdown]
 # The dashboard draws the same circuit; each element's colour shows its activity.
 
 # %%
 r = steady_state_rates(p, a_C=1.0, a_beta=1.0)
-figures.gate_figure({"projection_hz": float(r.P_hz), "inhibitory_hz": float(r.I_hz),
-                     "excitatory_hz": float(r.E_hz), "abeta_drive": 1.0, "c_drive": 1.0,
-                     "adelta_drive": 0.0})
+figures.gate_figure({"projection_hz": r.P_hz, "lamina1_hz": r.N_hz, "inhibitory_hz": r.I_hz,
+                     "excitatory_hz": r.E_hz, "abeta_drive": 1.0, "c_drive": 1.0,
+                     "adelta_drive": 0.0, "pain_nrs": pain_nrs(r.nociceptive_hz)})
 
 # %% [markdown]
-# ## 2. Frequency dependence of tonic SCS
-# Stimulation-evoked Aβ spikes reach the inhibitory interneurons and the projection neuron
-# through *depressing* synapses (Tsodyks-Markram). The synapse onto the inhibitory
-# interneurons (slow recovery, 100 ms) saturates above ~20 Hz; the one onto the projection
-# neuron (fast recovery, 2 ms) keeps passing more drive as the rate rises. Nothing here is a
-# table of frequencies: the curve comes out of the two synapses.
+# ## 2. The rate response of the dorsal horn
+# Zhang, Janik & Grill (2014, J Neurophysiol 112:552) simulated a biophysical dorsal-horn
+# network with every dorsal-column fibre under the lead recruited and following every pulse,
+# and ongoing C input. `published_rate_response` runs that protocol on this model. The
+# stimulated Aβ spikes reach the inhibitory interneurons and the WDR neuron through
+# *depressing* synapses (Tsodyks-Markram): the one onto the inhibitory interneurons depresses
+# early (its inhibition saturates at tens of Hz), the one onto the WDR neuron late, so:
+#
+# * the WDR output is inhibited most at tens of Hz,
+# * it is back at its baseline somewhere near 80-100 Hz,
+# * above that the stimulated Aβ excitation wins and the WDR output rises above baseline.
+#
+# That last part assumes every fibre follows every pulse, and it is the stimulation's own Aβ
+# activity: felt as tingling, not as pain. The right panel shows a patient's relief, which
+# never turns into extra pain.
 
 # %%
-rates = np.geomspace(2, 400, 60)
-
-
-def scs_curve(params):
-    d = stim_drives_tonic(rates, 1.0, params)
-    return steady_state_rates(params, a_C=1.0, a_beta_stim_I=d.a_beta_stim_I,
-                              a_beta_stim_P=d.a_beta_stim_P).P_hz
-
-
-fig = go.Figure()
-for g in (1.0, 0.6, 0.3):
-    fig.add_scatter(x=rates, y=scs_curve(GateParams(g_inh=g)), name=f"g_inh = {g}")
-baseline = float(steady_state_rates(GateParams(), a_C=1.0).P_hz)
-fig.add_hline(y=baseline, line_dash="dot", annotation_text="no stimulation")
-fig.update_layout(xaxis_type="log", xaxis_title="SCS rate [Hz]",
-                  yaxis_title="projection neuron [Hz]",
-                  title="Tonic SCS: relief at tens of Hz, lost at high rates")
-fig
+normal = published_rate_response()
+half = published_rate_response(patient=Patient(inhibition_efficacy=0.5))
+print(f"normal GABA: deepest {normal.deepest[1]:.0f} % at {normal.deepest[0]:.0f} Hz, back to "
+      f"baseline at {normal.back_to_baseline_hz:.0f} Hz")
+print(f"half GABA:   deepest {half.deepest[1]:.0f} % at {half.deepest[0]:.0f} Hz, back to "
+      f"baseline at {half.back_to_baseline_hz:.0f} Hz")
+for row in normal.rows():
+    if row["rate_hz"] in (10, 40, 80, 300):
+        print(f"  {row['rate_hz']:5.0f} Hz: WDR {row['wdr_pct_of_baseline']:5.0f} % of baseline, "
+              f"pain reduced by {row['pain_reduction_pct']:4.0f} %")
 
 # %%
-normal = scs_curve(GateParams())
-best = rates[np.argmin(normal)]
-cross = rates[np.argmax((rates > best) & (normal > baseline))]
-print(f"best rate {best:.0f} Hz (projection {normal.min():.1f} Hz vs {baseline:.1f} Hz); "
-      f"back above baseline from about {cross:.0f} Hz")
+fbss = Session(program=program("scs-tonic"), patient=patient("failed-back-surgery"))
+figures.rate_response_figure(normal, reduced=half, patient=session_rate_response(fbss),
+                             current_rate_hz=50.0)
 
 # %% [markdown]
 # ## 3. Disinhibition
 # After nerve injury, GABA/glycine inhibition weakens (a shift of the chloride gradient,
-# Prescott 2006): g_inh falls below 1. In the plot above, at g_inh = 0.6 the best relief is
-# weaker and reverses at a lower rate; at 0.3 stimulation never helps. The same loss makes
-# touch hurt once the polysynaptic Aβ → lamina I path is unmasked (u > 0): allodynia.
+# Prescott 2006): g_inh falls below 1. With half of it (dashed curve above) the tonic
+# inhibition of the excitatory interneurons fails: the ongoing C input now reaches the WDR
+# neuron through them, and stimulation-driven inhibition silences them again. So much of the
+# inhibition remains, the deepest point moves to lower rates and the return to baseline to
+# higher rates, as in Zhang et al.'s network. Only when inhibition is blocked entirely
+# (bicuculline) does stimulation stop inhibiting. The same loss makes touch hurt once the
+# polysynaptic Aβ → lamina I path is unmasked (u > 0): allodynia.
 
 # %%
 for name, params in {"healthy": GateParams(), "mild": GateParams.preset("mild"),
                      "severe": GateParams.preset("severe")}.items():
     touch = steady_state_rates(dataclasses.replace(params, a_C_ongoing=0.0), a_beta=1.0)
-    print(f"{name:8s} touch alone -> projection {float(touch.P_hz):5.1f} Hz, "
-          f"pain {float(pain_nrs(touch.P_hz)):4.1f}/10")
+    print(f"{name:8s} touch alone -> lamina I {touch.N_hz:5.1f} Hz, "
+          f"pain {pain_nrs(touch.nociceptive_hz):4.1f}/10")
 
 # %% [markdown]
 # ## 4. Wind-up
-# Repeated C volleys at 0.5-2 Hz make each response larger than the last (NMDA-dependent
+# Repeated C volleys at 0.5-2 Hz make each WDR response larger than the last (NMDA-dependent
 # wind-up, Mendell 1966); at 0.1-0.2 Hz nothing builds up. κ = 0 (an NMDA antagonist such as
-# ketamine) abolishes it.
+# ketamine) abolishes it. The C synapses depress at high rates but hardly at 0.5-2 Hz, so
+# wind-up is kept.
 
 # %%
 fig = go.Figure()

@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_recruit(sub)
     _register_sweep(sub)
     _register_cohort(sub)
+    _register_rate_response(sub)
     _register_ncs(sub)
     _register_exam(sub)
     _register_course(sub)
@@ -324,15 +325,19 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         raise ParameterError("--patient is required: the preset the cohort is drawn around",
                              name="patient")
     session = _session_from_args(args)
+    follow = (None if args.follow_up_days is None
+              else _float_text("follow_up_days", args.follow_up_days))
     result = run_cohort(session, args.patient, n=args.n, seed=args.seed,
-                        titration=args.titration, executor=args.executor,
+                        titration=args.titration, follow_up_days=follow,
+                        executor=args.executor,
                         workers=args.workers, scheduler=args.scheduler, out=args.out,
                         progress=not (args.quiet or args.json))
     if args.json:
         _print_json(_clean(result.to_dict()))
         return 0
     q = result.to_dict()["reduction_quartiles_pct"]
-    print(f"{result.n} virtual patients ({result.patient}, seed {result.seed})")
+    print(f"{result.n} virtual patients ({result.patient}, seed {result.seed}), enrolled and "
+          "measured as a trial: natural history and expectation included")
     print(f"responders (>= 50 % relief): {100 * result.responder_rate:.1f} % "
           f"(95 % CI {100 * result.ci_low:.1f}-{100 * result.ci_high:.1f} %)")
     print(f"mean pain reduction: {result.mean_reduction_pct:.1f} %  "
@@ -346,9 +351,12 @@ def _register_cohort(sub: Any) -> None:
     p.add_argument("--n", type=_int_arg("cohort_n"), default=200,
                    help="virtual patients (default 200)")
     p.add_argument("--seed", type=_int_arg("seed"), default=0, help="seed of the draw")
-    p.add_argument("--titration", choices=("perception", "fixed"),
-                   help="amplitude at 1.3 x each patient's perception threshold, or the "
-                        "program's own (default: by program type)")
+    p.add_argument("--titration", choices=("perception", "subperception", "fixed"),
+                   help="amplitude at 1.3 x each patient's perception threshold, at 0.95 x "
+                        "(sub-perception burst), or the program's own (default: by program "
+                        "type)")
+    p.add_argument("--follow-up-days", metavar="D",
+                   help="days on the program at the assessment (default 90: 3 months)")
     p.add_argument("--executor", choices=("local", "processes", "dask"), default="local")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--scheduler", metavar="ADDRESS")
@@ -356,6 +364,72 @@ def _register_cohort(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_cohort)
+
+
+def cmd_rate_response(args: argparse.Namespace) -> int:
+    from sim.rate_response import published_rate_response, session_rate_response
+
+    rates = _rates_arg(args.rates)
+    if args.patient is None:
+        if args.preset is not None or args.config is not None:
+            raise ParameterError("--preset and --config need --patient: without it the "
+                                 "published protocol drives every dorsal-column fibre at "
+                                 "each rate (Zhang, Janik & Grill 2014)", name="preset")
+        from sim.patients import Patient
+        values = _overrides(args.set, {n for n, p in PARAMETERS.items()
+                                       if p.group == "patient"})
+        response = published_rate_response(rates, Patient(**values))
+    else:
+        if args.preset is None and args.config is None:
+            args.preset = "scs-tonic"
+        response = session_rate_response(_session_from_args(args), rates)
+    rows = _clean(response.rows())
+    if args.json:
+        _print_json(rows)
+        return 0
+    print(f"rate response ({response.protocol}): WDR output as % of its rate without "
+          "stimulation, pain reduction against no stimulation")
+    print(f"{'rate [Hz]':>10s} {'WDR [%]':>9s} {'pain -%':>8s} {'paresthesia':>12s}")
+    for r in rows:
+        print(f"{_num(r['rate_hz']):>10s} {_num(r['wdr_pct_of_baseline']):>9s} "
+              f"{_num(r['pain_reduction_pct']):>8s} {_num(r['paresthesia']):>12s}")
+    f_min, w_min = response.deepest
+    print(f"deepest inhibition {_num(w_min)} % at {_num(f_min)} Hz; back to baseline at "
+          f"{_num(response.back_to_baseline_hz)} Hz")
+    if response.protocol != "session":
+        print("above that rate the WDR output exceeds its baseline: the stimulated Aβ "
+              "activity itself (every fibre following every pulse), felt as paresthesia")
+    return 0
+
+
+def _rates_arg(text: str | None) -> list[float] | None:
+    """Parse ``--rates 2,5,10`` into validated rates [Hz]."""
+    if text is None:
+        return None
+    parts = [t.strip() for t in text.split(",") if t.strip()]
+    if not parts:
+        raise ParameterError(f"--rates {text!r}: give rates in Hz separated by commas, e.g. "
+                             "--rates 2,10,50,100", name="rate_hz", value=text)
+    return [float(PARAMETERS["rate_hz"].validate(_float_text("rate_hz", t))) for t in parts]
+
+
+def _register_rate_response(sub: Any) -> None:
+    p = sub.add_parser(
+        "rate-response", help="WDR output, pain relief and paresthesia at each pulse rate",
+        description="Without --patient: the published protocol of Zhang, Janik & Grill 2014 "
+                    "(healthy dorsal horn with ongoing C input, every dorsal-column fibre "
+                    "recruited; --set inhibition_efficacy=0.5 for their reduced-GABA "
+                    "condition). With --patient: that patient on a program (default "
+                    "scs-tonic) at each rate.")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", metavar="PRESET", help="program preset (with --patient)")
+    src.add_argument("--config", metavar="FILE.json", help="session document (with --patient)")
+    p.add_argument("--patient", metavar="NAME", help="patient preset name")
+    p.add_argument("--rates", metavar="F1,F2,...",
+                   help="pulse rates in Hz (default 2 Hz to 10 kHz, those the pulse fits)")
+    _add_set(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object per rate")
+    p.set_defaults(func=cmd_rate_response, treatment=None, duration_s=None)
 
 
 def cmd_ncs(args: argparse.Namespace) -> int:

@@ -62,12 +62,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError
+from sim.params import PARAMETERS, ParameterError, _fmt
 from sim.patients import patient as patient_preset
 from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 
 __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
-           "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR"]
+           "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR", "SUBPERCEPTION_FACTOR",
+           "TITRATIONS", "ENROLMENT_MIN_NRS", "USUAL_CARE_EXPECTATION", "trial_outcome",
+           "default_titration", "usual_care"]
 
 #: Spread of each patient parameter around its preset value: (kind, spread, lo, hi).
 #: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: |N(0, SD)|.
@@ -80,9 +82,20 @@ VARIABILITY: dict[str, tuple[str, float, float, float]] = {
     "nerve_depth_mm": ("lognormal", 0.30, 1.0, 40.0),
     "lateral_offset_mm": ("abs_normal", 0.7, 0.0, 3.0),
     "lead_distance_mm": ("lognormal", 0.40, 0.5, 30.0),
-    "placebo_response": ("abs_normal", 0.175, 0.0, 1.0),
+    "placebo_response": ("abs_normal", 0.35, 0.0, 1.0),
     "sympathetic_fraction": ("lognormal", 0.50, 0.0, 1.0),
+    "pain_flare_nrs": ("normal", 1.2, -10.0, 10.0),
+    "pain_fluctuation_nrs": ("normal", 1.2, -10.0, 10.0),
 }
+#: Enrolment: the least pain at the baseline assessment for a virtual patient to enter a
+#: cohort [NRS] (trials enrol at least moderate pain: PROCESS leg pain VAS >= 50 mm, Kumar
+#: 2007; SENZA-RCT >= 5/10, Kapural 2015 [P]). Because the baseline assessment includes the
+#: patient's fluctuation (``pain_flare_nrs``), screening on it selects patients who were having
+#: a bad spell, and their later assessments regress toward their usual pain even untreated
+#: (Whitney & Von Korff 1992 Pain 50:281 [P]).
+ENROLMENT_MIN_NRS = 5.0
+#: Centres of the draws that are not patient fields [NRS].
+_CENTRES = {"pain_flare_nrs": 0.0, "pain_fluctuation_nrs": 0.0}
 #: Parameters drawn on a 0.25 mm grid (see module notes).
 _ANATOMY_GRID_MM = 0.25
 _ANATOMY = ("csf_thickness_mm", "nerve_depth_mm", "lateral_offset_mm", "lead_distance_mm")
@@ -110,29 +123,16 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs",
-                     ) -> list[dict[str, Any]]:
-    """Draw ``n`` virtual patients around the preset ``patient``.
-
-    Returns one dict of declared parameter values per patient (patient fields plus the
-    placement fields ``lateral_offset_mm`` / ``lead_distance_mm`` that vary with the anatomy).
-    The same ``seed`` gives the same patients.
-    """
-    n = int(PARAMETERS["cohort_n"].validate(n))
-    seed = int(PARAMETERS["seed"].validate(seed))
-    base = patient_preset(patient)
-    rng = np.random.default_rng(seed)
-    placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),
-                 "off": ()}[therapy]
+def _draw(rng: np.random.Generator, base: Any, n: int, placement: tuple[str, ...]
+          ) -> list[dict[str, Any]]:
+    """``n`` draws of every :data:`VARIABILITY` entry around ``base`` (one dict each)."""
     from sim.waveforms import Program
     defaults = Program()
     cols: dict[str, np.ndarray] = {}
     for name, (kind, spread, lo, hi) in VARIABILITY.items():
         if name in ("lateral_offset_mm", "lead_distance_mm") and name not in placement:
             continue
-        centre = getattr(base, name, getattr(defaults, name, 0.0))
-        if name == "csf_thickness_mm":
-            centre = base.csf_thickness_mm
+        centre = _CENTRES.get(name, getattr(base, name, getattr(defaults, name, 0.0)))
         if kind == "normal":
             x = rng.normal(centre, spread, n)
         elif kind == "lognormal":
@@ -147,41 +147,162 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     return [{k: float(v[i]) for k, v in cols.items()} for i in range(n)]
 
 
+def _usual_pain_nrs(base: Any, draw: Mapping[str, Any]) -> float:
+    """A drawn patient's untreated resting pain [NRS]."""
+    from sim.session import resting_pain_nrs
+    fields = {k: v for k, v in draw.items() if k in base.__dataclass_fields__}
+    return resting_pain_nrs(base.replace(**fields))
+
+
+#: Most screening rounds (of n candidates each) before a cohort gives up enrolling.
+_MAX_SCREENING_ROUNDS = 50
+
+
+def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs",
+                     enrol: bool = True) -> list[dict[str, Any]]:
+    """Draw ``n`` virtual patients around the preset ``patient``, enrolled as a trial would.
+
+    Returns one dict of declared parameter values per patient: patient fields, the placement
+    fields ``lateral_offset_mm`` / ``lead_distance_mm`` that vary with the anatomy, and the
+    natural-history draws ``pain_flare_nrs`` / ``pain_fluctuation_nrs``. The same ``seed``
+    gives the same patients.
+
+    With ``enrol`` (and a preset that is in pain at rest), candidates are screened as the trials
+    screened them: a candidate enrols when their pain at the baseline assessment, their usual
+    pain plus ``pain_flare_nrs``, is at least :data:`ENROLMENT_MIN_NRS`. Selecting on a noisy
+    measurement is what makes pain regress toward the mean afterwards.
+    """
+    n = int(PARAMETERS["cohort_n"].validate(n))
+    seed = int(PARAMETERS["seed"].validate(seed))
+    base = patient_preset(patient)
+    rng = np.random.default_rng(seed)
+    placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),
+                 "off": ()}[therapy]
+    from sim.session import MIN_BASELINE_PAIN_NRS, resting_pain_nrs
+    if not enrol or resting_pain_nrs(base) < MIN_BASELINE_PAIN_NRS:
+        return _draw(rng, base, n, placement)
+    out: list[dict[str, Any]] = []
+    for _ in range(_MAX_SCREENING_ROUNDS):
+        for d in _draw(rng, base, n, placement):
+            if _usual_pain_nrs(base, d) + d["pain_flare_nrs"] >= ENROLMENT_MIN_NRS:
+                out.append(d)
+                if len(out) == n:
+                    return out
+    raise ParameterError(
+        f"patient={patient!r}: fewer than {n} of {n * _MAX_SCREENING_ROUNDS} virtual "
+        f"candidates reach the enrolment pain of {_fmt(ENROLMENT_MIN_NRS)} NRS",
+        name="patient", value=patient)
+
+
+#: Amplitude of sub-perception burst SCS as a multiple of the patient's perception
+#: threshold for the burst program: burst is titrated just below paresthesia [T De Ridder
+#: 2010; Deer et al. 2018 SUNBURST programmed it sub-perception]; 0.95 [A] (the modelled
+#: dorsal-column recruitment is steep near threshold: at 0.9 x it recruits almost nothing).
+SUBPERCEPTION_FACTOR = 0.95
+#: Titration modes: amplitude as a multiple of the patient's perception threshold, or the
+#: program's own amplitude (``fixed``).
+TITRATIONS = {"perception": PERCEPTION_FACTOR, "subperception": SUBPERCEPTION_FACTOR,
+              "fixed": None}
+
+
+#: A control arm with neither stimulation nor a treatment stands for usual care (the
+#: conventional medical management of PROCESS, the physiotherapy of Kemler's control arm):
+#: its patients know they are being treated, so expectation acts, at this fraction of a
+#: patient's (blinded) placebo response [A], calibrated with the natural history to the 5-12 %
+#: responders of those control arms (PROCESS 9 %, Kemler 6 % [P]).
+USUAL_CARE_EXPECTATION = 0.5
+
+
+def usual_care(session: Session) -> Session:
+    """The control-arm version of a session without therapy: a placebo (expectation only) at
+    :data:`USUAL_CARE_EXPECTATION` of the patient's placebo response, from where stimulation
+    would start (a quarter into the session without a stimulation event)."""
+    from sim.treatments import Treatment
+    stims = [e.start_s for e in session.events if e.kind == "stimulation"]
+    start = min(stims) if stims else 0.25 * session.duration_s
+    pat = session.patient
+    return session.replace(
+        patient=pat.replace(placebo_response=pat.placebo_response * USUAL_CARE_EXPECTATION),
+        treatments=(Treatment(kind="placebo", start_s=start),))
+
+
+def trial_outcome(summary: Mapping[str, Any], pain_flare_nrs: float = 0.0,
+                  pain_fluctuation_nrs: float = 0.0) -> dict[str, Any]:
+    """A session's summary as a trial would measure it (natural history on top).
+
+    The baseline assessment is the pain before therapy plus the patient's enrolment flare;
+    the follow-up is the pain during therapy (before it, for a control arm with no therapy)
+    plus a month-to-month fluctuation; both are clipped to 0-10. Reduction and responder
+    (>= 50 %) are computed from the two assessments, as the trials did. A patient without
+    pain at rest (below :data:`sim.session.MIN_BASELINE_PAIN_NRS`) has no fluctuating pain to
+    measure: no reduction, no responder.
+
+    Returns
+    -------
+    dict
+        ``baseline_nrs``, ``follow_up_nrs``, ``trial_reduction_pct`` (NaN when the baseline is
+        below :data:`sim.session.MIN_BASELINE_PAIN_NRS`) and ``trial_responder``.
+    """
+    from sim.session import MIN_BASELINE_PAIN_NRS
+    before = summary["pain_before_nrs"]
+    during = summary["pain_during_nrs"]
+    if not _finite(before) or before < MIN_BASELINE_PAIN_NRS:
+        # no chronic pain to fluctuate (a healthy volunteer): nothing to measure
+        return {"baseline_nrs": before, "follow_up_nrs": during,
+                "trial_reduction_pct": math.nan, "trial_responder": False}
+    follow = during if _finite(during) else before
+    base = min(10.0, max(0.0, before + pain_flare_nrs))
+    after = min(10.0, max(0.0, follow + pain_fluctuation_nrs))
+    red = 100.0 * (base - after) / base if base >= MIN_BASELINE_PAIN_NRS else math.nan
+    return {"baseline_nrs": base, "follow_up_nrs": after, "trial_reduction_pct": red,
+            "trial_responder": bool(_finite(red) and red >= RESPONDER_REDUCTION_PCT)}
+
+
 @dataclass(frozen=True)
 class TitratedRunner:
     """Run a virtual patient's session with the amplitude a clinician would program.
 
-    ``mode="perception"``: amplitude = ``factor`` x the patient's perception threshold (capped
-    at the device maximum); ``mode="fixed"``: the program's own amplitude (sub-perception burst
-    and 10 kHz programs are set without reference to paresthesia). Module-level and frozen so
+    ``mode`` is a key of :data:`TITRATIONS`: ``perception`` programs 1.3 × the patient's own
+    perception threshold, ``subperception`` 0.95 × (burst), ``fixed`` the program's amplitude
+    (10 kHz programs are set without reference to paresthesia); capped at the device maximum.
+    The natural-history draws of the patient (``trial`` parameters) turn the session's
+    summary into a trial measurement (:func:`trial_outcome`). Module-level and frozen so
     process pools and Dask can pickle it.
     """
 
     mode: str = "perception"
-    factor: float = PERCEPTION_FACTOR
 
-    def __call__(self, session: Session) -> Mapping[str, Any]:
+    def __call__(self, session: Session, pain_flare_nrs: float = 0.0,
+                 pain_fluctuation_nrs: float = 0.0) -> Mapping[str, Any]:
         prog, pat = session.program, session.patient
-        if self.mode == "perception" and prog.is_active:
+        if not prog.is_active and not session.treatments:
+            session = usual_care(session)
+        factor = TITRATIONS[self.mode]
+        if factor is not None and prog.is_active:
             from sim.session import _recruitment
             pt = _recruitment(prog, pat.csf_thickness_mm,
                               pat.nerve_depth_mm).perception_threshold_mA
-            amp = min(self.factor * pt, DEVICE_MAX_MA[prog.therapy])
+            amp = min(factor * pt, DEVICE_MAX_MA[prog.therapy])
             session = session.replace(program=prog.replace(amplitude_mA=round(amp, 3)))
         summary = run_session(session).summary.to_dict()
-        return {"programmed_amplitude_mA": session.program.amplitude_mA, **summary}
+        return {"programmed_amplitude_mA": session.program.amplitude_mA, **summary,
+                **trial_outcome(summary, pain_flare_nrs, pain_fluctuation_nrs)}
 
 
 def default_titration(session: Session) -> str:
-    """``perception`` for paresthesia-based tonic programs below 1 kHz, else ``fixed``."""
+    """``perception`` for paresthesia-based tonic programs below 1 kHz, ``subperception`` for
+    burst SCS, else ``fixed``."""
     p = session.program
-    return "perception" if p.pattern == "tonic" and p.rate_hz < 1000 and p.is_active \
-        else "fixed"
+    if not p.is_active:
+        return "fixed"
+    if p.pattern == "burst" and p.therapy == "scs":
+        return "subperception"
+    return "perception" if p.pattern == "tonic" and p.rate_hz < 1000 else "fixed"
 
 
 @dataclass(frozen=True)
 class CohortResult:
-    """Outcome of a virtual cohort.
+    """Outcome of a virtual cohort, measured as a trial would.
 
     Attributes
     ----------
@@ -192,15 +313,19 @@ class CohortResult:
     seed : int
         Seed of the draw.
     responder_rate : float
-        Fraction with >= 50 % pain reduction [0-1].
+        Fraction with >= 50 % pain reduction between the trial's baseline and follow-up
+        assessments [0-1] (natural history included).
     ci_low, ci_high : float
         95 % Wilson interval of the responder rate [0-1].
     mean_reduction_pct : float
-        Mean pain reduction [%] (patients without baseline pain count as 0).
+        Mean trial pain reduction [%] (patients without baseline pain count as 0).
     reductions_pct : ndarray
-        Each patient's pain reduction [%].
+        Each patient's trial pain reduction [%].
+    mean_physiological_reduction_pct : float
+        Mean reduction the model itself produces, before natural history [%].
     table : list of dict
-        One row per patient: drawn parameters, programmed amplitude and session summary.
+        One row per patient: drawn parameters, programmed amplitude, session summary and trial
+        measurement.
     """
 
     patient: str
@@ -211,6 +336,7 @@ class CohortResult:
     ci_high: float
     mean_reduction_pct: float
     reductions_pct: np.ndarray
+    mean_physiological_reduction_pct: float
     table: list
 
     def to_dict(self, *, rows: bool = False) -> dict[str, Any]:
@@ -220,6 +346,7 @@ class CohortResult:
         out = {"patient": self.patient, "n": self.n, "seed": self.seed,
                "responder_rate": self.responder_rate, "ci_low": self.ci_low,
                "ci_high": self.ci_high, "mean_reduction_pct": self.mean_reduction_pct,
+               "mean_physiological_reduction_pct": self.mean_physiological_reduction_pct,
                "reduction_quartiles_pct": [float(v) for v in q]}
         if rows:
             out["rows"] = self.table
@@ -227,9 +354,10 @@ class CohortResult:
 
 
 def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
-               titration: str | None = None, executor: str = "local",
-               workers: int | None = None, scheduler: str | None = None,
-               out: str | os.PathLike | None = None, progress: bool = True) -> CohortResult:
+               titration: str | None = None, follow_up_days: float | None = None,
+               executor: str = "local", workers: int | None = None,
+               scheduler: str | None = None, out: str | os.PathLike | None = None,
+               progress: bool = True) -> CohortResult:
     """Run ``session`` (its program, duration and events) on ``n`` virtual patients.
 
     Parameters
@@ -242,29 +370,37 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
         Number of virtual patients (declared ``cohort_n``: 1..100000).
     seed : int
         Seed of the draw; the same seed gives the same numbers.
-    titration : {"perception", "fixed"}, optional
+    titration : {"perception", "subperception", "fixed"}, optional
         How each patient's amplitude is programmed (default: :func:`default_titration`).
+    follow_up_days : float, optional
+        Days on the program at the assessment (declared ``follow_up_days``, default 90):
+        stimulation effects that build over days are assessed there.
     executor, workers, scheduler, out, progress
         As for :func:`sim.sweep.run_table`.
     """
     from sim.sweep import run_table
 
     mode = titration or default_titration(session)
-    if mode not in ("perception", "fixed"):
-        raise ParameterError(f"titration={mode!r} is not one of 'perception', 'fixed'",
-                             name="titration", value=mode)
+    if mode not in TITRATIONS:
+        raise ParameterError(f"titration={mode!r} is not one of "
+                             f"{', '.join(map(repr, TITRATIONS))}", name="titration",
+                             value=mode)
     seed = int(PARAMETERS["seed"].validate(seed))
+    follow = float(PARAMETERS["follow_up_days"].validate(
+        PARAMETERS["follow_up_days"].default if follow_up_days is None else follow_up_days))
     runs = virtual_patients(patient, n, seed=seed, therapy=session.program.therapy)
-    base = session.replace(patient=patient_preset(patient))
+    base = session.replace(patient=patient_preset(patient), stimulation_day=follow)
     table = run_table(base, runs, executor=executor, workers=workers, scheduler=scheduler,
                       out=out, progress=progress, runner=TitratedRunner(mode),
                       desc=f"cohort {patient}")
-    red = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0
+    red = np.array([r["trial_reduction_pct"] if _finite(r["trial_reduction_pct"]) else 0.0
                     for r in table], dtype=float)
+    phys = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0
+                     for r in table], dtype=float)
     k = int(np.sum(red >= RESPONDER_REDUCTION_PCT))
     lo, hi = wilson_interval(k, len(table))
     return CohortResult(patient, len(table), seed, k / len(table), lo, hi,
-                        float(red.mean()), red, table)
+                        float(red.mean()), red, float(phys.mean()), table)
 
 
 def _finite(v: Any) -> bool:

@@ -14,10 +14,10 @@ Everything numeric below is a labelled teaching assumption [A] built on those fa
 published model gives these constants. The model has three parts.
 
 1. **Mood acts on the gate** (:func:`mood_descending_drive`): anxiety A and depression D,
-   each in 0..1, add ``0.1·A + 0.1·D`` to the net descending drive ``b_desc`` (positive =
+   each in 0..1, add ``0.2·A + 0.2·D`` to the net descending drive ``b_desc`` (positive =
    less inhibition, more facilitation). Every session reads it through
    :func:`sim.session.gate_params`, so raising a patient's anxiety raises pain in an
-   otherwise identical session (about +1 NRS per 0.1 of drive in the neuropathic presets).
+   otherwise identical session (about +0.6 NRS per 0.2 of drive in the neuropathic presets).
 2. **Pain acts on mood** (:func:`simulate_course`): over days, A and D relax toward targets
    that grow with sustained pain above the mild range,
    ``load = max(0, NRS − 4) / 6`` (pain of 5 and above counts as moderate to severe: Serlin
@@ -36,8 +36,10 @@ output: ``activity`` follows ``1 − 0.6·load·(0.5 + 0.5·A)`` with a 7-day ti
 days [A].
 
 The course runs on a coarse grid (hours); at each step pain is the gate's steady state for
-that day's drives (:func:`sim.gate.steady_pain_nrs`), so its cost does not depend on the
-pulse rate, and the slow states advance exactly (exponential steps, stable for any step).
+that day's drives (:func:`sim.gate.steady_nociceptive_hz`, read by :mod:`sim.percept`), so
+its cost does not depend on the pulse rate, and the slow states advance exactly (exponential
+steps, stable for any step). A 10 kHz program's effect washes in over its first days
+(:func:`sim.session.khz_washin`), which the course shows and a single session only begins.
 """
 from __future__ import annotations
 
@@ -53,11 +55,11 @@ __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
            "MOOD_DESCENDING_PER_ANXIETY", "MOOD_DESCENDING_PER_DEPRESSION", "COURSE_KINDS"]
 
 #: Descending drive added per unit anxiety [1] (positive = facilitation) [A]: severe anxiety
-#: (1) adds 0.1, about +1 NRS in the neuropathic presets (Ossipov 2010, Porreca 2002 [S] for
+#: (1) adds 0.2, about +0.6 NRS in the neuropathic presets (Ossipov 2010, Porreca 2002 [S] for
 #: the direction; the size is a teaching choice).
-MOOD_DESCENDING_PER_ANXIETY = 0.1
+MOOD_DESCENDING_PER_ANXIETY = 0.2
 #: Descending drive added per unit depression [1] [A], as for anxiety.
-MOOD_DESCENDING_PER_DEPRESSION = 0.1
+MOOD_DESCENDING_PER_DEPRESSION = 0.2
 #: Pain (NRS) above which sustained pain disturbs mood [NRS]: mild pain is 1-4 (Serlin et al.
 #: 1995 Pain 61:277 [P]).
 MOOD_PAIN_THRESHOLD_NRS = 4.0
@@ -110,7 +112,7 @@ def mood_descending_drive(anxiety: Any, depression: Any) -> Any:
     Examples
     --------
     >>> round(mood_descending_drive(1.0, 0.5), 3)
-    0.15
+    0.3
     """
     return MOOD_DESCENDING_PER_ANXIETY * anxiety + MOOD_DESCENDING_PER_DEPRESSION * depression
 
@@ -232,10 +234,13 @@ class CourseResult:
                 "summary": self.summary}
 
 
-def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool) -> np.ndarray:
+def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool,
+                    khz_level: float) -> np.ndarray:
     """Steady pain on ``day`` at each mood shift of :data:`_MOOD_GRID` (``calm``: the
-    course's patient with mood at 0; the shift is added on top)."""
-    from sim.gate import steady_pain_nrs
+    course's patient with mood at 0; the shift is added on top). ``khz_level`` is the share of
+    the kHz effect washed in by that day (:func:`sim.session.khz_washin`)."""
+    from sim.gate import steady_nociceptive_hz
+    from sim.percept import _nrs, burst_affective_scale
     from sim.session import Event, Session, gate_drive, mechanisms, session_grid
 
     base = course.session
@@ -247,8 +252,11 @@ def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool) -> np.
     t = session_grid(_PROBE_S)
     d = gate_drive(probe, t)
     # The middle of the probe: events cover [start, stop), so the last sample is after them.
-    return steady_pain_nrs(d.inputs, t.size // 2, d.params, mechanisms(base.options),
-                           b_desc_extra=_MOOD_GRID)
+    mid = t.size // 2
+    mech = mechanisms(base.options)
+    S = steady_nociceptive_hz(d.inputs, mid, d.params, mech, b_desc_extra=_MOOD_GRID,
+                              khz=float(d.inputs.khz_field[mid]) * khz_level)
+    return _nrs(S) * burst_affective_scale(float(d.burst_drive[mid]), mech)
 
 
 def _antidepressant_factor(course: Course, day: float) -> float:
@@ -331,11 +339,17 @@ def simulate_course(course: Course) -> CourseResult:
     decay_d = math.exp(-step_d / course.depression_tau_days)
     decay_act = math.exp(-step_d / ACTIVITY_TAU_DAYS)
     decay_lim = math.exp(-step_d / DECONDITIONING_TAU_DAYS)
+    from sim.session import gate_params, khz_field, khz_washin
+    tau_khz = gate_params(calm).tau_khz_s
+    washing_in = stim_from is not None and khz_field(course.session.program,
+                                                     calm.csf_thickness_mm) > 0
     for k, d in enumerate(day):
         stim_on = stim_from is not None and d >= stim_from
-        key = (_table_day(course, d) if changing else None, stim_on)
+        # The kHz effect washes in over days (tabulated in steps of 1 %).
+        level = round(khz_washin(d - stim_from, tau_khz), 2) if stim_on and washing_in else 1.0
+        key = (_table_day(course, d) if changing else None, stim_on, level)
         if key not in cache:
-            cache[key] = _day_pain_table(course, calm, float(key[0] or 0.0), stim_on)
+            cache[key] = _day_pain_table(course, calm, float(key[0] or 0.0), stim_on, level)
         table = cache[key]
         shift = float(mood_descending_drive(A, D))
         pain = float(np.interp(shift, _MOOD_GRID, table))

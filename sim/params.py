@@ -409,6 +409,11 @@ _declare(name="descending_drive", unit="", minimum=-1.0, maximum=1.0, default=0.
 _declare(name="duration_s", unit="s", minimum=1.0, maximum=14400.0, default=240.0, step=10.0,
          group="session", label="Session length",
          help="Simulated time. Pain and stimulation effects build and wash out over minutes.")
+_declare(name="stimulation_day", unit="days", minimum=0.0, maximum=3650.0, default=0.0,
+         step=1.0, group="session", label="Days on this program",
+         help="How many days the patient has used this program before the session: the "
+              "10 kHz effect builds over about a day of stimulation, so a first session shows "
+              "only its start (about 90 days is a trial's 3-month follow-up).")
 _declare(name="event_kind", unit="", minimum=0, maximum=0, default="stimulation", step=0,
          kind="choice", choices=("stimulation", "touch", "pinch", "injury", "brush",
                                  "pinprick", "cold", "warm", "pressure"), group="event",
@@ -459,6 +464,21 @@ _declare(name="cohort_n", unit="", minimum=1, maximum=100000, default=200, step=
          group="cohort", label="Virtual patients",
          help="How many virtual patients a cohort draws; the confidence interval narrows as "
               "1/sqrt(n).")
+_declare(name="follow_up_days", unit="days", minimum=0.0, maximum=3650.0, default=90.0,
+         step=1.0, group="cohort", label="Follow-up",
+         help="When a cohort's outcome is assessed, in days on the program: 90 days is the "
+              "3-month primary end point of the 10 kHz trial (SENZA-RCT); PROCESS used 6 "
+              "months. Effects that build over days are complete by then.")
+_declare(name="pain_flare_nrs", unit="NRS", minimum=-10.0, maximum=10.0, default=0.0,
+         step=0.1, group="trial",
+         label="Pain at enrolment minus usual pain",
+         help="Natural history in a cohort: how far a virtual patient's pain at the baseline "
+              "assessment lies above their usual level (patients enrol when their pain is "
+              "bad, so it regresses toward the mean afterwards).")
+_declare(name="pain_fluctuation_nrs", unit="NRS", minimum=-10.0, maximum=10.0, default=0.0,
+         step=0.1, group="trial", label="Pain fluctuation at follow-up",
+         help="Natural history in a cohort: month-to-month fluctuation of a virtual patient's "
+              "pain at the follow-up assessment.")
 _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, kind="int",
          group="cohort", label="Seed",
          help="Seed of the random draw: the same seed gives the same patients and numbers.")

@@ -123,7 +123,7 @@ _PRESETS = (
         "conduction study is normal because it tests only large fibres (skin biopsy shows the "
         "loss).",
         "unmasking phenotype [A]; SCIENCE.md 9.1 (normal NCS) [S]; Ochoa & Yarnitsky 1994 [S]",
-        dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=1.0,
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=0.95,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              small_fibre_loss=0.7)),
     PatientPreset(
@@ -131,7 +131,7 @@ _PRESETS = (
         "Chronic inflammatory demyelinating neuropathy: myelin damage slows conduction and "
         "disperses the nerve's response; some patients have neuropathic pain.",
         "unmasking phenotype [A]; SCIENCE.md 9.1 (demyelination) [T]",
-        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.0,
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=0.9,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              demyelination=0.45, axonal_loss=0.2)),
     PatientPreset(
@@ -139,7 +139,7 @@ _PRESETS = (
         "Persistent radicular leg pain after spine surgery: ongoing C drive from the injured "
         "root, disinhibition; the classic SCS indication (PROCESS trial).",
         "SCIENCE.md 4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
-        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.0,
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
              sensitisation_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
              nerve_depth_mm=15.0)),
     PatientPreset(
@@ -147,7 +147,7 @@ _PRESETS = (
         "CRPS type I: burning pain, marked allodynia and central sensitisation out of "
         "proportion to the inciting event.",
         "SCIENCE.md 4.3 [A]; Kemler 2000 [P]",
-        dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.0,
+        dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.2,
              sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
              sympathetic_fraction=0.15, small_fibre_loss=0.3)),
     PatientPreset(

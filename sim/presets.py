@@ -11,7 +11,8 @@ Values are the clinical ones of SCIENCE.md section 1.1:
   at dCSF 3 mm; SCIENCE.md 3.3 puts it at 2-5 mA); 40-60 Hz typical [S Caylor 2019];
   200-500 µs [T].
 * SCS burst: 5 pulses of 1000 µs at 500 Hz every 25 ms (40 Hz), passive recharge after each
-  burst [T De Ridder 2010; S Caylor 2019]; sub-perception amplitude [T].
+  burst [T De Ridder 2010; S Caylor 2019]; just below the perception threshold (1.7 mA, 0.95 x
+  the modelled 1.78 mA at dCSF 3 mm) [T: programmed sub-perception].
 * SCS 10 kHz: 30 µs, 3 mA [T; P Kapural 2015].
 * PNS: percutaneous lead 5 mm from the nerve, 50 Hz (12-100 Hz), 100 µs, 3.3 mA (about
   1.3 x the modelled paresthesia threshold) [T; P Gilmore 2019; Rauck 2014].
@@ -20,7 +21,10 @@ Values are the clinical ones of SCIENCE.md section 1.1:
 * Rates: in the gate model, rates above ~100 Hz stop helping a disinhibited dorsal horn
   (SCIENCE.md 4.4), so the PNS and TENS presets use rates in the lower part of their
   clinical ranges.
-* TENS acupuncture-like: 2 Hz, 200 µs, 40 mA, visible twitch [S Sluka & Walsh 2003].
+* TENS acupuncture-like: 2 Hz, 200 µs, 18 mA: strong, near the tolerable maximum (the
+  model's discomfort threshold is 19 mA at 200 µs; clinical units reach 30-80 mA because real
+  skin thresholds are higher than the model's) [S Sluka & Walsh 2003].
+* Every preset runs below the model's discomfort threshold for every patient preset.
 
 Treatment presets (:data:`TREATMENT_PRESETS`, issue 8): one per treatment kind, named after it
 (``lidocaine-block``, ``gabapentin``, ``cryoneurolysis``...), plus ``lidocaine-block-adelta-
@@ -67,9 +71,9 @@ _PRESETS = (
     ProgramPreset(
         "scs-burst", "SCS burst (40 Hz bursts of 5 × 500 Hz)",
         "Burst SCS: 5 pulses of 1 ms at 500 Hz every 25 ms with passive recharge after each "
-        "burst, set below the paresthesia threshold.",
+        "burst, set just below the paresthesia threshold.",
         "De Ridder 2010 [T]; Caylor 2019 [S]",
-        dict(therapy="scs", pattern="burst", shape="asymmetric", amplitude_mA=1.0,
+        dict(therapy="scs", pattern="burst", shape="asymmetric", amplitude_mA=1.7,
              pulse_width_us=1000.0, rate_hz=500.0, pulses_per_burst=5, burst_rate_hz=40.0,
              recharge_ratio=1.5, contacts="000-+000")),
     ProgramPreset(
@@ -96,10 +100,10 @@ _PRESETS = (
              pulse_width_us=100.0, rate_hz=60.0, **_TENS_PADS)),
     ProgramPreset(
         "tens-acupuncture", "TENS acupuncture-like 2 Hz",
-        "Acupuncture-like (low-frequency, high-intensity) TENS: 2 Hz, 200 µs, strong enough "
-        "for a visible muscle twitch.",
+        "Acupuncture-like (low-frequency, high-intensity) TENS: 2 Hz, 200 µs, strong but "
+        "tolerable (a visible muscle twitch in patients).",
         "SCIENCE.md 1.1 [S]; Sluka & Walsh 2003",
-        dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=40.0,
+        dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=18.0,
              pulse_width_us=200.0, rate_hz=2.0, **_TENS_PADS)),
     ProgramPreset(
         "off", "No stimulation",

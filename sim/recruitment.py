@@ -20,7 +20,9 @@ Model summary
 * Firing rate from :func:`sim.fibers.following` with amplitude ratio ``I / I_th,i``.
 * Perception threshold (PT) = amplitude that recruits :data:`PERCEPTION_FRACTION` (2 %) of
   the Aβ population [T: "first 1-5 % of Aβ", SCIENCE.md 3.3]; discomfort threshold
-  = :data:`DISCOMFORT_RATIO` (1.5) x PT [T: 1.4-1.6 x PT].
+  = :data:`DISCOMFORT_RATIO` x PT: 1.5 for SCS and PNS [T: 1.4-1.6 x PT], 4 for TENS
+  through skin pads [P: the "current window" from sensory detection to pain threshold spans
+  several times the detection threshold, Hughes, Bennett & Johnson 2013 Clin J Pain 29:146].
 
 Populations [A unless tagged]
 -----------------------------
@@ -89,8 +91,12 @@ __all__ = [
 #: Fraction of the Aβ population whose recruitment is first felt (perception threshold)
 #: [T: SCIENCE.md 3.3 "rho(Aβ) >= ~1-5 %"; 2 % chosen].
 PERCEPTION_FRACTION = 0.02
-#: Discomfort threshold / perception threshold [T: 1.4-1.6].
-DISCOMFORT_RATIO = 1.5
+#: Discomfort threshold / perception threshold, by therapy: SCS and PNS 1.5 [T: 1.4-1.6];
+#: TENS 4 [P, approximate: the current window between the sensory detection and pain
+#: thresholds of TENS is several times the detection threshold, Hughes, Bennett & Johnson
+#: 2013 Clin J Pain 29:146].
+DISCOMFORT_RATIO: Mapping[str, float] = MappingProxyType(
+    {"scs": 1.5, "pns": 1.5, "tens": 4.0, "off": 1.5})
 #: Fibres per class in a population (sampling error of a fraction <= 0.7 percentage points).
 DEFAULT_N_FIBERS = 5000
 #: Default seed of the population generator.
@@ -463,7 +469,7 @@ class RecruitmentResult:
     perception_threshold_mA : float
         Amplitude recruiting :data:`PERCEPTION_FRACTION` of Aβ fibres [mA] (NaN when off).
     discomfort_threshold_mA : float
-        :data:`DISCOMFORT_RATIO` x perception threshold [mA].
+        :data:`DISCOMFORT_RATIO` of the therapy x perception threshold [mA].
     paresthesia : bool
         Whether the active Aβ fraction reaches :data:`PERCEPTION_FRACTION`.
     perception_fraction : float
@@ -563,7 +569,8 @@ def recruit(program: Any, *, csf_thickness_mm: float = 3.0, nerve_depth_mm: floa
             fc, n, k / n, (k - blocked_n) / n, blocked_n / n, rate, pop_rate, onset,
             float(th[0]), float(th[n // 2])))
     abeta = classes[0]
-    return RecruitmentResult(therapy, amp, pw, pps, tuple(classes), pt, DISCOMFORT_RATIO * pt,
+    return RecruitmentResult(therapy, amp, pw, pps, tuple(classes), pt,
+                             DISCOMFORT_RATIO[therapy] * pt,
                              bool(abeta.active_fraction >= PERCEPTION_FRACTION),
                              PERCEPTION_FRACTION)
 
@@ -654,7 +661,8 @@ def recruitment_curve(program: Any, amplitudes_mA: Any = None, *,
         ClassCurve(fc, np.searchsorted(th, amps, side="right") / n,
                    float(np.searchsorted(th, p["amplitude_mA"], side="right") / n))
         for fc, th in ths.items())
-    return RecruitmentCurve(amps, curves, p["amplitude_mA"], pt, DISCOMFORT_RATIO * pt)
+    return RecruitmentCurve(amps, curves, p["amplitude_mA"], pt,
+                            DISCOMFORT_RATIO[p["therapy"]] * pt)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,6 +9,11 @@ Equations (SCIENCE.md sections 1.3 and 2)
 * Charge density    D = Q / A             (A = geometric contact area, cm²)
 * Shannon (1992)    k = log10(D) + log10(Q); tissue damage at k ≥ 1.85 [P]
 * Charge rate       Q · f                  (Miller et al. 2016) [P]
+* Charge per burst  the largest charge accumulated before a recharge: n·Q for a burst of n
+                    pulses with passive recharge after the burst, Q for charge-balanced pulses;
+                    its density and Shannon k beside the per-phase ones. Shannon's criterion
+                    was fitted to single phases, so the burst figure is a conservative reading
+                    (the charge sits in the tissue for the whole burst) [A]
 * Power             P = I_rms² · R; symmetric biphasic: P = 2 · I² · R · PW · f
 * Voltage           V = I · R (stimulator compliance about 10–15 V [T])
 * Battery current   I_batt = P / (V_batt · η) + I_overhead; life = capacity / I_batt
@@ -71,6 +76,14 @@ class SafetyReport:
         Whether |net charge per unit| ≤ 1e-9 µC.
     charge_rate_uC_per_s : float
         Stimulating-phase charge delivered per second while on, Q · pulses/s [µC/s].
+    charge_per_burst_uC : float
+        Largest charge accumulated before a recharge [µC]: n·Q for a burst with passive
+        recharge after it, Q for individually balanced pulses.
+    burst_charge_density_uC_per_cm2 : float
+        That charge over the contact area [µC/cm²].
+    burst_shannon_k : float
+        Shannon k of the accumulated charge [1] (equals ``shannon_k`` unless pulses accumulate
+        charge before their recharge).
     mean_abs_current_mA : float
         Time-averaged magnitude of the output current, cycling included [mA].
     rms_current_mA : float
@@ -100,6 +113,9 @@ class SafetyReport:
     net_charge_per_unit_uC: float
     charge_balanced: bool
     charge_rate_uC_per_s: float
+    charge_per_burst_uC: float
+    burst_charge_density_uC_per_cm2: float
+    burst_shannon_k: float
     mean_abs_current_mA: float
     rms_current_mA: float
     dc_current_uA: float
@@ -145,6 +161,17 @@ def _cathodic_phase_charge_uC(train: PulseTrain) -> float:
         else:
             run = 0.0
         prev_end = ph.start_s + ph.width_s
+    return best
+
+
+def _accumulated_charge_uC(train: PulseTrain) -> float:
+    """Largest charge accumulated in the tissue before a recharge within the unit [µC]: the
+    maximum over the unit of the running cathodic charge minus the anodic charge returned
+    (phases in time order, from a balanced start)."""
+    best = run = 0.0
+    for ph in sorted(train.phases, key=lambda p: p.start_s):
+        run = max(0.0, run - ph.amplitude_mA * ph.width_s * 1e3)
+        best = max(best, run)
     return best
 
 
@@ -201,11 +228,15 @@ def safety_report(program: Program, *, shannon_k_limit: float | None = None,
         + program.overhead_current_uA * 1e-3
     life_days = program.battery_capacity_mAh / batt_mA / 24.0 if batt_mA > 0 else math.inf
     rate_on = program.pulses_per_second if train.phases else 0.0
+    q_burst = max(q, _accumulated_charge_uC(train))
+    k_burst = math.log10(q_burst / area_cm2) + math.log10(q_burst) if q_burst > 0 else -math.inf
     report = dict(
         charge_per_phase_uC=q, charge_density_uC_per_cm2=dens, shannon_k=k,
         shannon_k_limit=k_lim, max_safe_charge_uC=q_max, density_limit_uC_per_cm2=d_lim,
         net_charge_per_unit_uC=net, charge_balanced=abs(net) <= CHARGE_BALANCE_TOLERANCE_UC,
-        charge_rate_uC_per_s=q * rate_on, mean_abs_current_mA=mean_abs, rms_current_mA=rms,
+        charge_rate_uC_per_s=q * rate_on, charge_per_burst_uC=q_burst,
+        burst_charge_density_uC_per_cm2=q_burst / area_cm2, burst_shannon_k=k_burst,
+        mean_abs_current_mA=mean_abs, rms_current_mA=rms,
         dc_current_uA=dc_uA, peak_voltage_V=peak_V, compliance_limit_V=COMPLIANCE_LIMIT_V[program.therapy],
         power_mW=power_mW, battery_current_mA=batt_mA, battery_life_days=life_days,
     )
@@ -219,6 +250,12 @@ def _warnings(r: dict, program: Program) -> list[str]:
             f"Shannon k = {r['shannon_k']:.2f} is at or above the limit {_fmt(r['shannon_k_limit'])}"
             f": {r['charge_per_phase_uC']:.2f} µC per phase on a {_fmt(program.contact_area_mm2)}"
             f" mm² contact risks tissue damage (keep below {r['max_safe_charge_uC']:.2f} µC).")
+    if r["burst_shannon_k"] >= r["shannon_k_limit"] > r["shannon_k"]:
+        out.append(
+            f"Charge accumulates over each burst: {r['charge_per_burst_uC']:.2f} µC before the "
+            f"recharge gives Shannon k = {r['burst_shannon_k']:.2f}, at or above the limit "
+            f"{_fmt(r['shannon_k_limit'])} (each phase alone is within it). Shannon's "
+            "criterion was fitted to single phases: read this as a caution.")
     if r["charge_density_uC_per_cm2"] > r["density_limit_uC_per_cm2"]:
         out.append(
             f"Charge density {r['charge_density_uC_per_cm2']:.1f} µC/cm² exceeds the "

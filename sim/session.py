@@ -14,7 +14,7 @@ import functools
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -101,12 +101,17 @@ class Session:
         Nerve blocks, neurolysis, drugs, patches or placebo (at most :data:`MAX_TREATMENTS`),
         each starting within ``0..duration_s``; they act on the same fibres and gate as the
         program, so they combine with it (e.g. gabapentin plus SCS).
+    stimulation_day : float
+        Days the patient has used this program before the session [days] (0..3650): effects
+        that build over days (the kHz state of :mod:`sim.gate`) start where that much daily
+        use leaves them.
     """
 
     program: Program = field(default_factory=Program)
     patient: Patient = field(default_factory=Patient)
     duration_s: float = param_field("duration_s")
     events: tuple[Event, ...] | None = None
+    stimulation_day: float = param_field("stimulation_day")
     options: ModelOptions = field(default_factory=ModelOptions)
     treatments: tuple[Treatment, ...] = ()
 
@@ -147,8 +152,9 @@ class Session:
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The session document: ``schema_version``, program, patient, duration, events,
-        options and treatments, as plain JSON types. (``treatments`` arrived without a schema
-        change: documents without it still load, with no treatments.)"""
+        options, treatments and days on the program, as plain JSON types. (``treatments`` and
+        ``stimulation_day`` arrived without a schema change: documents without them still
+        load, with no treatments and day 0.)"""
         return {
             "schema_version": SCHEMA_VERSION,
             "program": self.program.to_dict(),
@@ -157,6 +163,7 @@ class Session:
             "events": [e.to_dict() for e in self.events],
             "options": self.options.to_dict(),
             "treatments": [t.to_dict() for t in self.treatments],
+            "stimulation_day": self.stimulation_day,
         }
 
     @classmethod
@@ -173,7 +180,7 @@ class Session:
                 f"neuromod-sim reads schema_version {SCHEMA_VERSION}", name="schema_version",
                 value=version)
         known = {"schema_version", "program", "patient", "duration_s", "events", "options",
-                 "treatments"}
+                 "treatments", "stimulation_day"}
         unknown = [k for k in data if k not in known]
         if unknown:
             raise ParameterError(f"{_key(unknown[0])}: unknown key in the session document; "
@@ -186,8 +193,9 @@ class Session:
             kwargs["patient"] = Patient.from_dict(data["patient"])
         if "options" in data:
             kwargs["options"] = ModelOptions.from_dict(data["options"])
-        if "duration_s" in data:
-            kwargs["duration_s"] = data["duration_s"]
+        for key in ("duration_s", "stimulation_day"):
+            if key in data:
+                kwargs[key] = data[key]
         if "events" in data:
             evs = data["events"]
             if not isinstance(evs, list):
@@ -240,7 +248,7 @@ class Session:
         """A copy with top-level fields replaced and validated."""
         return Session(**{**{k: getattr(self, k) for k in
                              ("program", "patient", "duration_s", "events", "options",
-                              "treatments")},
+                              "treatments", "stimulation_day")},
                           **changes})
 
 
@@ -257,12 +265,26 @@ def _too_big(n: int) -> str:
 #: that cost stays linear in duration up to 30 minutes and bounded beyond [A].
 MAX_SESSION_SAMPLES = 90_000
 
-#: Reference amplitude of a clinical 10 kHz program [mA] (3 mA, SCIENCE.md 1.3) at the
-#: reference CSF thickness of 3 mm: the kHz field strength passed to the gate is amplitude /
-#: reference, scaled by the inverse square of the effective distance dCSF + 1 mm [A].
-KHZ_REFERENCE_AMPLITUDE_MA = 3.0
-#: Rate from which an SCS program counts as a kilohertz field [Hz] (1-10 kHz, SCIENCE.md 3.4).
-KHZ_MIN_RATE_HZ = 1000.0
+#: The kHz field (target of the gate's kHz state, :mod:`sim.gate`) [A]: an empirical,
+#: labelled hypothesis. It is the product of a frequency factor h(f) = 1/(1 + (f_½/f)^n),
+#: normalised to 1 at 10 kHz, that rises smoothly from nothing at 1 kHz through about a quarter
+#: at 5 kHz (Lee et al. 2020 Neuroscience 428:132 [P]: inhibitory interneurons activated at
+#: 10 kHz, not at 1 or 5 kHz; slice imaging: activity rising steadily from 1 to 10 kHz,
+#: Biomedicines 2024 12:1346 [S]), and a charge factor q = C/(C + C_½) of the charge the
+#: program delivers per second, normalised to a clinical 10 kHz program (3 mA, 30 µs: 900 µC/s,
+#: the SENZA amplitude range 1-5 mA, Kapural et al. 2015 [P]), with C scaled by the inverse
+#: square of the effective distance dCSF + 1 mm [A]. SCS only.
+KHZ_HALF_RATE_HZ = 7000.0
+#: Steepness n of the frequency factor [1] [A].
+KHZ_RATE_EXPONENT = 4.0
+#: Rate at which the frequency factor is normalised to 1 [Hz] (the clinical 10 kHz program).
+KHZ_REFERENCE_RATE_HZ = 10000.0
+#: Charge per second at which the charge factor is half its maximum [µC/s] [A].
+KHZ_HALF_CHARGE_RATE_UC_PER_S = 450.0
+#: Charge per second of the reference 10 kHz program (3 mA × 30 µs × 10 kHz) [µC/s].
+KHZ_REFERENCE_CHARGE_RATE_UC_PER_S = 900.0
+#: Dorsal CSF thickness at which the distance factor is 1 [mm] (the presets' 3 mm).
+KHZ_REFERENCE_CSF_MM = 3.0
 #: Pinch: a strong noxious mechanical stimulus activates Aδ and C nociceptors; its drive per
 #: unit intensity [1] (a_δ = a_C = 1.5 × intensity) so that a pinch of intensity 1 is clearly
 #: painful in a healthy patient (SCIENCE.md 8.14 uses a_C ≈ 1.5-3 for pinch) [A].
@@ -292,7 +314,7 @@ PINPRICK_C_PER_INTENSITY = 0.3
 #: disinhibition (Ochoa & Yarnitsky 1994 Ann Neurol 36:30; Craig & Bushnell 1994 Science
 #: 265:252, thermal grill) [S], labelled a model assumption [A]. Colder stimuli (intensity
 #: above 1) exceed what the cool input can hold and hurt everyone (noxious cold).
-COLD_C_PER_INTENSITY = 0.3
+COLD_C_PER_INTENSITY = 0.8
 #: Fraction of the C-cold signal the intact Aδ cool input suppresses, up to intensity 1 [A].
 COOL_FIBRE_INHIBITION = 1.0
 #: Warm: innocuous warmth (intensity ≤ 1) is carried by C warm fibres to warm-specific
@@ -310,14 +332,16 @@ PRESSURE_C_PER_INTENSITY = 0.15
 #: Window before the first stimulation used for "pain before" [s], and at the end of the
 #: stimulation period for "pain during" (the last quarter of it, at most this long) [s].
 SUMMARY_WINDOW_S = 30.0
-#: Fraction of a class's modelled population that stands for *all* the fibres of the painful
-#: segment [1]. The populations of ``sim.recruitment`` span a whole dorsal column, nerve or
-#: pad area; the gate models the one dorsal-horn segment of the painful dermatome, which the
-#: lead is placed to cover (paresthesia over the painful area). Its fibres are taken to be the
-#: most excitable tenth, so recruiting 10 % of the population drives the segment fully
-#: (ρ_gate = min(1, ρ / 0.1)). 10 % is about the Aβ recruitment of the SCS and PNS presets at
-#: 1.3 × their perception threshold, where tonic stimulation is usually programmed [A].
-SEGMENT_FRACTION = 0.1
+#: Recruited share of the painful dermatome (the part of the dorsal horn the gate models):
+#: ``share = 1 − exp(−ρ/ρ_d)`` of the recruited fraction ρ of a class's modelled population
+#: [A]. The populations of ``sim.recruitment`` span a whole dorsal column, nerve or pad area;
+#: the lead is placed so that the painful dermatome's fibres are among the first recruited,
+#: so its share grows fastest at low amplitude and keeps growing, ever more slowly, up to and
+#: beyond the comfort limit (clinically: relief follows paresthesia coverage of the painful
+#: area, which widens with amplitude). ρ_d = 0.1: about 18 % of the dermatome at the
+#: perception threshold (ρ = 2 %), 70-75 % at the tonic preset (1.3 × perception), about 85 %
+#: at the discomfort threshold.
+DERMATOME_SHARE_FRACTION = 0.25
 #: Least pain before stimulation for a percent reduction to mean anything [NRS]: below 1/10
 #: there is no pain to relieve (trials enrol patients with at least 4-5/10) [A].
 MIN_BASELINE_PAIN_NRS = 1.0
@@ -358,6 +382,14 @@ class SessionSummary:
     side_effect_burden : str
         Highest qualitative side-effect burden of the session's treatments: ``none``,
         ``low``, ``moderate`` or ``high`` (a labelled teaching output [A], sim.drugs).
+    wdr_pct_of_baseline : float
+        Output of the wide-dynamic-range neuron during stimulation (the "during" window) as a
+        percentage of its rate without stimulation at the same moments (and without the
+        effects days of use carry over) [%]: below 100 the stimulation inhibits it, above 100
+        its Aβ excitation wins (which is felt as paresthesia, not pain); NaN without
+        stimulation.
+    discomfort : float
+        Mean discomfort during stimulation [0-10]: 0 below the comfort limit.
 
     Notes
     -----
@@ -379,6 +411,8 @@ class SessionSummary:
     battery_days: float
     numbness: float = 0.0
     side_effect_burden: str = "none"
+    wdr_pct_of_baseline: float = math.nan
+    discomfort: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible dict; NaN and infinity become ``None``."""
@@ -395,7 +429,11 @@ class SessionSummary:
 SERIES_UNITS: dict[str, str] = {
     "pain_nrs": "NRS 0-10",
     "paresthesia": "0-10",
+    "discomfort": "0-10",
+    "nociceptive_hz": "Hz",
+    "lamina1_hz": "Hz",
     "projection_hz": "Hz",
+    "wdr_noci_hz": "Hz",
     "inhibitory_hz": "Hz",
     "excitatory_hz": "Hz",
     "abeta_drive": "1",
@@ -404,6 +442,7 @@ SERIES_UNITS: dict[str, str] = {
     "sensitisation": "1",
     "windup": "1",
     "carryover": "1",
+    "khz_state": "1",
     "stim_on": "1",
     "conduction_abeta": "1",
     "conduction_adelta": "1",
@@ -423,11 +462,14 @@ class SessionResult:
     t_s : ndarray
         Time axis [s].
     series : dict of str to ndarray
-        Time series on ``t_s`` (units in :data:`SERIES_UNITS`): ``pain_nrs``, ``paresthesia``,
-        ``projection_hz`` (WDR/T cell), ``inhibitory_hz``, ``excitatory_hz``,
-        ``abeta_drive``, ``adelta_drive``, ``c_drive`` (total afferent drives into the gate,
-        natural + evoked + ongoing), ``sensitisation``, ``windup``, ``carryover``, ``stim_on``
-        (stimulation amplitude fraction 0-1, ramp and cycling included), and from the
+        Time series on ``t_s`` (units in :data:`SERIES_UNITS`): the percept (``pain_nrs``,
+        ``paresthesia``, ``discomfort``), the dorsal horn (``nociceptive_hz``, what pain is
+        read from; ``lamina1_hz``, the nociceptive-specific neurons; ``projection_hz``, the WDR
+        neuron with all its input; ``wdr_noci_hz``, its nociceptive share;
+        ``inhibitory_hz``, ``excitatory_hz``), ``abeta_drive``, ``adelta_drive``, ``c_drive``
+        (total afferent drives into the gate, natural + evoked + ongoing), ``sensitisation``,
+        ``windup``, ``carryover``, ``khz_state``, ``stim_on`` (stimulation amplitude fraction
+        0-1, ramp and cycling included), and from the
         treatments: ``conduction_abeta``, ``conduction_adelta``, ``conduction_c`` (fraction of
         the treated nerve's fibres of each class that conduct past blocks and lesions, 1
         without) and ``numbness`` (loss of touch, 0-10).
@@ -442,6 +484,8 @@ class SessionResult:
     treatment_report : tuple of TreatmentReport
         One per treatment: dose, qualitative side-effect burden, teaching notes and warnings
         (e.g. a PNS lead beyond a complete block).
+    percept : sim.percept.Percept
+        What the patient feels (pain, paresthesia, discomfort, the burst affective factor).
     """
 
     session: Session
@@ -453,6 +497,7 @@ class SessionResult:
     safety: Any
     gate: Any
     treatment_report: tuple = ()
+    percept: Any = None
 
     def to_records(self) -> list[dict[str, float]]:
         """Tidy table: one row per time sample with ``t_s`` and every series."""
@@ -521,6 +566,15 @@ def gate_params(patient: Patient):
                       + mood_descending_drive(patient.anxiety, patient.depression))
 
 
+@functools.lru_cache(maxsize=4096)
+def resting_pain_nrs(patient: Patient) -> float:
+    """The patient's untreated pain at rest [NRS]: the gate's steady state with no input but
+    the patient's own (ongoing C drive, descending drive, mood), read by the percept."""
+    from sim.gate import steady_state_rates
+    from sim.percept import pain_nrs
+    return float(pain_nrs(steady_state_rates(gate_params(patient)).nociceptive_hz))
+
+
 def mechanisms(options: ModelOptions) -> frozenset:
     """The gate mechanisms switched on in ``options``."""
     from sim.gate import Mechanism
@@ -540,60 +594,120 @@ def _recruitment(program: Program, csf_thickness_mm: float, nerve_depth_mm: floa
     return recruit(program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)
 
 
+def dermatome_share(fraction: Any) -> Any:
+    """Recruited share of the painful dermatome for a recruited population fraction [1].
+
+    ``1 − exp(−ρ/DERMATOME_SHARE_FRACTION)`` (see :data:`DERMATOME_SHARE_FRACTION`).
+
+    Examples
+    --------
+    >>> round(float(dermatome_share(0.1)), 3)
+    0.632
+    """
+    return 1.0 - np.exp(-np.asarray(fraction, dtype=float) / DERMATOME_SHARE_FRACTION)
+
+
+def khz_field(program: Program, csf_thickness_mm: float) -> float:
+    """The kHz field of a program at the dorsal horn [1], 0..1 (see :data:`KHZ_HALF_RATE_HZ`).
+
+    Smooth in rate, pulse width and amplitude: nothing at tonic rates, a trace at 1 kHz, about
+    a quarter at 5 kHz and 1 for a clinical 10 kHz program at 3 mA over 3 mm of CSF.
+
+    Examples
+    --------
+    >>> from sim.presets import program
+    >>> round(khz_field(program("scs-10khz"), 3.0), 2)
+    1.0
+    >>> khz_field(program("scs-tonic"), 3.0) < 1e-3
+    True
+    """
+    if program.therapy != "scs" or not program.is_active:
+        return 0.0
+    f = program.rate_hz
+
+    def h(rate: float) -> float:
+        return 1.0 / (1.0 + (KHZ_HALF_RATE_HZ / rate) ** KHZ_RATE_EXPONENT)
+
+    pulses = (program.pulses_per_burst * program.burst_rate_hz if program.pattern == "burst"
+              else f)
+    charge_rate = program.amplitude_mA * program.pulse_width_us * 1e-3 * pulses  # µC/s
+    distance = ((KHZ_REFERENCE_CSF_MM + 1.0) / (csf_thickness_mm + 1.0)) ** 2
+    c = charge_rate * distance
+
+    def q(x: float) -> float:
+        return x / (x + KHZ_HALF_CHARGE_RATE_UC_PER_S)
+
+    value = h(f) / h(KHZ_REFERENCE_RATE_HZ) * q(c) / q(KHZ_REFERENCE_CHARGE_RATE_UC_PER_S)
+    return float(np.clip(value, 0.0, 1.0))
+
+
+def khz_washin(stimulation_day: float, tau_khz_s: float) -> float:
+    """Fraction of the kHz effect present after ``stimulation_day`` days of daily use [1]:
+    ``1 − exp(−day/τ_k)`` (:attr:`sim.gate.GateParams.tau_khz_s`)."""
+    return 1.0 - math.exp(-stimulation_day * 86400.0 / tau_khz_s)
+
+
 @dataclass(frozen=True)
 class _StimLevel:
     """Afferent effect of the program at one amplitude (memoised per amplitude level)."""
 
     a_beta_stim_I: float
     a_beta_stim_P: float
-    a_delta_stim: float
-    c_stim: float
-    khz_field: float
-    burst: float
-    paresthesia: float
+    a_delta_stim: float = 0.0
+    opioid_drive: float = 0.0
+    c_stim: float = 0.0
+    khz_field: float = 0.0
+    burst_drive: float = 0.0
+    paresthesia: float = 0.0
+    amplitude_mA: float = 0.0
     rho_abeta: float = 0.0
     rho_adelta: float = 0.0
     rho_c: float = 0.0
     abeta_rate_hz: float = 0.0
+    adelta_rate_hz: float = 0.0
+    c_rate_hz: float = 0.0
 
 
 @functools.lru_cache(maxsize=1024)
 def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLevel:
     """What the program at ``fraction`` of its amplitude sends into the dorsal horn."""
     from sim.fibers import FiberClass
-    from sim.gate import paresthesia_intensity, stim_drives_burst, stim_drives_tonic
+    from sim.gate import stim_drives_burst, stim_drives_tonic
+    from sim.percept import paresthesia_intensity
+    from sim.synapses import tonic_drive
 
     if not program.is_active or fraction <= 0:
-        return _StimLevel(0, 0, 0, 0, 0, 0, 0)
+        return _StimLevel(0.0, 0.0)
     prog = program if fraction >= 1 else program.replace(
         amplitude_mA=program.amplitude_mA * fraction)
     rec = _recruitment(prog, patient.csf_thickness_mm, patient.nerve_depth_mm)
     gp = gate_params(patient)
     ab, ad, c = rec[FiberClass.ABETA], rec[FiberClass.ADELTA], rec[FiberClass.C]
-    seg = {k: min(1.0, r.active_fraction / SEGMENT_FRACTION) for k, r in
-           (("ab", ab), ("ad", ad), ("c", c))}
-    if program.pattern == "burst" and ab.active_fraction > 0:
+    share = {k: float(dermatome_share(r.active_fraction)) for k, r in
+             (("ab", ab), ("ad", ad), ("c", c))}
+    burst = program.pattern == "burst"
+    if burst and ab.active_fraction > 0:
         per_burst = int(np.clip(round(ab.firing_rate_hz / program.burst_rate_hz), 1,
                                 program.pulses_per_burst))
         drives = stim_drives_burst(program.rate_hz, per_burst, program.burst_rate_hz,
-                                   seg["ab"], gp)
+                                   share["ab"], gp)
     else:
-        drives = stim_drives_tonic(ab.firing_rate_hz, seg["ab"], gp)
-    khz = 0.0
-    if program.therapy == "scs" and program.rate_hz >= KHZ_MIN_RATE_HZ:
-        distance_scale = (3.0 + 1.0) ** 2 / (patient.csf_thickness_mm + 1.0) ** 2
-        khz = float(np.clip(prog.amplitude_mA / KHZ_REFERENCE_AMPLITUDE_MA * distance_scale,
-                            0.0, 1.0))
+        drives = stim_drives_tonic(ab.firing_rate_hz, share["ab"], gp)
     return _StimLevel(
         a_beta_stim_I=float(drives.a_beta_stim_I), a_beta_stim_P=float(drives.a_beta_stim_P),
-        # Recruited Aδ and C fibres carry their own (painful) signal; any rate above ~1 Hz
-        # engages it, so the drive is the active fraction [A].
-        a_delta_stim=seg["ad"], c_stim=seg["c"],
-        khz_field=khz,
-        burst=1.0 if program.therapy == "scs" and program.pattern == "burst" else 0.0,
+        # Recruited thin fibres carry their own (painful) signal through depressing synapses.
+        a_delta_stim=float(tonic_drive(ad.firing_rate_hz, share["ad"], gp.U_delta,
+                                       gp.tau_rec_delta_s, gp.k_delta)),
+        opioid_drive=share["ad"],
+        c_stim=float(tonic_drive(c.firing_rate_hz, share["c"], gp.U_C, gp.tau_rec_C_s,
+                                 gp.k_C)),
+        khz_field=khz_field(prog, patient.csf_thickness_mm),
+        burst_drive=float(drives.a_beta_stim_I) if burst and program.therapy == "scs" else 0.0,
         paresthesia=float(paresthesia_intensity(ab.active_fraction, ab.firing_rate_hz)),
+        amplitude_mA=float(prog.amplitude_mA),
         rho_abeta=float(ab.active_fraction), rho_adelta=float(ad.active_fraction),
         rho_c=float(c.active_fraction), abeta_rate_hz=float(ab.firing_rate_hz),
+        adelta_rate_hz=float(ad.firing_rate_hz), c_rate_hz=float(c.firing_rate_hz),
     )
 
 
@@ -630,7 +744,7 @@ def natural_input(events: tuple[Event, ...], patient: Patient, t: np.ndarray
     pinprick → 1 Hz pricks of a_δ = 1 × intensity and a_C = 0.3 × intensity from the
     surviving thin fibres (1 − ``small_fibre_loss``), whose C volleys (1/s × min(I, 1) × the
     surviving fraction, an effective volley rate [A]) wind up the gate; cold →
-    a_C = 0.3 · max(0, I − (1 − small_fibre_loss) · min(I, 1)) (cool-fibre disinhibition);
+    a_C = 0.8 · max(0, I − (1 − small_fibre_loss) · min(I, 1)) (cool-fibre disinhibition);
     warm → heat-pain C drive 2 · (I − 1.5) above intensity 1.5 only; pressure → a_δ = 0.1 I,
     a_C = 0.15 I. Constants and sources are the module constants above.
     """
@@ -680,28 +794,38 @@ class GateDrive:
         Drives on the session grid (natural events, stimulation, treatments, expectation).
     params : sim.gate.GateParams
         The patient's gate constants (:func:`gate_params`, mood included).
+    initial : sim.gate.GateState
+        The gate's state at the start: the kHz state after ``stimulation_day`` days of use.
     effects : sim.treatments.TreatmentEffects or None
         The treatments' effects on the grid (None without treatments).
     level : ndarray
         Stimulation level λ(t) in [0, 1].
     paresthesia : ndarray
         Paresthesia (0-10) from the recruited Aβ activity that reaches the cord.
+    discomfort : ndarray
+        Discomfort (0-10) of stimulation above the comfort limit.
+    burst_drive : ndarray
+        Aβ drive of a burst program (the burst supraspinal hypothesis reads it) [1].
     total_C : ndarray
         All C input to the dorsal horn, ongoing included [1].
     """
 
     inputs: Any
     params: Any
+    initial: Any
     effects: Any
     level: np.ndarray
     paresthesia: np.ndarray
+    discomfort: np.ndarray
+    burst_drive: np.ndarray
     total_C: np.ndarray
 
 
 def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     """Steps 1-5 of :func:`run_session`: the gate's inputs on the grid ``t`` (shared with the
     days-to-weeks course of :mod:`sim.mood`, which evaluates them at steady state)."""
-    from sim.gate import GateInputs, paresthesia_intensity
+    from sim.gate import GateInputs, GateState
+    from sim.percept import discomfort_intensity, paresthesia_intensity
 
     prog, pat = session.program, session.patient
     level = _stimulation_level(session, t)
@@ -716,8 +840,8 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
 
     a_beta, a_delta, a_C, volleys = natural_input(session.events, pat, t)
     stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
-    stim_ad, stim_c = col("a_delta_stim"), col("c_stim")
-    paresthesia = col("paresthesia")
+    stim_ad, stim_c, opioid = col("a_delta_stim"), col("c_stim"), col("opioid_drive")
+    paresthesia, burst = col("paresthesia"), col("burst_drive")
     gp = gate_params(pat)
     ongoing = gp.a_C_ongoing
     b_desc = 0.0
@@ -727,8 +851,8 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
         from sim.treatments import treatment_effects
         fx = treatment_effects(session.treatments, session.duration_s)
         if prog.therapy in ("pns", "tens") and fx.blocks_stimulation:
-            stim_I, stim_P, stim_ad, stim_c, paresthesia = _blocked_stimulation(
-                col, fx, stim_I, stim_P, paresthesia_intensity)
+            stim_I, stim_P, stim_ad, stim_c, opioid, paresthesia = _blocked_stimulation(
+                col, fx, gp, stim_I, stim_P, paresthesia_intensity)
         a_beta = a_beta * fx.conduction_abeta
         a_delta = a_delta * fx.conduction_adelta
         a_C = a_C * fx.conduction_c * fx.natural_c
@@ -750,8 +874,14 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     inputs = GateInputs(
         t_s=t, a_beta=a_beta, a_beta_stim_I=stim_I, a_beta_stim_P=stim_P, a_delta=a_delta,
         a_delta_stim=stim_ad, a_C=a_C_input, c_volley_rate_hz=volleys,
-        khz_field=col("khz_field"), burst_on=col("burst"), b_desc=b_desc)
-    return GateDrive(inputs, gp, fx, level, paresthesia, np.asarray(total_C, dtype=float))
+        khz_field=col("khz_field"), opioid_drive=opioid, b_desc=b_desc)
+    full = levels.get(1.0) or _stim_level(prog, pat, 1.0)
+    initial = GateState(khz=full.khz_field * khz_washin(session.stimulation_day, gp.tau_khz_s))
+    rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
+    discomfort = np.asarray(discomfort_intensity(col("amplitude_mA"),
+                                                 rec.discomfort_threshold_mA), dtype=float)
+    return GateDrive(inputs, gp, initial, fx, level, paresthesia, discomfort, burst,
+                     np.asarray(total_C, dtype=float))
 
 
 def run_session(session: Session) -> SessionResult:
@@ -807,6 +937,7 @@ def run_session(session: Session) -> SessionResult:
        that reaches the cord.
     """
     from sim.gate import simulate_gate
+    from sim.percept import perceive
     from sim.safety import safety_report
 
     if not isinstance(session, Session):
@@ -814,17 +945,23 @@ def run_session(session: Session) -> SessionResult:
     prog, pat = session.program, session.patient
     t = session_grid(session.duration_s)
     d = gate_drive(session, t)
-    inputs, gp, fx, level, paresthesia = d.inputs, d.params, d.effects, d.level, d.paresthesia
-    gate = simulate_gate(inputs, gp, mechanisms(session.options))
+    inputs, gp, fx, level = d.inputs, d.params, d.effects, d.level
+    gate = simulate_gate(inputs, gp, mechanisms(session.options), initial=d.initial)
+    feel = perceive(gate, paresthesia=d.paresthesia, discomfort=d.discomfort,
+                    burst_drive=d.burst_drive)
     if fx is None:
         cond = (_ones(t.size),) * 3
     else:
         cond = (fx.conduction_abeta, fx.conduction_adelta, fx.conduction_c)
     numbness = NUMBNESS_SCALE * (1.0 - cond[0])
     series = {
-        "pain_nrs": gate.nrs,
-        "paresthesia": paresthesia,
+        "pain_nrs": feel.pain_nrs,
+        "paresthesia": feel.paresthesia,
+        "discomfort": feel.discomfort,
+        "nociceptive_hz": gate.nociceptive_hz,
+        "lamina1_hz": gate.N_hz,
         "projection_hz": gate.P_hz,
+        "wdr_noci_hz": gate.P_noci_hz,
         "inhibitory_hz": gate.I_hz,
         "excitatory_hz": gate.E_hz,
         "abeta_drive": inputs.a_beta + inputs.a_beta_stim_P,
@@ -833,6 +970,7 @@ def run_session(session: Session) -> SessionResult:
         "sensitisation": gate.sensitisation,
         "windup": gate.z,
         "carryover": gate.carryover,
+        "khz_state": gate.khz,
         "stim_on": level,
         "conduction_abeta": cond[0],
         "conduction_adelta": cond[1],
@@ -842,10 +980,19 @@ def run_session(session: Session) -> SessionResult:
     safety = safety_report(prog, shannon_k_limit=session.options.shannon_k_limit,
                            density_limit_uC_per_cm2=session.options.density_limit_uC_per_cm2)
     rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
-    summary = _summarise(session, t, gate.nrs, paresthesia, level, safety, rec, numbness)
+    untreated, baseline = gate, feel.pain_nrs
+    if d.initial.khz > 0:
+        # Days of use carry the kHz effect into the session: "before" is the patient's pain
+        # without it (the same session from a first day), so the reduction is against the
+        # untreated pain, as a trial measures it; so is the WDR reference.
+        untreated = simulate_gate(inputs, gp, mechanisms(session.options),
+                                  initial=replace(d.initial, khz=0.0))
+        baseline = perceive(untreated, burst_drive=d.burst_drive).pain_nrs
+    summary = _summarise(session, t, feel, gate, level, safety, rec, numbness, baseline,
+                         untreated.P_off_hz)
     report = _treatment_report(session, fx, rec) if session.treatments else ()
     return SessionResult(session, t, series, dict(SERIES_UNITS), summary, rec, safety, gate,
-                         report)
+                         report, feel)
 
 
 #: Numbness (0-10) per unit of blocked Aβ fraction in the treated territory [A]: all touch
@@ -860,21 +1007,25 @@ def _ones(n: int) -> np.ndarray:
     return out
 
 
-def _blocked_stimulation(col, fx, stim_I, stim_P, paresthesia_intensity):
+def _blocked_stimulation(col, fx, gp, stim_I, stim_P, paresthesia_intensity):
     """PNS/TENS-evoked drives that still reach the cord past proximal blocks and lesions."""
+    from sim.synapses import tonic_drive
+
     def conducting(rho: np.ndarray, cls: str) -> np.ndarray:
         return (np.minimum(rho, getattr(fx, f"stim_ordered_{cls}"))
                 * getattr(fx, f"stim_random_{cls}"))
 
     rho_ab = col("rho_abeta")
     ab = conducting(rho_ab, "abeta")
-    seg_full = np.minimum(1.0, rho_ab / SEGMENT_FRACTION)
-    seg = np.minimum(1.0, ab / SEGMENT_FRACTION)
-    ratio = np.divide(seg, seg_full, out=np.zeros_like(seg), where=seg_full > 0)
-    ad = np.minimum(1.0, conducting(col("rho_adelta"), "adelta") / SEGMENT_FRACTION)
-    c = np.minimum(1.0, conducting(col("rho_c"), "c") / SEGMENT_FRACTION)
+    share_full = dermatome_share(rho_ab)
+    ratio = np.divide(dermatome_share(ab), share_full, out=np.zeros_like(share_full),
+                      where=share_full > 0)
+    ad = dermatome_share(conducting(col("rho_adelta"), "adelta"))
+    c = dermatome_share(conducting(col("rho_c"), "c"))
+    a_delta = tonic_drive(col("adelta_rate_hz"), ad, gp.U_delta, gp.tau_rec_delta_s, gp.k_delta)
+    a_c = tonic_drive(col("c_rate_hz"), c, gp.U_C, gp.tau_rec_C_s, gp.k_C)
     pares = np.asarray(paresthesia_intensity(ab, col("abeta_rate_hz")), dtype=float)
-    return stim_I * ratio, stim_P * ratio, ad, c, pares
+    return stim_I * ratio, stim_P * ratio, a_delta, a_c, ad, pares
 
 
 def _therapy_on(session: Session, t: np.ndarray) -> np.ndarray:
@@ -937,8 +1088,10 @@ def _treatment_report(session: Session, fx, rec) -> tuple:
     return tuple(out)
 
 
-def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np.ndarray,
-               level: np.ndarray, safety, rec, numbness: np.ndarray) -> SessionSummary:
+def _summarise(session: Session, t: np.ndarray, feel, gate, level: np.ndarray, safety, rec,
+               numbness: np.ndarray, baseline: np.ndarray,
+               wdr_reference: np.ndarray) -> SessionSummary:
+    nrs, paresthesia = feel.pain_nrs, feel.paresthesia
     stims = [e for e in session.events if e.kind == "stimulation"]
     active = session.program.is_active and bool(stims)
 
@@ -951,8 +1104,8 @@ def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np
         from sim.treatments import assessment_time_s
         drive = stims if session.program.is_active else []
         first = min([e.start_s for e in drive] + [tr.start_s for tr in session.treatments])
-        before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first) if first > 0 \
-            else math.nan
+        before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first, baseline) \
+            if first > 0 else math.nan
         end = session.duration_s
         if drive:
             last = max(e.stop_s for e in drive)
@@ -970,8 +1123,8 @@ def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np
         active = True
     elif stims:
         first, last = min(e.start_s for e in stims), max(e.stop_s for e in stims)
-        before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first) if first > 0 \
-            else math.nan
+        before = mean_between(max(0.0, first - SUMMARY_WINDOW_S), first, baseline) \
+            if first > 0 else math.nan
         span = last - first
         during_window = (last - min(SUMMARY_WINDOW_S, 0.25 * span), last)
         during = mean_between(*during_window)
@@ -987,7 +1140,16 @@ def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np
         reduction = math.nan
     on = level > 0
     pares = float(paresthesia[on].mean()) if on.any() else 0.0
+    discomfort = float(feel.discomfort[on].mean()) if on.any() else 0.0
     stim_active = session.program.is_active and bool(stims)
+    wdr_pct = math.nan
+    if stim_active and stims:
+        last = max(e.stop_s for e in stims)
+        span = last - min(e.start_s for e in stims)
+        window = (last - min(SUMMARY_WINDOW_S, 0.25 * span), last)
+        off = mean_between(*window, x=wdr_reference)
+        if math.isfinite(off) and off > 1e-9:
+            wdr_pct = 100.0 * mean_between(*window, x=gate.P_hz) / off
     duty = session.program.duty_cycle if stim_active else 0.0
     numb = mean_between(*during_window, x=numbness) if during_window else 0.0
     burden = "none"
@@ -1005,4 +1167,5 @@ def _summarise(session: Session, t: np.ndarray, nrs: np.ndarray, paresthesia: np
                                                  and (pares > 0 or not session.treatments)),
         charge_per_hour_uC=safety.charge_rate_uC_per_s * 3600.0 * duty,
         battery_days=safety.battery_life_days,
-        numbness=0.0 if not math.isfinite(numb) else numb, side_effect_burden=burden)
+        numbness=0.0 if not math.isfinite(numb) else numb, side_effect_burden=burden,
+        wdr_pct_of_baseline=wdr_pct, discomfort=discomfort)

@@ -206,13 +206,19 @@ def _base_session(session_json: str):
 
 def _summary_row(session_json: str, values: Mapping[str, Any], run_id: int,
                  runner: Callable[[Any], Mapping[str, Any]] | None) -> dict[str, Any]:
-    """Run one variant; return its table row (module-level so process pools can pickle it)."""
-    session = apply_values(_base_session(session_json), values)
+    """Run one variant; return its table row (module-level so process pools can pickle it).
+
+    Values of the ``trial`` group (a virtual patient's natural history, :mod:`sim.cohort`)
+    are not part of the session: they go to the runner as keyword arguments."""
+    trial = {k: v for k, v in values.items()
+             if k in PARAMETERS and PARAMETERS[k].group == "trial"}
+    session = apply_values(_base_session(session_json),
+                           {k: v for k, v in values.items() if k not in trial})
     if runner is None:
         from sim.session import run_session
         metrics = run_session(session).summary.to_dict()
     else:
-        metrics = dict(runner(session))
+        metrics = dict(runner(session, **trial))
     return {"run_id": run_id, **values, **metrics}
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from sim import ParameterError
 from sim.cli import main
-from sim.cohort import (PERCEPTION_FACTOR, run_cohort, virtual_patients, wilson_interval)
+from sim.cohort import (ENROLMENT_MIN_NRS, PERCEPTION_FACTOR, run_cohort, virtual_patients,
+                        wilson_interval)
 from sim.presets import program
 from sim.recruitment import recruit
 from sim.session import Session
@@ -48,8 +49,15 @@ def test_titration_programs_each_patient_at_its_own_threshold():
 def test_statistics_follow_the_table():
     res = run_cohort(Session(program=program("scs-tonic"), duration_s=30), "failed-back-surgery",
                      n=40, seed=1, progress=False)
-    # a patient without baseline pain has no defined reduction: it counts as 0 (no response)
-    red = np.array([r["pain_reduction_pct"] or 0.0 for r in res.table])
+    # responders are counted on the trial measurement: baseline assessment (pain before
+    # therapy + the enrolment fluctuation) against follow-up (pain during + fluctuation)
+    red = []
+    for r in res.table:
+        base = min(10.0, max(0.0, r["pain_before_nrs"] + r["pain_flare_nrs"]))
+        follow = min(10.0, max(0.0, r["pain_during_nrs"] + r["pain_fluctuation_nrs"]))
+        red.append(100.0 * (base - follow) / base)
+        assert r["trial_reduction_pct"] == pytest.approx(red[-1])
+    red = np.array(red)
     k = int(np.sum(red >= 50))
     assert res.responder_rate == k / 40
     assert (res.ci_low, res.ci_high) == pytest.approx(wilson_interval(k, 40))
@@ -57,10 +65,31 @@ def test_statistics_follow_the_table():
 
 
 def test_healthy_cohort_has_no_responders():
-    # no pain before stimulation: nothing to relieve (reduction counts as 0)
+    # no pain before stimulation: nothing to relieve, and no chronic pain to fluctuate
     res = run_cohort(Session(program=program("scs-tonic"), duration_s=20), "healthy", n=10,
                      progress=False)
     assert res.responder_rate == 0 and res.mean_reduction_pct == 0
+
+
+def test_enrolment_selects_moderate_pain_at_baseline():
+    # Trials enrol at least moderate pain (PROCESS VAS >= 50 mm, SENZA >= 5/10): every enrolled
+    # virtual patient's baseline assessment is at least 5, although some usually hurt less.
+    res = run_cohort(Session(program=program("off"), duration_s=20), "failed-back-surgery",
+                     n=60, seed=2, progress=False)
+    base = np.array([r["baseline_nrs"] for r in res.table])
+    usual = np.array([r["pain_before_nrs"] for r in res.table])
+    assert np.all(base >= ENROLMENT_MIN_NRS)
+    assert np.any(usual < ENROLMENT_MIN_NRS)
+
+
+def test_untreated_pain_regresses_toward_the_mean_after_enrolment():
+    # Whitney & Von Korff 1992: selected at a bad spell, pain is lower at follow-up on average
+    # even without therapy; the control arm's responders come from that and from expectation.
+    res = run_cohort(Session(program=program("off"), duration_s=20), "failed-back-surgery",
+                     n=200, seed=3, progress=False)
+    flare = np.array([r["pain_flare_nrs"] for r in res.table])
+    assert flare.mean() > 0.3           # selected on a noisy measurement: above usual
+    assert 0.0 < res.responder_rate < 0.15
 
 
 def test_process_executor_gives_identical_numbers():

@@ -157,7 +157,7 @@ def test_session_figure_without_a_model_shows_the_events_and_a_note():
 
 
 def test_gate_nodes_show_their_activity_and_switched_off_paths():
-    activity = {"abeta_drive": 2.0, "c_drive": 1.0, "projection_hz": 25.0, "t_s": 90.0}
+    activity = {"abeta_drive": 2.0, "c_drive": 1.0, "projection_hz": 40.0, "t_s": 90.0}
     fig = F.gate_figure(activity, mechanisms={"mechanism_segmental": False})
     nodes = fig.data[-1]  # edges first, nodes on top
     level = dict(zip(F.GATE_NODES, nodes.marker.color))

@@ -127,7 +127,7 @@ def test_new_event_rows_fit_any_session_length():
 
 def test_every_form_parameter_is_a_declared_session_field():
     fields = set(Session().program.to_dict()) | set(Session().patient.to_dict()) | \
-        set(Session().options.to_dict()) | {"duration_s"}
+        set(Session().options.to_dict()) | {"duration_s", "stimulation_day"}
     assert set(S.FORM_PARAMS) == fields
     assert S.EVENT_KINDS[:4] == ("stimulation", "touch", "pinch", "injury")  # URL codes stay
 

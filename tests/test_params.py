@@ -56,7 +56,7 @@ def test_every_default_validates_and_lies_in_range():
             assert p.minimum <= p.default <= p.maximum
             assert p.name.endswith(("_mA", "_us", "_hz", "_s", "_mm", "_mm2", "_ohm", "_mAh",
                                     "_uA", "_uC_per_cm2", "_pct", "_mg_per_day", "_min",
-                                    "_day", "_days", "_h")) or p.unit == "", p.name
+                                    "_day", "_days", "_h", "_nrs")) or p.unit == "", p.name
 
 
 def test_samples_kind_rejects_out_of_range_and_non_numbers():

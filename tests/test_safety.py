@@ -109,7 +109,24 @@ def test_zero_amplitude_limits():
 
 
 def test_burst_charge_per_phase_is_one_pulse():
-    r = safety_report(program("scs-burst"))
+    r = safety_report(program("scs-burst", amplitude_mA=1.0))
     assert r.charge_per_phase_uC == pytest.approx(1.0 * 1000e-3)  # 1 mA x 1000 µs = 1 µC
     assert r.charge_rate_uC_per_s == pytest.approx(1.0 * 200)  # 200 pulses/s
     assert r.charge_balanced
+
+
+def test_passive_recharge_burst_accumulates_its_charge_before_the_recharge():
+    # 5 pulses of 1 µC before one passive recharge: 5 µC in the tissue at the end of the burst;
+    # on the 12.25 mm² contact D = 5 / 0.1225 = 40.8 µC/cm², k = log10(40.8 x 5) = 2.31.
+    r = safety_report(program("scs-burst", amplitude_mA=1.0))
+    assert r.charge_per_burst_uC == pytest.approx(5.0)
+    assert r.burst_charge_density_uC_per_cm2 == pytest.approx(5.0 / 0.1225)
+    assert r.burst_shannon_k == pytest.approx(math.log10(5.0 / 0.1225 * 5.0))
+    assert r.shannon_ok and any("accumulates" in w for w in r.warnings)
+    # individually balanced pulses never accumulate more than one phase
+    tonic = safety_report(program("scs-tonic"))
+    assert tonic.charge_per_burst_uC == pytest.approx(tonic.charge_per_phase_uC)
+    assert tonic.burst_shannon_k == pytest.approx(tonic.shannon_k)
+    biphasic_burst = safety_report(program("scs-burst", amplitude_mA=1.0, shape="biphasic",
+                                           pulse_width_us=500.0))
+    assert biphasic_burst.charge_per_burst_uC == pytest.approx(0.5)

@@ -70,7 +70,7 @@ def test_pain_outlasts_its_cause_only_when_sensitised():
     assert _pain_at(healthy, 200, 210) < 0.5
     # sensitised: still raised minutes later (τ_s = 300 s), then fading
     assert _pain_at(sensitised, 200, 210) > 3
-    assert _pain_at(sensitised, 330, 340) > 1.5
+    assert _pain_at(sensitised, 330, 340) > 1.0
     assert _pain_at(sensitised, 590, 600) < _pain_at(sensitised, 330, 340)
 
 
@@ -80,43 +80,54 @@ def test_tonic_scs_above_threshold_relieves_below_threshold_does_nothing(name):
     pat = patient(name)
     above = run_session(_session(_above_pt(program("scs-tonic"), pat, 1.3), pat))
     below = run_session(_session(_above_pt(program("scs-tonic"), pat, 0.6), pat))
-    assert above.summary.pain_reduction_pct >= 25      # substantial relief
+    # partial relief, as for most patients in PROCESS (mean relief below 50 %)
+    assert 15 <= above.summary.pain_reduction_pct < 50
     assert above.summary.paresthesia > 0.5 and above.summary.paresthesia_felt
     assert abs(below.summary.pain_reduction_pct) < 2   # sub-threshold: almost nothing
     assert below.summary.paresthesia == 0 and not below.summary.paresthesia_felt
 
 
 # 5 ------------------------------------------------------------------------------------------
-def test_tonic_scs_frequency_dependence():
+def test_tonic_scs_rate_dependence_never_adds_pain():
+    """Relief grows from a few Hz to the conventional tens of Hz; at high rates it does not
+    turn into pain: 50 Hz and 1 kHz conditioning both inhibit C-fibre input while 4 Hz does
+    not (Sdrulla et al. 2015 Pain), and stimulated Aβ activity is felt as paresthesia."""
     pat = patient("failed-back-surgery")
     base = _above_pt(program("scs-tonic", pulse_width_us=100), pat, 1.3)
-    during = {f: run_session(_session(base.replace(rate_hz=f), pat)).summary.pain_during_nrs
-              for f in (10, 40, 200, 500)}
-    before = run_session(_session(base, pat)).summary.pain_before_nrs
-    # strongest relief at conventional rates (tens of Hz), weaker at 10 Hz
-    assert during[40] < during[10] < before
-    # lost and reversed at high rates (SCIENCE.md 8.9)
-    assert during[200] > during[40]
-    assert during[500] > before
+    red = {f: run_session(_session(base.replace(rate_hz=f), pat)).summary.pain_reduction_pct
+           for f in (4, 10, 40, 200, 1000)}
+    assert 0 <= red[4] < red[10] < red[40]
+    assert red[200] >= 0.8 * red[40] and red[1000] >= 0.8 * red[40]
 
 
 # 6 ------------------------------------------------------------------------------------------
-def test_reduced_gaba_weakens_scs_relief():
+def test_weaker_gaba_keeps_much_of_the_relief_and_a_blocked_gaba_removes_it():
+    """Halving GABA/glycine efficacy keeps most of the SCS inhibition (Zhang, Janik & Grill
+    2014); blocking it abolishes the effect of SCS (bicuculline: Gilbert et al. 2022;
+    Meuwissen et al. 2020)."""
     pat = patient("failed-back-surgery")
     prog = _above_pt(program("scs-tonic"), pat)
-    normal = run_session(_session(prog, pat)).summary.pain_reduction_pct
-    disinhibited = run_session(_session(prog, pat.replace(inhibition_efficacy=0.6)))
-    assert disinhibited.summary.pain_reduction_pct < normal - 15
+    normal = run_session(_session(prog, pat)).summary
+    half = run_session(_session(prog, pat.replace(inhibition_efficacy=0.5))).summary
+    blocked = run_session(_session(prog, pat.replace(inhibition_efficacy=0.0))).summary
+    assert half.pain_before_nrs > normal.pain_before_nrs + 1     # disinhibition hurts
+    assert half.pain_reduction_pct >= 0.5 * normal.pain_reduction_pct
+    assert abs(blocked.pain_reduction_pct) < 1
 
 
 # 7 ------------------------------------------------------------------------------------------
-def test_10khz_is_paresthesia_free_and_relief_needs_its_named_mechanism():
+def test_10khz_is_paresthesia_free_builds_over_days_and_needs_its_named_mechanism():
     pat = patient("failed-back-surgery")
-    on = run_session(_session(program("scs-10khz"), pat))
-    off = run_session(_session(program("scs-10khz"), pat, mechanism_khz_direct=False))
+    first = run_session(_session(program("scs-10khz"), pat))
+    on = run_session(_session(program("scs-10khz"), pat).replace(stimulation_day=90))
+    off = run_session(_session(program("scs-10khz"), pat, mechanism_khz_direct=False)
+                      .replace(stimulation_day=90))
     assert on.summary.paresthesia == 0 and not on.summary.paresthesia_felt
     assert on.recruitment.classes[0].recruited_fraction == 0   # no dorsal-column fibre fires
-    assert on.summary.pain_reduction_pct > 20                  # relief only from the hypothesis
+    # a first session shows only the start of the wash-in (τ about a day)
+    assert 0 <= first.summary.pain_reduction_pct < 5
+    # after three months the relief is that of the trials (mean 60-75 %, SENZA-RCT)
+    assert 50 <= on.summary.pain_reduction_pct <= 80
     assert abs(off.summary.pain_reduction_pct) < 1              # switched off: none
 
 
@@ -147,7 +158,7 @@ def test_relief_carries_over_then_washes_out():
     events = (Event(kind="stimulation", start_s=60, stop_s=660),)
     r = run_session(_session(prog, pat, 2400, events))
     before, during = _pain_at(r, 30, 60), _pain_at(r, 600, 660)
-    assert during < before - 1.5
+    assert during < 0.85 * before
     # a minute after switching off, most of the relief remains (τ_m = 300 s, χ = 0.8)
     assert _pain_at(r, 700, 720) < before - 0.5 * (before - during)
     # washed out after ~5 τ_m
