@@ -76,16 +76,16 @@ __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wil
 VARIABILITY: dict[str, tuple[str, float, float, float]] = {
     "inhibition_efficacy": ("normal", 0.08, 0.3, 1.0),
     "abeta_unmasking": ("normal", 0.15, 0.0, 1.0),
-    "ongoing_c_drive": ("lognormal", 0.25, 0.0, 2.0),
+    "ongoing_c_drive": ("lognormal", 0.15, 0.0, 2.0),
     "descending_drive": ("normal", 0.10, -1.0, 1.0),
     "csf_thickness_mm": ("normal", 0.7, 2.0, 6.0),
     "nerve_depth_mm": ("lognormal", 0.30, 1.0, 40.0),
     "lateral_offset_mm": ("abs_normal", 0.7, 0.0, 3.0),
     "lead_distance_mm": ("lognormal", 0.40, 0.5, 30.0),
-    "placebo_response": ("abs_normal", 0.35, 0.0, 1.0),
+    "placebo_response": ("abs_normal", 0.3, 0.0, 1.0),
     "sympathetic_fraction": ("lognormal", 0.50, 0.0, 1.0),
-    "pain_flare_nrs": ("normal", 1.2, -10.0, 10.0),
-    "pain_fluctuation_nrs": ("normal", 1.2, -10.0, 10.0),
+    "pain_flare_nrs": ("normal", 1.1, -10.0, 10.0),
+    "pain_fluctuation_nrs": ("normal", 1.1, -10.0, 10.0),
 }
 #: Enrolment: the least pain at the baseline assessment for a virtual patient to enter a
 #: cohort [NRS] (trials enrol at least moderate pain: PROCESS leg pain VAS >= 50 mm, Kumar
@@ -210,7 +210,7 @@ TITRATIONS = {"perception": PERCEPTION_FACTOR, "subperception": SUBPERCEPTION_FA
 #: its patients know they are being treated, so expectation acts, at this fraction of a
 #: patient's (blinded) placebo response [A], calibrated with the natural history to the 5-12 %
 #: responders of those control arms (PROCESS 9 %, Kemler 6 % [P]).
-USUAL_CARE_EXPECTATION = 0.5
+USUAL_CARE_EXPECTATION = 0.75
 
 
 def usual_care(session: Session) -> Session:

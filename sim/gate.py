@@ -33,11 +33,12 @@ k  (``khz``)              kilohertz-induced inhibitory drive            τ_k = 1
 
 Equations (every constant is a field of :class:`GateParams` with its source)::
 
-    I = F_I( b_I + w_βI·(a_β + a_β,stim,I) + w_CI·a_C + w_kI·k )
+    I = F_I( b_I + w_βI·(a_β + a_β,stim,I) + w_CI·a_C )
     E = F_E( w_CE·G·a_C + u·w_βE·a_β − g·w_IE·I )
-    x = w_δP·(a_δ + a_δ,stim) + w_CP·G·a_C + w_EP·E − g·w_IP·I + b_desc + g_s·s − w_o·o
+    x = w_δP·(a_δ + a_δ,stim) + w_CP·G·a_C + w_EP·E − g·(w_IP·I + w_k·k) + b_desc + g_s·s − w_o·o
     P̂ = F_P( x + w_βP·(a_β + a_β,stim,P) ),      P̂_n = F_P( x )
-    N̂ = F_N( w_δN·(a_δ + a_δ,stim) + w_CN·G·a_C + w_EN·E − g·w_IN·I + b_desc + g_s·s − w_o·o )
+    N̂ = F_N( w_δN·(a_δ + a_δ,stim) + w_CN·G·a_C + w_EN·E − g·(w_IN·I + w_k·k) + b_desc
+             + g_s·s − w_o·o )
     Ŝ = N̂ + λ·P̂_n                                   (the nociceptive output)
     (P, P_n, N) = (P̂, P̂_n, N̂)·(1 − χ·max(m − r, 0)),   r = clip(1 − Ŝ/S_off, 0, 1)
     F_X(c) = (R_X/2)·[1 + tanh((c − θ_X)/σ_X)],      G = 1 + κ·z
@@ -229,9 +230,11 @@ class GateParams:
         decay 300 s [A; Woolf 1983 [P, qualitative]].
     carryover_fraction, tau_carryover_s : float
         χ = 0.8 and τ_m = 300 s [A; Cui 1997 [P] GABA release outlasting SCS].
-    w_khz_I : float
-        w_kI, drive to I per unit kHz state (KHZ_DIRECT_INHIBITORY) [1]; 0.8 [A], calibrated
-        to the 10 kHz trial outcomes (``docs/model.md``).
+    w_khz : float
+        w_k, GABAergic inhibition of P and N per unit kHz state (KHZ_DIRECT_INHIBITORY) [1]:
+        the superficial inhibitory interneurons that sub-sensory 10 kHz activated in rodents
+        (Lee et al. 2020 [P]), taken as a population of their own, apart from the Aβ-driven
+        interneurons I; value [A], calibrated to the 10 kHz trial outcomes (``docs/model.md``).
     tau_khz_s : float
         τ_k, wash-in and wash-out of the kHz effect [s]; 1 day [A] (relief from 10 kHz builds
         over hours to days, which is why it is programmed with a day or more between changes
@@ -299,7 +302,7 @@ class GateParams:
     tau_sensitisation_s: float = _pf(300.0, "s", 0.0, 1e5, False)
     carryover_fraction: float = _pf(0.8, "", 0.0, 1.0)
     tau_carryover_s: float = _pf(300.0, "s", 0.0, 1e5, False)
-    w_khz_I: float = _pf(2.0, "", 0.0, 10.0)
+    w_khz: float = _pf(0.8, "", 0.0, 10.0)
     tau_khz_s: float = _pf(_DAY_S, "s", 0.0, 1e7, False)
     w_opioid: float = _pf(0.3, "", 0.0, 10.0)
     tau_opioid_s: float = _pf(600.0, "s", 0.0, 1e5, False)
@@ -412,8 +415,8 @@ _MECHANISM_INFO = {
     Mechanism.KHZ_DIRECT_INHIBITORY: _MechanismInfo(
         "10 kHz direct activation of inhibitory interneurons", Evidence.PRELIMINARY_CONTESTED,
         "An empirical term for paresthesia-free kilohertz SCS: below dorsal-column threshold "
-        "the kHz field is taken to drive dorsal-horn inhibitory interneurons directly (w_kI·k "
-        "in I). The field grows smoothly with frequency (negligible at 1 kHz, half at about 7 "
+        "the kHz field is taken to drive superficial dorsal-horn inhibitory interneurons "
+        "directly (term g·w_k·k, inhibiting both projection neurons). The field grows smoothly with frequency (negligible at 1 kHz, half at about 7 "
         "kHz, full at 10 kHz: rodent work in which sub-sensory 10 kHz, but not 1 or 5 kHz, "
         "activated inhibitory interneurons, Lee et al. 2020 Neuroscience 428:132 [P]; slice "
         "imaging in which dorsal-horn activity rose steadily from 1 to 10 kHz, Biomedicines "
@@ -805,14 +808,11 @@ def _sig(c: Any, R: float, theta: float, sigma: float) -> Any:
     return 0.5 * R * (1.0 + np.tanh((c - theta) / sigma))
 
 
-def _I_rate(p: GateParams, mech: frozenset, d: dict[str, Any], a_C_total: Any,
-            khz: Any) -> Any:
+def _I_rate(p: GateParams, mech: frozenset, d: dict[str, Any], a_C_total: Any) -> Any:
     ab = d["a_beta"]
     if Mechanism.SEGMENTAL_AB_INHIBITION in mech:
         ab = ab + d["a_beta_stim_I"]
     c = p.b_I + p.w_beta_I * ab + p.w_C_I * a_C_total
-    if Mechanism.KHZ_DIRECT_INHIBITORY in mech:
-        c = c + p.w_khz_I * khz
     return _sig(c, p.R_I_hz, p.theta_I, p.sigma_I)
 
 
@@ -822,11 +822,13 @@ def _E_rate(p: GateParams, G: Any, a_C_total: Any, a_beta: Any, I: Any) -> Any:
 
 
 def _outputs(p: GateParams, mech: frozenset, d: dict[str, Any], G: Any, a_C_total: Any,
-             E: Any, I: Any, sens: Any, opioid: Any) -> tuple[Any, Any, Any]:
+             E: Any, I: Any, sens: Any, opioid: Any, khz: Any) -> tuple[Any, Any, Any]:
     """P̂, P̂_n and N̂ for given interneuron rates (quasi-static or dynamic E and I)."""
     common = d["b_desc_total"] + p.sensitisation_gain * sens
     if Mechanism.DESCENDING_OPIOID in mech:
         common = common - p.w_opioid * opioid
+    if Mechanism.KHZ_DIRECT_INHIBITORY in mech:
+        common = common - p.g_inh * p.w_khz * khz
     a_delta = d["a_delta"] + d["a_delta_stim"]
     x = (p.w_delta_P * a_delta + p.w_C_P * G * a_C_total + p.w_E_P * E
          - p.g_inh * p.w_I_P * I + common)
@@ -843,9 +845,9 @@ def _fast(p: GateParams, mech: frozenset, d: dict[str, Any], z: Any, sens: Any, 
     """Quasi-static P̂, P̂_n, N̂, E, I (explicit: I, then E, then the outputs)."""
     a_C_total = p.a_C_ongoing + d["a_C"]
     G = 1.0 + p.kappa * z
-    I = _I_rate(p, mech, d, a_C_total, khz)
+    I = _I_rate(p, mech, d, a_C_total)
     E = _E_rate(p, G, a_C_total, d["a_beta"], I)
-    P, Pn, N = _outputs(p, mech, d, G, a_C_total, E, I, sens, opioid)
+    P, Pn, N = _outputs(p, mech, d, G, a_C_total, E, I, sens, opioid, khz)
     return P, Pn, N, E, I
 
 
@@ -1236,9 +1238,9 @@ def _ode_rhs(_t: float, y: np.ndarray, p: GateParams, mech: frozenset,
     P, Pn, N, E, I, z, sens, carry, opioid, khz, _ = y
     a_C_total = p.a_C_ongoing + row["a_C"]
     G = 1.0 + p.kappa * z
-    I_inf = _I_rate(p, mech, row, a_C_total, khz)
+    I_inf = _I_rate(p, mech, row, a_C_total)
     E_inf = _E_rate(p, G, a_C_total, row["a_beta"], I)
-    P_inf, Pn_inf, N_inf = _outputs(p, mech, row, G, a_C_total, E, I, sens, opioid)
+    P_inf, Pn_inf, N_inf = _outputs(p, mech, row, G, a_C_total, E, I, sens, opioid, khz)
     if Mechanism.INHIBITORY_CARRYOVER in mech:
         # Without fast stimulation input r = 0 by definition; this keeps the dynamic
         # transients of E and the outputs from being read as relief.

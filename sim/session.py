@@ -341,7 +341,7 @@ SUMMARY_WINDOW_S = 30.0
 #: area, which widens with amplitude). ρ_d = 0.1: about 18 % of the dermatome at the
 #: perception threshold (ρ = 2 %), 70-75 % at the tonic preset (1.3 × perception), about 85 %
 #: at the discomfort threshold.
-DERMATOME_SHARE_FRACTION = 0.25
+DERMATOME_SHARE_FRACTION = 0.18
 #: Least pain before stimulation for a percent reduction to mean anything [NRS]: below 1/10
 #: there is no pain to relieve (trials enrol patients with at least 4-5/10) [A].
 MIN_BASELINE_PAIN_NRS = 1.0

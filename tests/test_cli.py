@@ -150,3 +150,63 @@ def test_diagnosis_commands_reject_bad_input(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_rate_response_without_patient_runs_the_published_protocol(capsys):
+    # Zhang, Janik & Grill 2014: deepest at tens of Hz, back to baseline near 80-100 Hz,
+    # above it with every fibre following every pulse
+    assert main(["rate-response", "--rates", "2,10,30,60,100,300", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["rate_hz"] for r in rows] == [2, 10, 30, 60, 100, 300]
+    assert set(rows[0]) == {"rate_hz", "wdr_pct_of_baseline", "pain_reduction_pct",
+                            "paresthesia"}
+    wdr = {r["rate_hz"]: r["wdr_pct_of_baseline"] for r in rows}
+    assert min(wdr, key=wdr.get) in (10, 30, 60)
+    assert wdr[60] < 100 < wdr[300]
+    assert all(r["pain_reduction_pct"] >= 0 for r in rows)
+
+
+def test_rate_response_with_reduced_gaba_moves_the_crossover_up(capsys):
+    def crossover(argv):
+        assert main(argv + ["--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        return next(r["rate_hz"] for r in rows if r["rate_hz"] > 30
+                    and r["wdr_pct_of_baseline"] >= 100)
+    rates = ["--rates", ",".join(str(f) for f in range(40, 200, 5))]
+    normal = crossover(["rate-response", *rates])
+    reduced = crossover(["rate-response", *rates, "--set", "inhibition_efficacy=0.5"])
+    assert reduced > normal
+
+
+def test_rate_response_for_a_patient_and_its_text_table(capsys):
+    assert main(["rate-response", "--patient", "failed-back-surgery", "--preset", "scs-tonic",
+                 "--rates", "5,50"]) == 0
+    out = capsys.readouterr().out
+    assert "rate response (session)" in out and "deepest inhibition" in out
+    assert main(["rate-response", "--patient", "crps", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    # the default rates stop where the 210 µs tonic pulse no longer fits its period
+    assert rows[0]["rate_hz"] == 2 and rows[-1]["rate_hz"] <= 2000
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["rate-response", "--rates", "2,x"], "rate_hz='x' is not a number; expected 1..10000 Hz"),
+    (["rate-response", "--rates", "0"], "rate_hz=0 is outside 1..10000 Hz"),
+    (["rate-response", "--preset", "scs-tonic"], "--preset and --config need --patient"),
+    (["rate-response", "--patient", "crps", "--rates", "5000"], "does not fit"),
+    (["rate-response", "--set", "rate_hz=50"], "rate_hz cannot be set for this command"),
+    (["cohort", "--preset", "scs-tonic", "--patient", "crps", "--follow-up-days", "x"],
+     "follow_up_days='x' is not a number"),
+])
+def test_rate_response_and_cohort_bad_input_exits_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_run_json_summary_has_the_wdr_output_and_discomfort(capsys):
+    assert main(["run", "--preset", "scs-tonic", "--patient", "failed-back-surgery",
+                 "--duration-s", "60", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert 0 < summary["wdr_pct_of_baseline"] < 100      # tonic 50 Hz inhibits the WDR output
+    assert summary["discomfort"] == 0.0

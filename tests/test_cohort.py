@@ -88,7 +88,10 @@ def test_untreated_pain_regresses_toward_the_mean_after_enrolment():
     res = run_cohort(Session(program=program("off"), duration_s=20), "failed-back-surgery",
                      n=200, seed=3, progress=False)
     flare = np.array([r["pain_flare_nrs"] for r in res.table])
-    assert flare.mean() > 0.3           # selected on a noisy measurement: above usual
+    assert flare.mean() > 0.1           # selected on a noisy measurement: above usual
+    base = np.mean([r["baseline_nrs"] for r in res.table])
+    follow = np.mean([r["follow_up_nrs"] for r in res.table])
+    assert follow < base - 0.1          # lower at follow-up, with no therapy
     assert 0.0 < res.responder_rate < 0.15
 
 

@@ -407,3 +407,29 @@ def test_the_fibre_tab_draws_every_program(name, pattern_change):
     assert fig is not NO
     ops = [t for t in fig.data if t.mode == "markers"]
     assert ops  # the operating point is drawn
+
+
+def test_the_gate_tab_draws_the_rate_response_only_while_shown():
+    s = S.default_session()
+    hidden = C.figures_update(s.to_dict(), {}, {"lecture": False}, tab="safety")
+    assert hidden["fig-rate"] is NO
+    shown = C.figures_update(s.to_dict(), {}, {"lecture": False}, tab="gate")
+    fig = shown["fig-rate"]
+    assert fig is not NO and "rate" in shown["fig-keys"]
+    marker = next(t for t in fig.data if t.name == "this program")
+    assert marker.x == (s.program.rate_hz,)
+    # unchanged settings: nothing redrawn
+    again = C.figures_update(s.to_dict(), {}, {"lecture": False}, tab="gate",
+                             keys=shown["fig-keys"])
+    assert again["fig-rate"] is NO
+
+
+def test_days_on_the_program_reach_the_session_the_url_and_the_summary():
+    s = S.default_session().replace(program=PROGRAM_PRESETS["scs-10khz"].program(),
+                                    stimulation_day=90.0)
+    assert S.sparse_document(s)["stimulation_day"] == 90.0
+    assert S.session_from_doc(S.sparse_document(s)) == s
+    first = R.session_result(s.replace(stimulation_day=0.0)).summary.pain_reduction_pct
+    later = R.session_result(s).summary.pain_reduction_pct
+    assert first < 5.0 < 50.0 < later            # 10 kHz washes in over about a day
+    assert "stimulation_day" in S.session_to_form(s)

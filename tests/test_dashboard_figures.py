@@ -6,8 +6,11 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures as F
+from sim.patients import Patient, patient
 from sim.presets import program
+from sim.rate_response import published_rate_response, session_rate_response
 from sim.safety import safety_report
+from sim.session import Session
 from sim.session import Event
 from sim.waveforms import Program, pulse_train, render
 
@@ -205,6 +208,8 @@ def test_every_builder_makes_a_schema_valid_figure():
                         options=F.FigureOptions(lecture=True)),
         F.session_figure(_fake_result(500), [Event("touch", 1, 2)], 240, cursor_s=30),
         F.gate_figure({"projection_hz": 10.0}), F.gate_figure(None), F.fibre_figure(None),
+        F.safety_figure(safety_report(program("scs-burst")), contact_area_mm2=12.25),
+        _rate_figure(), F.rate_response_figure(published_rate_response()),
     ]
     for fig in figs:
         _validated(fig)  # raises on any invalid property
@@ -229,7 +234,7 @@ def test_plain_figures_are_the_same_json_as_the_graph_objects():
                 lambda: F.session_figure(_fake_result(5000), [Event("touch", 1, 2)], 240,
                                          cursor_s=30),
                 lambda: F.fibre_figure(view, compare=view),
-                lambda: F.gate_figure(None)]
+                lambda: F.gate_figure(None), _rate_figure]
     for build in builders:
         fig = build()
         with F.plain_figures():
@@ -263,3 +268,34 @@ def test_long_waveform_traces_use_webgl_and_short_ones_svg():
     whole = F.waveform_figure(program("scs-10khz"), duration_s=1800.0, window_s=(0.0, 1800.0))
     assert {t.type for t in whole.data} == {"scatter"}
     _validated(long)  # hover template and line settings are valid for scattergl
+
+
+def _rate_figure():
+    s = Session(program=program("scs-tonic"), patient=patient("failed-back-surgery"))
+    return F.rate_response_figure(published_rate_response(),
+                                  reduced=published_rate_response(
+                                      patient=Patient(inhibition_efficacy=0.5)),
+                                  patient=session_rate_response(s), current_rate_hz=50.0)
+
+
+def test_rate_response_figure_draws_both_protocols_and_marks_the_program():
+    fig = _rate_figure()
+    names = [t.name for t in fig.data]
+    assert "normal inhibition" in names and "this patient's inhibition" in names
+    marker = next(t for t in fig.data if t.name == "this program")
+    assert marker.x == (50.0,) and marker.xaxis == "x2"
+    # the 100 % line: above it is the stimulated Aβ activity, labelled as such
+    assert any(sh.y0 == 100 for sh in fig.layout.shapes)
+    assert any("tingling" in (a.text or "") for a in fig.layout.annotations)
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis2.type == "log"
+
+
+def test_safety_figure_shows_the_charge_a_burst_accumulates_beside_the_phase():
+    rep = safety_report(program("scs-burst", amplitude_mA=1.0))
+    fig = F.safety_figure(rep, contact_area_mm2=12.25)
+    burst = next(t for t in fig.data if (t.name or "").endswith("per burst before its recharge"))
+    assert burst.x[0] == pytest.approx(5.0)                   # 5 pulses x 1 µC
+    bars = next(t for t in fig.data if t.type == "bar")
+    assert any(str(y).startswith("Shannon, burst") for y in bars.y)
+    tonic = F.safety_figure(safety_report(program("scs-tonic")), contact_area_mm2=12.25)
+    assert not any("per burst" in (t.name or "") for t in tonic.data)
