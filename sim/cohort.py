@@ -1,10 +1,12 @@
-"""Virtual cohorts: the same program on many simulated patients, reported like a trial.
+"""Virtual cohorts: the same program on many simulated patients, measured as a trial.
 
-A cohort draws N virtual patients around a patient preset from documented distributions
-(:data:`VARIABILITY`), programs each one as a clinician would (amplitude titrated to that
-patient's own perception threshold for paresthesia-based programs), runs a session on each and
-reports the responder rate (>= 50 % pain reduction, as in the trials) with a 95 % Wilson
-confidence interval and the distribution of relief.
+A cohort enrols N virtual patients drawn around a patient preset from documented
+distributions (:data:`VARIABILITY`), programs each one as a clinician would (amplitude
+titrated to that patient's own perception threshold for paresthesia-based programs, just below
+it for burst, the program's own for 10 kHz), runs a session on each at the follow-up day
+(``follow_up_days``, 90 by default: the 3-month end point) and measures it as the trials did:
+a baseline assessment and a follow-up assessment, responder = >= 50 % reduction, with a 95 %
+Wilson confidence interval and the distribution of relief.
 
 Runs go through :func:`sim.sweep.run_table`, so cohorts share the sweep executors (in-process,
 process pool, Dask), streaming to a resumable table, progress bars and deterministic seeds: the
@@ -14,41 +16,41 @@ Distributions (:data:`VARIABILITY`) [A unless tagged]
 ----------------------------------------------------
 * inhibition efficacy g_inh: normal around the preset, SD 0.08, clipped to 0.3..1;
 * Aβ unmasking u: normal around the preset, SD 0.15, clipped to 0..1;
-* ongoing C drive: log-normal around the preset, SD 25 %;
+* ongoing C drive: log-normal around the preset, SD 15 %;
 * descending drive: normal, mean 0, SD 0.1 (mood and arousal differ between patients);
-* dorsal CSF thickness: normal, mean 3 mm, SD 0.7 mm, clipped 2..6 mm (SCIENCE.md 3.3: 2-6 mm
-  by level [T]; He et al. 1994 [P]);
+* dorsal CSF thickness: normal, mean 3 mm, SD 0.7 mm, clipped 2..6 mm (2-6 mm by level;
+  He et al. 1994 Pain 59:55 [P]);
 * SCS lead lateral offset from the midline: |normal(0, 0.7 mm)| clipped to 0..3 mm [A]
   (He et al. 1994: < 1 mm already changes the threshold [P]);
 * PNS lead-to-nerve distance: log-normal around 5 mm, SD 40 % (0.5-3 cm placements,
   Rauck 2014 [P]);
 * nerve depth under TENS pads: log-normal around the preset, SD 30 %;
-* placebo (expectation) response: |normal(0, 0.175)|, clipped to 0..1, whatever the preset
-  (presets hold 0) [A, calibration below];
-* sympathetically maintained fraction: log-normal around the preset, SD 50 % (0 stays 0).
+* placebo (expectation) response: |normal(0, 0.3)|, clipped to 0..1, whatever the preset
+  (presets hold 0);
+* sympathetically maintained fraction: log-normal around the preset, SD 50 % (0 stays 0);
+* natural history: ``pain_flare_nrs`` and ``pain_fluctuation_nrs``, normal(0, 1.1 NRS), the
+  deviation of a patient's pain from their usual level at the baseline and the follow-up
+  assessments (within-person SD of daily pain about 1.6 NRS, Harris et al. 2005 Arthritis
+  Rheum [P]; an assessment averages several days, so less).
 
-Placebo and calibration (issue 8)
----------------------------------
-Each virtual patient has a placebo (expectation) response: descending inhibition that acts
-while the patient knowingly receives a therapy (:func:`sim.session.run_session`), in drug and
-block cohorts and in device cohorts alike. Device trials (PROCESS, Kemler) compared SCS with
-medical management, not with a sham, so their SCS arms include the expectation effect, and the
-model's do too. The spread (SD 0.175 of a half-normal; about b = −0.24 halves a preset
-patient's pain) is set so that a placebo cohort reaches about 20 % responders, the low end of
-the 20-30 % of SCIENCE.md 5.2 [T] (sim.drugs.PLACEBO_RESPONDER_RATE), and each drug's gains
-so that its cohort reaches placebo + 1/NNT (tests/test_drugs.py). With it, and the failed back
-surgery preset's unmasking set to 0.78 (was 0.75), tonic SCS cohorts land on the trial
-responder rates within a documented ±8 percentage points (tests/test_treatments_session.py).
-Calibration result, 1000 patients, 60 s, seed 0:
+Natural history, enrolment and expectation (every arm)
+-------------------------------------------------------
+* **Enrolment**: a candidate enters when the baseline assessment (usual pain + flare) is at
+  least :data:`ENROLMENT_MIN_NRS` (5/10: PROCESS VAS >= 50 mm, SENZA >= 5/10 [T]). Selecting
+  on a noisy measurement makes pain regress toward the mean afterwards, even untreated (Whitney
+  & Von Korff 1992 Pain 50:281 [P]).
+* **Expectation**: descending inhibition while the patient knowingly receives a therapy
+  (:func:`sim.session.run_session`), in drug, block and device cohorts alike (the device trials
+  compared SCS with medical management, not a sham). A cohort with no therapy is a usual-care
+  control arm (:func:`usual_care`): expectation at :data:`USUAL_CARE_EXPECTATION` of a
+  placebo's.
+* **Measurement** (:func:`trial_outcome`): reduction = (baseline − follow-up) / baseline of
+  the two assessments, each clipped to 0-10.
 
-=============================  ==========  ================================================
-cohort                         model       trial (SCIENCE.md 6)
-=============================  ==========  ================================================
-tonic SCS, failed back surgery  50.0 %      48 % (PROCESS, Kumar 2007)
-tonic SCS, CRPS                 40.2 %      39 % "much improved" (Kemler 2000)
-10 kHz SCS, failed back surgery 90.1 %      84.5 % back, 83.1 % leg (SENZA-RCT, Kapural 2015)
-placebo, diabetic neuropathy    20.7 %      20-30 % (SCIENCE.md 5.2)
-=============================  ==========  ================================================
+The spreads and factors are calibrated together [A] so that the control arms reach the 5-12 %
+responders of PROCESS (9 %) and Kemler (6 %), the placebo arm about 20 %, the drugs placebo +
+1/NNT (:mod:`sim.drugs`), and the device arms their trials; ``docs/model.md`` prints the
+table (``python -m sim.calibration``), each value beside its source.
 
 Anatomy is drawn on a 0.25 mm grid: finer than anyone measures it in a patient, and coarse
 enough that fibre thresholds are computed once per distinct geometry and reused.
@@ -101,7 +103,7 @@ _ANATOMY_GRID_MM = 0.25
 _ANATOMY = ("csf_thickness_mm", "nerve_depth_mm", "lateral_offset_mm", "lead_distance_mm")
 
 #: Amplitude a clinician programs for paresthesia-based stimulation, as a multiple of the
-#: patient's perception threshold: in the therapeutic window of 1-1.5 x PT [T], SCIENCE.md 3.3.
+#: patient's perception threshold: in the therapeutic window of 1-1.5 x PT [T].
 PERCEPTION_FACTOR = 1.3
 #: Largest amplitude a device delivers [mA]: implanted pulse generators about 25 mA, PNS
 #: about 30 mA, TENS units about 100 mA [T].

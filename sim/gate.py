@@ -172,38 +172,45 @@ class GateParams:
     Attributes
     ----------
     w_beta_P, w_delta_P, w_C_P, w_E_P, w_I_P : float
-        Inputs of the WDR neuron P: Aβ, Aδ, C [1], excitatory interneurons and inhibitory
-        interneurons [per Hz]. Aβ 0.27, Aδ 0.3 [S Sanaz01 course model], C 0.75, E 0.006,
-        I 0.0075 [A, calibrated: ongoing C drive 1 gives P ≈ 30 Hz (the course model's
-        figure) and the frequency response of Zhang, Janik & Grill 2014].
+        Inputs of the WDR neuron P: Aβ 0.4, Aδ 0.3 [1], C 0.59 [1], excitatory interneurons
+        0.03 and inhibitory interneurons 0.0094 [per Hz]. Aδ from the Sanaz01 course model [S];
+        the others [A], fitted together with the Aβ→WDR synapse to three anchors: ongoing C
+        drive 1 gives P ≈ 30 Hz (the course model's figure), touch lowers the C response by
+        more than half (gate control, Melzack & Wall 1965), and the frequency response of
+        Zhang, Janik & Grill 2014 (deepest at tens of Hz, baseline again near 80-100 Hz, with
+        half GABA deepest lower and crossover higher).
     w_delta_N, w_C_N, w_E_N, w_I_N : float
-        Inputs of the lamina I NS neurons N [1, per Hz]; no Aβ input: NS neurons respond to
-        noxious input only until disinhibition unmasks the polysynaptic Aβ path through E
-        (Torsney & MacDermott 2006 [P]). Values [A], calibrated with the patient presets.
+        Inputs of the lamina I NS neurons N: Aδ 0.3, C 1.38 [1], E 0.045, I 0.0076 [per Hz]
+        [A]; no Aβ input: NS neurons respond to noxious input only until disinhibition
+        unmasks the polysynaptic Aβ path through E (Torsney & MacDermott 2006 [P]). Their
+        weak Aβ-driven inhibition keeps SCS from abolishing acute pain (Medlock et al. 2023).
     w_beta_I, w_C_I, b_I : float
-        Inputs of the inhibitory interneurons I [1]: natural and stimulated Aβ, C (monosynaptic
-        C input to inhibitory islet cells, Lu & Perl 2003 [P]: feed-forward inhibition; the
-        Melzack-Wall small-fibre *inhibition* of the gate is not supported by that work), and a
-        tonic drive b_I that sets their spontaneous firing (about 5 Hz at rest) [A].
+        Inputs of the inhibitory interneurons I [1]: Aβ 0.4 (natural and stimulated), C 0.13
+        (monosynaptic C input to inhibitory islet cells, Lu & Perl 2003 [P]: feed-forward
+        inhibition; the Melzack-Wall small-fibre *inhibition* of the gate is not supported by
+        that work), and a tonic drive 0.47 that sets their spontaneous firing (about 7 Hz at
+        rest) [A].
     w_C_E, w_beta_E, w_I_E : float
-        Inputs of the excitatory interneurons E: C [1]; the unmasked Aβ path, scaled by ``u``
-        [1]; inhibition [per Hz]. Set so that E is silent at rest with normal inhibition and
-        active once inhibition fails (g ≲ 0.7) or touch arrives with u ≳ 0.5 [A].
+        Inputs of the excitatory interneurons E: C 1.48 [1]; the unmasked Aβ path 8.2,
+        scaled by ``u`` [1]; inhibition 0.083 [per Hz] [A]: E is silent at rest with normal
+        inhibition and active once inhibition fails (g ≲ 0.7) or touch arrives with u ≳ 0.5.
     tau_P_s, tau_N_s, tau_E_s, tau_I_s : float
         Population time constants [s]; 1, 1, 20, 20 ms [S]; τ_I matches the GABA-A decay of
         20 ms [P Zhang 2014 model code].
     R_P_hz, R_N_hz, R_E_hz, R_I_hz : float
         Maximal rates [Hz]; 80, 80, 60, 80 [A; WDR neurons fire well above 50 Hz to strong
-        input].
+        input; E and I from the Sanaz01 course model [S]].
     theta_*, sigma_* : float
-        Sigmoid thresholds and widths [1] [A; E and I from the Sanaz01 course model].
+        Sigmoid thresholds and widths [1]: P (0.6, 0.4), N (0.9, 0.4) [A]; E (1.2, 0.3) and I
+        (1.0, 0.45) [S Sanaz01].
     g_inh : float
-        GABA/glycine efficacy [1], 1 = normal [P Prescott 2006: E_anion shift].
+        GABA/glycine efficacy [1], 1 = normal (E_anion shift after injury, Prescott 2006
+        [P]); 0 = blocked (bicuculline abolishes SCS inhibition, Gilbert et al. 2022 [P]).
     u : float
         Unmasking of the Aβ→E path [1], 0 normal, 1 severe [P Medlock 2023].
     w_wdr_pain : float
         λ, weight of the WDR nociceptive share in the nociceptive output Ŝ = N + λ·P_n [1];
-        1 [A].
+        0.67 [A].
     kappa : float
         Wind-up gain: G = 1 + κ·z [1]; 1 [A]; 0 = NMDA block (ketamine).
     tau_z_s, delta_z, z_max : float
@@ -214,11 +221,11 @@ class GateParams:
     b_desc : float
         Patient's descending drive [1]; negative = net inhibition, positive = facilitation.
     k_I, U_I, tau_rec_I_s : float
-        Aβ→I synapse: gain 4, release fraction 0.5, recovery 100 ms [A: depresses early, so the
-        inhibition it drives saturates at tens of Hz; :mod:`sim.synapses`].
+        Aβ→I synapse: gain 5.2, release fraction 0.5, recovery 100 ms [A: depresses early,
+        so the inhibition it drives saturates at tens of Hz; :mod:`sim.synapses`].
     k_P, U_P, tau_rec_P_s : float
-        Aβ→WDR synapse: gain 1.8, release fraction 0.1, recovery 20 ms [A: depresses late, above
-        ~200 Hz].
+        Aβ→WDR synapse: gain 0.82, release fraction 0.1, recovery 20 ms [A: depresses late,
+        above a few hundred Hz].
     k_delta, U_delta, tau_rec_delta_s : float
         Aδ synapses (stimulated Aδ fibres): gain 1, U 0.5, τ_rec 1 s [A; depression already
         at 0.5-20 Hz, Wan & Hu 2003 [P]].

@@ -5,36 +5,35 @@ central sensitisation, descending drive), the afferent input (ongoing ectopic C 
 anatomy that shapes the stimulating field (dorsal CSF thickness for SCS, nerve depth for TENS).
 
 Preset values. The model is a teaching model: where no measured value exists the number is a
-labelled assumption [A], chosen so that the behaviours of SCIENCE.md section 8 and the issue's
-acceptance list appear together in each neuropathic preset: ongoing pain of 4-8 NRS, touch
-that hurts more than rest (allodynia), and partial relief by paresthesia-based stimulation (as
-in the trials, where about half of FBSS patients respond, Kumar 2007). In this gate model that
-combination needs a phenotype dominated by *unmasking* of the polysynaptic Aβ → lamina I path
-(u ≈ 0.7-0.8; Torsney & MacDermott 2006, Medlock 2023 [P]) with only mild loss of GABA/glycine
-efficacy (g_inh 0.9-1.0): with g_inh ≤ 0.6 (the "mild"/"severe" gate states of SCIENCE.md 4.3,
-kept in ``sim.gate.NEUROPATHIC_PRESETS`` for the disinhibition lesson) SCS loses its benefit
-(SCIENCE.md 8.10), and without unmasking touch soothes instead of hurting.
+labelled assumption [A], chosen so that each neuropathic preset shows ongoing pain of 5-7 NRS
+(the range trials enrol), touch that hurts more than rest (allodynia), and partial relief by
+paresthesia-based stimulation (as in the trials, where about half of patients respond,
+Kumar 2007). In the gate model (:mod:`sim.gate`) that combination is a phenotype dominated by
+*unmasking* of the polysynaptic Aβ → lamina I path (u ≈ 0.7-0.8; Torsney & MacDermott 2006,
+Medlock 2023 [P]) with only a mild loss of GABA/glycine efficacy (g_inh 0.9-0.98). The ongoing
+C drive sets each preset's resting pain: CRPS the most severe (Kemler's patients rated about
+7/10 [T]), failed back surgery about 6 (PROCESS enrolled leg pain >= 5/10 [T]), the
+neuropathies about 5-5.5.
 
 ============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
 preset                        g_inh  u      a_C    κ     g_s    dCSF   ax    dm    sf
 ============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
 healthy                       1.0    0      0      1     0      3.0    0     0     0
 painful-diabetic-neuropathy   0.9    0.7    1.0    1.5   0.5    3.0    0.6   0.1   0.5
-small-fibre-neuropathy        0.95   0.75   1.0    1.5   0.5    3.0    0     0     0.7
-demyelinating-neuropathy      0.95   0.78   1.0    1.5   0.5    3.0    0.2   0.45  0
-failed-back-surgery           0.95   0.78   1.0    1.5   0.8    3.0    0     0     0
-crps                          0.9    0.8    1.0    2.0   1.0    3.0    0     0     0.3
+small-fibre-neuropathy        0.95   0.75   0.95   1.5   0.5    3.0    0     0     0.7
+demyelinating-neuropathy      0.95   0.78   0.9    1.5   0.5    3.0    0.2   0.45  0
+failed-back-surgery           0.95   0.78   1.1    1.5   0.8    3.0    0     0     0
+crps                          0.9    0.8    1.2    2.0   1.0    3.0    0     0     0.3
 post-surgical-neuropathy      0.98   0.8    1.0    1.5   0.5    3.0    0     0     0.3
 ============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
 
 g_inh = inhibition efficacy, u = Aβ unmasking, a_C = ongoing (ectopic) C drive (about 1, a
-moderate constant input, SCIENCE.md 4.3), κ = wind-up gain, g_s = central-sensitisation gain.
+moderate constant input), κ = wind-up gain, g_s = central-sensitisation gain.
 Dorsal CSF thickness by level: He, Barolat, Holsheimer & Struijk 1994 (Pain 59:55) [P]; 2-6 mm
 typical [T]. Every preset uses 3 mm, where the tonic preset sits at about 1.3 x the perception
 threshold; vary ``csf_thickness_mm`` to see why paresthesia coverage differs between patients.
-The failed-back-surgery unmasking (0.78, was 0.75) and the post-surgical inhibition (0.98, was
-1.0: SCIENCE.md 4.3 makes every neuropathic state lose some inhibition) were set with the
-cohort calibration of issue 8 (sim.cohort: tonic SCS responders 50 % vs 48 % in PROCESS).
+Virtual cohorts drawn around these presets reproduce the trials' responder rates
+(``docs/model.md``).
 
 Treatments (issue 8) read two more fields. ``sympathetic_fraction``: the share of the ongoing C
 drive kept up by sympathetic activity, which a sympathetic ganglion block removes; 0.15 in the
