@@ -805,7 +805,7 @@ GATE_NODES = {
     "excitatory_hz": ("Excitatory<br>interneuron", 3.0, 0.75, 60.0, "Hz"),
     "projection_hz": ("WDR neuron<br>(lamina V)", 4.6, 2.4, 80.0, "Hz"),
     "lamina1_hz": ("Lamina I<br>NS neuron", 4.6, 0.6, 80.0, "Hz"),
-    "descending": ("Descending<br>control", 4.6, 3.9, 1.0, ""),
+    "descending": ("Descending<br>control", 3.8, 4.3, 1.0, ""),
     "paresthesia": ("Brain:<br>tingling", 6.0, 3.3, 10.0, "/10"),
     "pain_nrs": ("Brain:<br>pain", 6.0, 1.2, 10.0, "NRS"),
 }
@@ -829,6 +829,7 @@ GATE_EDGES = (
     ("inhibitory_hz", "lamina1_hz", -1, ""),
     ("inhibitory_hz", "excitatory_hz", -1, ""),
     ("descending", "projection_hz", -1, "mechanism_descending_opioid"),
+    ("descending", "lamina1_hz", -1, "mechanism_descending_opioid"),
     ("projection_hz", "pain_nrs", +1, ""),
     ("lamina1_hz", "pain_nrs", +1, ""),
 )
@@ -886,6 +887,7 @@ def gate_figure(activity: Mapping[str, float] | None, *,
     texts, hover = [], []
     for key, (label, _, _, _, unit) in GATE_NODES.items():
         v = value[key]
+        v = None if v is None else (0.0 if abs(v) < 0.01 else v)   # no 9.3e-07 Hz on screen
         shown = "" if v is None else f"<br><b>{v:.3g}{' ' + unit if unit else ''}</b>"
         texts.append(label + shown)
         hover.append(label.replace("<br>", " ") + ("" if v is None else f": {v:.3g} {unit}"))
@@ -907,7 +909,7 @@ def gate_figure(activity: Mapping[str, float] | None, *,
                                       "is installed.", options), y=0.0, yanchor="bottom"))
     layout = _layout(options, title, annotations=annotations,
                      xaxis=dict(visible=False, range=[-0.6, 6.6], fixedrange=True),
-                     yaxis=dict(visible=False, range=[-0.9, 4.6], fixedrange=True),
+                     yaxis=dict(visible=False, range=[-1.3, 4.9], fixedrange=True),
                      margin=dict(l=10, r=10, t=64 if options.lecture else 48, b=10))
     return _figure(data, layout)
 

@@ -51,6 +51,9 @@ def take(out_dir: Path) -> list[Path]:
             show_tab(page, "The gate")
             page.locator("#fig-session .js-plotly-plot").click(position={"x": 420, "y": 150})
             shot("gate")
+            path = out_dir / "rate-response.png"
+            page.locator("#fig-rate").screenshot(path=str(path))
+            saved.append(path)
             show_tab(page, "Safety and energy")
             type_value(page, "pulse_width_us", "300")
             type_value(page, "amplitude_mA", "10")
