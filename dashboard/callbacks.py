@@ -58,7 +58,7 @@ from dashboard import results as R
 from dashboard import state as S
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS
-from sim.presets import PROGRAM_PRESETS
+from sim.presets import PROGRAM_PRESETS, THERAPY_PRESETS, therapy_program
 from sim.session import MAX_EVENTS, MAX_TREATMENTS, Session
 
 __all__ = ["register", "FormInput", "control", "form_state", "figures_update", "waveform_update",
@@ -102,6 +102,8 @@ class FormInput:
         Dropdown values.
     upload_contents, upload_filename : str or None
         ``dcc.Upload`` data URL and file name.
+    therapy : str or None
+        The therapy the user just picked (the ``therapy-commit`` store).
     """
 
     doc: dict | None = None
@@ -116,6 +118,7 @@ class FormInput:
     patient_preset: str | None = None
     upload_contents: str | None = None
     upload_filename: str | None = None
+    therapy: str | None = None
 
 
 def _session_or_none(doc: Any) -> Session | None:
@@ -158,6 +161,7 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         ``("ev",)`` (an event cell), ``("ev-add",)``,
         ``("ev-del", row)``, ``("program-preset",)``, ``("patient-preset",)``,
         ``("next-preset",)``, ``("prev-preset",)``, ``("upload",)``, ``("reset",)``,
+        ``("therapy",)`` (a therapy picked: its program loaded),
         ``("pin",)``, ``("unpin",)``, ``("lecture",)``.
     inp : FormInput
         The browser state.
@@ -214,6 +218,7 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
             S.matching_program_preset(current.program) or inp.program_preset, -1,
             PROGRAM_PRESETS)),
         "reset": S.default_session,
+        "therapy": lambda: _with_therapy(current, inp.therapy),
     }
     if kind in preset_loads:
         target = preset_loads[kind]()
@@ -318,6 +323,15 @@ def _with_program(current: Session, name: str | None) -> Session | None:
     if name not in PROGRAM_PRESETS:
         return None
     return current.replace(program=PROGRAM_PRESETS[name].program())
+
+
+def _with_therapy(current: Session, therapy: str | None) -> Session | None:
+    """A therapy switch is a load: the program's therapy-dependent fields (contacts, pads,
+    amplitude, pulse) follow the therapy's standard program (:func:`sim.presets.
+    therapy_program`)."""
+    if therapy not in THERAPY_PRESETS:
+        return None
+    return current.replace(program=therapy_program(current.program, therapy))
 
 
 def _with_patient(current: Session, name: str | None) -> Session | None:
@@ -668,7 +682,7 @@ _SIMPLE_TRIGGERS = {
     "url": "url", "program-preset": "program-preset", "patient-preset": "patient-preset",
     "btn-next-preset": "next-preset", "btn-prev-preset": "prev-preset", "upload": "upload",
     "btn-reset": "reset", "btn-pin": "pin", "btn-unpin": "unpin", "btn-lecture": "lecture",
-    "ev-add": "ev-add", "tr-add": "tr-add",
+    "ev-add": "ev-add", "tr-add": "tr-add", "therapy-commit": "therapy",
 }
 
 
@@ -779,12 +793,15 @@ def register(app: dash.Dash) -> None:
         Input("url", "search"), Input("program-preset", "value"),
         Input("patient-preset", "value"), Input("btn-next-preset", "n_clicks"),
         Input("btn-prev-preset", "n_clicks"), Input("upload", "contents"),
-        Input("btn-reset", "n_clicks"), State("upload", "filename"), *stores)
+        Input("btn-reset", "n_clicks"), Input("therapy-commit", "data"),
+        State("upload", "filename"), *stores)
     def _loader(search, program_preset, patient_preset, _n1, _n2, upload_contents, _n3,
-                upload_filename, doc, pinned, view):
+                therapy, upload_filename, doc, pinned, view):
         inp = FormInput(doc=doc, pinned=pinned, view=_obj(view), search=search or "",
                         program_preset=program_preset, patient_preset=patient_preset,
-                        upload_contents=upload_contents, upload_filename=upload_filename)
+                        upload_contents=upload_contents, upload_filename=upload_filename,
+                        therapy=(therapy or {}).get("therapy") if isinstance(therapy, dict)
+                        else None)
         return _outputs(control(_trigger(), inp), LOADER_KEYS)
 
     @app.callback(

@@ -396,6 +396,9 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
         # A value committed in a text box, choice or switch that its slider cannot carry to the
         # server (see dashboard.callbacks: fieldCommit); written by the browser only.
         dcc.Store(id="form-commit", data={}),
+        # A therapy the user picked: a load of that therapy's program, not a form edit (the
+        # contacts, pads and amplitude follow the therapy); written by the browser only.
+        dcc.Store(id="therapy-commit", data={}),
         dcc.Store(id="url-search", data=""),
         # The waveform's zooms, without its resizes (see dashboard.callbacks: waveZoom).
         dcc.Store(id="wave-zoom", data={}),

@@ -43,7 +43,8 @@ from typing import Any, Mapping
 from sim.params import ParameterError, Preset
 from sim.waveforms import Program
 
-__all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names", "TreatmentPreset",
+__all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names", "THERAPY_PRESETS",
+           "THERAPY_FIELDS", "therapy_program", "TreatmentPreset",
            "TREATMENT_PRESETS", "treatment", "treatment_names", "treatment_session",
            "preset_names", "is_treatment_preset", "treatment_start_s"]
 
@@ -136,6 +137,42 @@ def program(name: str, **overrides: Any) -> Program:
             f"preset={name!r} is not a program preset; choose one of "
             f"{', '.join(PROGRAM_PRESETS)}", name="preset", value=name) from None
     return preset.program(**overrides)
+
+
+#: The standard program of each therapy (its preset): what a switch of therapy starts from.
+THERAPY_PRESETS: Mapping[str, str] = MappingProxyType(
+    {"scs": "scs-tonic", "pns": "pns", "tens": "tens-conventional", "off": "off"})
+#: Program fields that depend on where the current goes (lead or pads, contact size, load,
+#: battery, the amplitude range and pulse that recruit the target fibres, the placement):
+#: they follow the therapy when it changes.
+THERAPY_FIELDS = ("contacts", "contact_area_mm2", "impedance_ohm", "battery_capacity_mAh",
+                  "amplitude_mA", "pulse_width_us", "lead_distance_mm", "lateral_offset_mm")
+
+
+def therapy_program(current: Program, therapy: str) -> Program:
+    """``current`` switched to ``therapy``: the fields of :data:`THERAPY_FIELDS` take the
+    values of the therapy's standard program (:data:`THERAPY_PRESETS`), the others (rate,
+    pattern, cycling, ramp...) are kept; if the kept ones do not fit the new pulse, the
+    standard program itself.
+
+    Examples
+    --------
+    >>> tens = therapy_program(program("scs-tonic", rate_hz=80.0), "tens")
+    >>> tens.contacts, tens.amplitude_mA, tens.rate_hz
+    ('-+', 15.0, 80.0)
+    """
+    if therapy not in THERAPY_PRESETS:
+        raise ParameterError(f"therapy={therapy!r} is not one of "
+                             f"{', '.join(map(repr, THERAPY_PRESETS))}", name="therapy",
+                             value=therapy)
+    ref = program(THERAPY_PRESETS[therapy])
+    if current.therapy == therapy:
+        return current
+    try:
+        return current.replace(therapy=therapy,
+                               **{f: getattr(ref, f) for f in THERAPY_FIELDS})
+    except ParameterError:
+        return ref
 
 
 # ============================================================================================

@@ -433,3 +433,16 @@ def test_days_on_the_program_reach_the_session_the_url_and_the_summary():
     later = R.session_result(s).summary.pain_reduction_pct
     assert first < 5.0 < 50.0 < later            # 10 kHz washes in over about a day
     assert "stimulation_day" in S.session_to_form(s)
+
+
+def test_picking_a_therapy_loads_its_program_into_every_control():
+    from sim.presets import therapy_program
+    s = S.default_session()
+    out = C.control(("therapy",), C.FormInput(doc=s.to_dict(), therapy="tens"))
+    expected = therapy_program(s.program, "tens")
+    assert S.session_from_doc(out["doc"]).program == expected
+    assert out["fields"]["contacts"] == "-+" and out["fields"]["therapy"] == "tens"
+    assert out["global_msg"] == "" and not out["form"]["messages"]
+    # an unknown therapy is ignored (nothing changes)
+    same = C.control(("therapy",), C.FormInput(doc=s.to_dict(), therapy="dbs"))
+    assert same["doc"] is NO and same["fields"] is NO

@@ -42,3 +42,23 @@ def test_overrides_are_validated():
         program("scs-tonic", rate_hz=0)
     with pytest.raises(ParameterError, match="preset='dbs' is not a program preset"):
         program("dbs")
+
+
+def test_switching_therapy_brings_the_fields_that_depend_on_it():
+    from sim.presets import THERAPY_FIELDS, THERAPY_PRESETS, therapy_program
+    scs = program("scs-tonic", rate_hz=80.0, ramp_s=2.0)
+    for therapy, ref_name in THERAPY_PRESETS.items():
+        if therapy == "scs":
+            assert therapy_program(scs, "scs") == scs        # no switch, nothing changes
+            continue
+        new, ref = therapy_program(scs, therapy), program(ref_name)
+        assert new.therapy == therapy
+        for f in THERAPY_FIELDS:
+            assert getattr(new, f) == getattr(ref, f), f
+        if therapy != "off":
+            assert (new.rate_hz, new.ramp_s) == (80.0, 2.0)  # the rest is kept
+    # a kept setting that no longer fits the new pulse: the therapy's standard program
+    # (10 kHz keeps 10 000 Hz, whose 100 us period has no room for TENS's 100 us biphasic pulse)
+    assert therapy_program(program("scs-10khz"), "tens") == program("tens-conventional")
+    with pytest.raises(ParameterError, match="therapy='dbs' is not one of"):
+        therapy_program(scs, "dbs")

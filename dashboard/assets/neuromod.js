@@ -4,7 +4,8 @@
  *   sliderToField  a slider's position -> its text box (mirrors dashboard.state.from_slider);
  *   fieldCommit    a value the user committed in a text box, choice or switch -> exactly one
  *                  trigger of the server's update callback: its slider set to the value, or
- *                  (not a plain number, out of range, no slider) the form-commit store,
+ *                  (not a plain number, out of range, no slider) the form-commit store; a
+ *                  therapy picked goes to the loader instead (therapy-commit store),
  *                  through set_props: with the text boxes as inputs of that callback, Dash
  *                  would hold every slider release back until the sync had run (callbacks.py);
  *   dragPreview    the value under the thumb while dragging (drag_value), shown by CSS
@@ -148,6 +149,13 @@
                 }
                 typed[id.name] = false;
                 var set = window.dash_clientside.set_props;
+                if (id.name === "therapy") {
+                    // A new therapy loads its program (contacts, pads, amplitude follow it):
+                    // the loader answers, not the form (dashboard.callbacks._with_therapy).
+                    commits += 1;
+                    set("therapy-commit", {data: {therapy: text, n: commits}});
+                    return;
+                }
                 var m = (meta || {})[id.name];
                 var s = String(text === null || text === undefined ? "" : text).trim();
                 var x = parseFloat(s);

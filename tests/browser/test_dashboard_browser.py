@@ -333,3 +333,26 @@ def test_a_treatment_option_is_edited_in_its_row(page):
     shared = S.decode_search(page.url.split("?", 1)[1]).session
     assert [(t.kind, t.block_site, t.block_order) for t in shared.treatments] == [
         ("lidocaine-block", "distal", "c-first")]
+
+
+@pytest.mark.parametrize("therapy, label", [("tens", "TENS"), ("pns", "PNS")])
+def test_switching_therapy_just_works(page, therapy, label):
+    """Click Therapy → TENS (or PNS) on the default SCS page: the contacts and every other
+    field that depends on where the current goes follow the therapy's default, the figures
+    switch, and no message appears anywhere."""
+    from sim.presets import therapy_program
+    open_dashboard(page)
+    page.locator(pid("field", "therapy")).get_by_text(label, exact=True).click()
+    settle(page)
+    expected = therapy_program(PROGRAM_PRESETS["scs-tonic"].program(), therapy)
+    open_section(page, "contacts")
+    expect(field(page, "contacts")).to_have_value(expected.contacts)
+    expect(field(page, "amplitude_mA")).to_have_value(f"{expected.amplitude_mA:g}")
+    assert page.locator("#global-msg").inner_text().strip() == ""
+    assert page.locator(".param-row.invalid").count() == 0
+    from dashboard import state as S
+    shared = S.decode_search(page.url.split("?", 1)[1]).session
+    assert shared.program.therapy == therapy and shared.program == expected
+    meta = figure_meta(page, "fig-wave")
+    assert meta["charge_per_phase_uC"] == pytest.approx(
+        expected.amplitude_mA * expected.pulse_width_us * 1e-3)
