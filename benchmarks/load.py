@@ -114,12 +114,27 @@ def start_server(port: int, workers: int, host: str = "127.0.0.1",
                                f"{proc.stdout.read()}")
         try:
             if requests.get(url, timeout=2).status_code == 200:
-                return proc, time.perf_counter() - t0
+                elapsed = time.perf_counter() - t0
+                _wait_for_workers(proc.pid, workers if workers > 1 else 0, timeout_s)
+                return proc, elapsed
         except requests.RequestException:
             pass
         time.sleep(0.1)
     stop_server(proc)
     raise RuntimeError(f"the dashboard did not answer within {timeout_s} s")
+
+
+def _wait_for_workers(pid: int, n: int, timeout_s: float) -> None:
+    """Wait until gunicorn's master ``pid`` has ``n`` worker processes and they had time to
+    install their signal handlers (a worker forked during a Ctrl+C would miss it)."""
+    t0 = time.perf_counter()
+    while n and time.perf_counter() - t0 < timeout_s:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                             text=True).stdout
+        if len(out.split()) >= n:
+            time.sleep(0.5)
+            return
+        time.sleep(0.1)
 
 
 def stop_server(proc: subprocess.Popen) -> str:
