@@ -7,13 +7,13 @@ traceback) and exits with status 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
-import os
 import sys
 from typing import Any, Callable, Sequence
 
+from sim.cli_checks import (OneLineParser, add_executor_flags, check_run_flags, count_arg,
+                            read_regular_file, stopped_by_signals)
 from sim.params import PARAMETERS, ParameterError, parse_assignment
 
 __all__ = ["main", "build_parser"]
@@ -106,17 +106,9 @@ def cmd_program_show(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line (which flag, what is wrong, where to
-    look) and exit with status 2; its sub-command parsers are of the same class."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``neuromod`` (exposed for tests and documentation)."""
-    parser = _Parser(
+    parser = OneLineParser(  # bad flags: one line, exit 2 (sim.cli_checks)
         prog="neuromod",
         description="Neuromodulation session simulator for neuropathic pain: programs, "
                     "fibre recruitment, dorsal-horn gate, pain over a session.")
@@ -175,31 +167,8 @@ def _add_session_source(p: argparse.ArgumentParser, *, patient: bool = True,
 
 
 def _read_config(path: str):
-    """The session document at ``path``; anything but a regular file (a named pipe, a
-    device, a directory) is refused without waiting for it."""
-    import os
-    import stat
-
     from sim.session import MAX_DOCUMENT_BYTES, Session
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens without a writer
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a directory"
-                    if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or
-                    stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else
-                    "not a file")
-            raise ParameterError(f"--config {path} is {kind}, not a regular file; give a "
-                                 "session document (.json) saved from the dashboard",
-                                 name="config", value=path)
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as fh:
-            fd = -1
-            raw = fh.read(MAX_DOCUMENT_BYTES + 1)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    return Session.from_json(raw)
+    return Session.from_json(read_regular_file(path, MAX_DOCUMENT_BYTES))
 
 
 def _session_from_args(args: argparse.Namespace):
@@ -340,55 +309,17 @@ def _register_recruit(sub: Any) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.sweep import MAX_RUNS, grid_size, make_runs, parse_vary, run_table
 
-    _check_run_flags(args)
+    check_run_flags(args)
     session = _session_from_args(args)
-    cap = args.max_runs or MAX_RUNS
+    cap = args.max_runs or MAX_RUNS  # the grid is counted before any run is built
     axes = [parse_vary(v, seed=args.seed, max_runs=cap) for v in args.vary]
-    total = grid_size(axes)  # counted before any run is built
     runs = make_runs(axes, max_runs=cap)
-    with _stopped_by_signals(args.out, total):
+    with stopped_by_signals(args.out, grid_size(axes)):
         table = run_table(session, runs, executor=args.executor, workers=args.workers,
                           scheduler=args.scheduler, out=args.out, progress=not args.quiet,
                           force=args.force)
     print(f"{len(table)} runs written to {args.out}")
     return 0
-
-
-def _check_run_flags(args: argparse.Namespace) -> None:
-    """Flags of ``sweep`` and ``cohort`` that argparse cannot check alone."""
-    if args.scheduler is not None and args.executor != "dask":
-        raise ParameterError(f"--scheduler {args.scheduler} needs --executor dask (it is "
-                             f"{args.executor})", name="scheduler", value=args.scheduler)
-
-
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl+C is: finished rows kept, one line, exit 128 + 15."""
-
-
-@contextlib.contextmanager
-def _stopped_by_signals(out: str | None, total: int):
-    """Within: SIGTERM stops the command as Ctrl+C does; either prints one line saying how
-    many runs are saved in ``out`` and that the same command resumes them."""
-    import signal
-
-    def on_term(signum, frame):
-        raise _Stopped
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    except KeyboardInterrupt as exc:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        from sim.sweep import rows_on_disk
-        how = "stopped (SIGTERM)" if isinstance(exc, _Stopped) else "interrupted"
-        if out:
-            print(f"{how}: {rows_on_disk(out)} of {total} runs are saved in {out}; run the "
-                  "same command again to resume", file=sys.stderr, flush=True)
-        else:
-            print(f"{how}: nothing saved (no --out)", file=sys.stderr, flush=True)
-        raise SystemExit(143 if isinstance(exc, _Stopped) else 130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:
@@ -399,9 +330,9 @@ def cmd_cohort(args: argparse.Namespace) -> int:
                              name="patient")
     from sim.sweep import replacing_outputs
 
-    _check_run_flags(args)
+    check_run_flags(args)
     session = _session_from_args(args)
-    with _stopped_by_signals(args.out, args.n), replacing_outputs(args.force):
+    with stopped_by_signals(args.out, args.n), replacing_outputs(args.force):
         result = run_cohort(session, args.patient, n=args.n, seed=args.seed,
                             titration=args.titration, executor=args.executor,
                             workers=args.workers, scheduler=args.scheduler, out=args.out,
@@ -427,7 +358,7 @@ def _register_cohort(sub: Any) -> None:
     p.add_argument("--titration", choices=("perception", "fixed"),
                    help="amplitude at 1.3 x each patient's perception threshold, or the "
                         "program's own (default: by program type)")
-    _add_executor_flags(p)
+    add_executor_flags(p)
     p.add_argument("--out", metavar="FILE", help="per-patient table (.csv, resumable)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -616,53 +547,14 @@ def _register_sweep(sub: Any) -> None:
     p.add_argument("--vary", action="append", required=True, metavar="NAME=SPEC",
                    help="rate_hz=2:1000:log:30, amplitude_mA=0:6:13, "
                         "amplitude_mA=1:5:random:20 or pulses_per_burst=3,5,7 (repeatable)")
-    _add_executor_flags(p)
+    add_executor_flags(p)
     p.add_argument("--seed", type=_int_arg("seed"), default=0, help="seed of random axes")
-    p.add_argument("--max-runs", type=_count_arg("max-runs", 1, 10**9), default=None,
+    p.add_argument("--max-runs", type=count_arg("max-runs", 1, 10**9), default=None,
                    metavar="N", help="most runs the grid may hold (default 1000000)")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="results table (.csv, streamed and resumable, or .parquet)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
-
-
-def _add_executor_flags(p: argparse.ArgumentParser) -> None:
-    """``--executor``, ``--workers``, ``--scheduler`` and ``--force`` of sweep and cohort."""
-    MAX_WORKERS = 4 * (os.cpu_count() or 1)  # sim.sweep.MAX_WORKERS (not imported here)
-    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local",
-                   help="where runs execute (default: local)")
-    p.add_argument("--workers", type=_count_arg("workers", 1, MAX_WORKERS), default=None,
-                   help=f"processes or Dask workers, 1..{MAX_WORKERS} (default: the cores)")
-    p.add_argument("--scheduler", type=_scheduler_arg, metavar="ADDRESS",
-                   help="existing Dask scheduler (tcp://host:8786) instead of a LocalCluster")
-    p.add_argument("--force", action="store_true",
-                   help="replace an existing --out file that is not this run's output")
-
-
-def _count_arg(flag: str, lo: int, hi: int) -> Callable[[str], int]:
-    """argparse type: a whole number in ``lo..hi``, named ``--flag`` in the message."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag}={text!r} is not a whole number "
-                                             f"({lo}..{hi})") from None
-        if not lo <= value <= hi:
-            extra = f" processes (4 x the {os.cpu_count() or 1} CPU cores)" \
-                if flag == "workers" else ""
-            raise argparse.ArgumentTypeError(f"{flag}={value} is outside {lo}..{hi}{extra}")
-        return value
-    parse.__name__ = flag
-    return parse
-
-
-def _scheduler_arg(text: str) -> str:
-    from sim.sweep import check_scheduler
-    try:
-        check_scheduler(text)
-    except ParameterError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
 
 
 def _add_set(p: argparse.ArgumentParser) -> None:
