@@ -94,6 +94,37 @@ MAX_FIELD_CHARS = 32 * MAX_CUSTOM_SAMPLES
 MAX_LOCATION_CHARS = 2 * S.MAX_URL_TOKEN_CHARS + 2000
 
 _log = logging.getLogger("neuromod.dashboard")
+#: Seconds between two log lines about refused requests: a client sending bad requests non-stop
+#: must not flood the lecturer's terminal (the lines in between are counted, not printed).
+REFUSAL_LOG_INTERVAL_S = 10.0
+
+
+class _RefusalLog:
+    """Logs the first refused request, then at most one line per
+    :data:`REFUSAL_LOG_INTERVAL_S` with the number refused meanwhile (thread-safe)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._held = 0
+
+    def __call__(self, what: str, problem: str) -> None:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._held += 1
+                return
+            held, self._held = self._held, 0
+            self._next = now + REFUSAL_LOG_INTERVAL_S
+        more = f" ({held} more refused since the last line)" if held else ""
+        _log.warning("refused %s: %s%s", what, problem[:300], more)
+
+
+_refused = _RefusalLog()
 
 
 def _json_error(message: str, status: int):
@@ -438,14 +469,14 @@ def harden(app: dash.Dash) -> None:
                 return _json_error("the request body is not valid JSON", 400)
             over = budget_problem(body, app.callback_map, budgets)
             if over:  # before any other work on it
-                _log.warning("refused an over-budget callback request: %s", over)
+                _refused("an over-budget callback request", over)
                 return _json_error(f"request too large: {over}", 413)
             if _depth_exceeds(body, MAX_REQUEST_DEPTH):
                 return _json_error(f"the request nests deeper than {MAX_REQUEST_DEPTH} "
                                    "levels", 400)
             problem = callback_request_problem(body, app.callback_map, index)
             if problem:
-                _log.warning("refused a callback request: %s", problem)
+                _refused("a callback request", problem)
                 return _json_error(f"malformed callback request: {problem}", 400)
             return None
         # Dash answers every unknown path with the page (for multi-page apps); this app has

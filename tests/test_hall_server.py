@@ -4,7 +4,7 @@ visitor arrives; the visitor gets the page at once, on the default server and on
 ``--workers 2``.
 
 The server is started as a lecturer starts it (``neuromod dashboard``), on loopback. The
-bound of 2 s is the service the issue sets for a fresh visitor (served or not served), not a
+bound of 2 s is the service asked of the server for a fresh visitor (served or not), not a
 speed measurement.
 """
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Request budgets: every list and size of a callback request is checked before any simulation
 or rendering. A crafted request carrying far more rows than a page can hold (14,000 treatment
 rows once produced a 25.8 MB answer after 3.7 s of CPU) is answered with a short message
-(< 10 KB) in < 100 ms (the bounds the issue sets); a request at the budget is still served.
+(< 10 KB) in < 100 ms (the service bounds asked of the server); a request at the budget is
+still served.
 
 Requests are built from the app's own dependency list (``benchmarks/load.py``), so the tests
 follow the dashboard as it changes.
@@ -143,3 +144,17 @@ def test_one_row_too_many_is_refused_before_any_row_is_drawn():
     out = C.control(("ev",), inp)
     assert out["events_children"] is C.NO and out["doc"] is C.NO
     assert f"at most {MAX_EVENTS}" in out["form"]["events"]
+
+
+def test_a_client_refused_again_and_again_does_not_flood_the_log(client, model, caplog,
+                                                                  monkeypatch):
+    """One line for the first refusal, then none until the interval has passed (the rest are
+    counted): a hostile client cannot fill the lecturer's terminal."""
+    monkeypatch.setattr(A, "_refused", A._RefusalLog())
+    raw = json.dumps(_oversized(model)["14,000 sliders"]).encode()
+    with caplog.at_level("WARNING", logger="neuromod.dashboard"):
+        for _ in range(50):
+            assert client.post(UPDATE, data=raw,
+                               content_type="application/json").status_code == 413
+    lines = [r for r in caplog.records if r.name == "neuromod.dashboard"]
+    assert len(lines) == 1 and "14000 entries" in lines[0].getMessage()
