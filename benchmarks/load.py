@@ -100,8 +100,6 @@ def start_server(port: int, workers: int, host: str = "127.0.0.1",
                  timeout_s: float = 60.0) -> tuple[subprocess.Popen, float]:
     """``neuromod dashboard --host H --port P --workers N`` in its own process group; returns
     the process and the seconds until ``/`` answered 200."""
-    import requests
-
     check_loopback(host)
     argv = [sys.executable, "-m", "sim.cli", "dashboard", "--host", host, "--port", str(port),
             "--workers", str(workers)]

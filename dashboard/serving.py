@@ -73,7 +73,8 @@ def raise_open_file_limit(wanted: int) -> int:
 
 
 def sized_for(open_files: int) -> int:
-    """Browsers a process with ``open_files`` allowed can hold (at most :data:`HALL_BROWSERS`)."""
+    """Browsers a process allowed ``open_files`` files can hold (at most
+    :data:`HALL_BROWSERS`)."""
     return max(1, min(HALL_BROWSERS, (open_files - SPARE_FILES) // CONNECTIONS_PER_BROWSER))
 
 

@@ -49,7 +49,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def count_arg(flag: str, lo: int, hi: int, unit: str = "") -> Callable[[str], int]:
-    """argparse type: a whole number in ``lo..hi`` [``unit``], named ``flag`` in the message."""
+    """argparse type: a whole number in ``lo..hi`` [``unit``], named ``flag`` in messages."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -106,7 +106,8 @@ def read_regular_file(path: str, limit: int, flag: str = "--config") -> bytes:
     OSError
         It cannot be opened (the CLI prints that in one line too).
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens without a writer
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblock)  # a FIFO opens without a writer
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -117,7 +118,8 @@ def read_regular_file(path: str, limit: int, flag: str = "--config") -> bytes:
             raise ParameterError(f"{flag} {path} is {kind}, not a regular file; give a "
                                  "session document (.json) saved from the dashboard",
                                  name=flag.lstrip("-"), value=path)
-        os.set_blocking(fd, True)
+        if nonblock:
+            os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as fh:
             fd = -1
             return fh.read(limit + 1)

@@ -372,8 +372,7 @@ class _Writer:
         name = str(self.path)
         self.created = not self.path.exists()
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK,
-                         0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _O_NONBLOCK, 0o644)
         except IsADirectoryError:
             raise ParameterError(f"--out {name} is a directory; name a file",
                                  name="out", value=name) from None
@@ -383,7 +382,7 @@ class _Writer:
                                      value=name)
             _lock(fd, name)
             _LOCKED_FDS.add(fd)
-            os.set_blocking(fd, True)
+            _set_blocking(fd)
             self.fd = fd
             self._check_or_start()
         except BaseException:
@@ -395,7 +394,7 @@ class _Writer:
             raise
 
     def _check_or_start(self) -> None:
-        first = os.pread(self.fd, 64, 0)
+        first = _pread(self.fd, 64, 0)
         line = first.split(b"\n", 1)[0] + b"\n" if b"\n" in first else first
         mine = _signature_line(self.spec)
         if not first:
@@ -431,7 +430,7 @@ class _Writer:
         """Cut a last row that was only partly written (the machine stopped mid-write): it is
         recomputed, never read back as a finished row with missing values."""
         size = os.fstat(self.fd).st_size
-        tail = os.pread(self.fd, min(size, 1 << 16), max(0, size - (1 << 16)))
+        tail = _pread(self.fd, min(size, 1 << 16), max(0, size - (1 << 16)))
         if tail and not tail.endswith(b"\n"):
             cut = tail.rfind(b"\n")
             os.ftruncate(self.fd, max(0, size - len(tail) + cut + 1))
@@ -475,6 +474,23 @@ def _close_locked_fds_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_locked_fds_in_child)
+
+
+#: Open without waiting for a writer (a named pipe given as --out is then refused at once).
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _set_blocking(fd: int) -> None:
+    if _O_NONBLOCK:
+        os.set_blocking(fd, True)
+
+
+def _pread(fd: int, n: int, offset: int) -> bytes:
+    """``n`` bytes of ``fd`` from ``offset`` (``os.pread`` where there is one)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, n, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, n)
 
 
 def _lock(fd: int, name: str) -> None:
