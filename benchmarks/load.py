@@ -1,6 +1,8 @@
 """Lecture-hall load: 50 students on one ``neuromod dashboard``, on this computer only.
 
-Run: ``python benchmarks/load.py [--users 50] [--seconds 60] [--workers 2] [--think-s 3]``.
+Run: ``python benchmarks/load.py [--users 50] [--seconds 60] [--workers 2] [--think-s 3]``;
+``python benchmarks/load.py --hall`` runs the lecture-hall mode instead (200 browsers with 6
+keep-alive connections each, slow phones and a hostile client: see ``benchmarks/hall.py``).
 Target from issue 10: no errors, and a slider update answered within 500 ms at the 95th
 percentile, with 50 concurrent users for 60 s.
 
@@ -98,28 +100,53 @@ def start_server(port: int, workers: int, host: str = "127.0.0.1",
                  timeout_s: float = 60.0) -> tuple[subprocess.Popen, float]:
     """``neuromod dashboard --host H --port P --workers N`` in its own process group; returns
     the process and the seconds until ``/`` answered 200."""
-    import requests
-
     check_loopback(host)
     argv = [sys.executable, "-m", "sim.cli", "dashboard", "--host", host, "--port", str(port),
             "--workers", str(workers)]
+    return start_command(argv, port, workers if workers > 1 else 0, host, timeout_s)
+
+
+def start_command(argv: list[str], port: int, workers: int = 0, host: str = "127.0.0.1",
+                  timeout_s: float = 60.0) -> tuple[subprocess.Popen, float]:
+    """Start the server command ``argv`` (listening on loopback ``host:port``) in its own
+    process group; returns the process and the seconds until ``/`` answered 200 (and, for
+    ``workers`` > 0, gunicorn has that many worker processes)."""
+    import requests
+
+    check_loopback(host)
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
+    _drain(proc)
     url = base_url(host, port)
     while time.perf_counter() - t0 < timeout_s:
         if proc.poll() is not None:
             raise RuntimeError(f"the dashboard exited with {proc.returncode}:\n"
-                               f"{proc.stdout.read()}")
+                               f"{_output(proc)}")
         try:
             if requests.get(url, timeout=2).status_code == 200:
-                return proc, time.perf_counter() - t0
+                elapsed = time.perf_counter() - t0
+                _wait_for_workers(proc.pid, workers, timeout_s)
+                return proc, elapsed
         except requests.RequestException:
             pass
         time.sleep(0.1)
     stop_server(proc)
     raise RuntimeError(f"the dashboard did not answer within {timeout_s} s")
+
+
+def _wait_for_workers(pid: int, n: int, timeout_s: float) -> None:
+    """Wait until gunicorn's master ``pid`` has ``n`` worker processes and they had time to
+    install their signal handlers (a worker forked during a Ctrl+C would miss it)."""
+    t0 = time.perf_counter()
+    while n and time.perf_counter() - t0 < timeout_s:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                             text=True).stdout
+        if len(out.split()) >= n:
+            time.sleep(0.5)
+            return
+        time.sleep(0.1)
 
 
 def stop_server(proc: subprocess.Popen) -> str:
@@ -136,11 +163,29 @@ def stop_server(proc: subprocess.Popen) -> str:
             proc.wait(timeout=wait_s)
         except subprocess.TimeoutExpired:
             continue
-    try:
-        out, _ = proc.communicate(timeout=5)
-    except (subprocess.TimeoutExpired, ValueError):
-        out = ""
-    return out or ""
+    return _output(proc)
+
+
+def _drain(proc: subprocess.Popen) -> None:
+    """Read the server's output as it comes (a thread), as a terminal does: a server that
+    logs more than a pipe holds (64 KB) would otherwise block on its next log line."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, name="server-output", daemon=True)
+    reader.start()
+    proc._drained = (reader, lines)  # type: ignore[attr-defined]
+
+
+def _output(proc: subprocess.Popen) -> str:
+    """The server's output so far (all of it once the server has ended)."""
+    reader, lines = getattr(proc, "_drained", (None, []))
+    if reader is not None and proc.poll() is not None:
+        reader.join(timeout=5)
+    return "".join(lines)
 
 
 def base_url(host: str, port: int) -> str:
@@ -468,6 +513,10 @@ def run(users: int = 50, seconds: float = 60.0, workers: int = 2, think_s: float
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--hall" in argv:
+        return hall_main([a for a in argv if a != "--hall"])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
     ap.add_argument("--seconds", type=float, default=60.0, help="duration (default 60 s)")
@@ -486,6 +535,32 @@ def main(argv: list[str] | None = None) -> int:
     rows = run(a.users, a.seconds, a.workers, a.think_s, a.host, a.port, a.max_requests,
                a.seed)
     return 0 if all(r["ok"] for r in rows) else 1
+
+
+def hall_main(argv: list[str]) -> int:
+    """``--hall``: the lecture-hall mode (:mod:`hall`)."""
+    import hall
+
+    ap = argparse.ArgumentParser(description="lecture hall: " + hall.__doc__.splitlines()[0])
+    ap.add_argument("--browsers", type=int, default=200, help="browsers (default 200)")
+    ap.add_argument("--seconds", type=float, default=90.0, help="duration (default 90 s)")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes (1)")
+    ap.add_argument("--server", default="dashboard", choices=("dashboard", "gthread",
+                                                               "before"),
+                    help="server to measure (default: neuromod dashboard)")
+    ap.add_argument("--slow", type=int, default=2, help="slow clients (default 2)")
+    ap.add_argument("--hostile", type=int, default=1, help="hostile clients (default 1)")
+    ap.add_argument("--expensive", type=int, default=0,
+                    help="clients sending the most expensive valid update (default 0)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the browsers' choices")
+    a = ap.parse_args(argv)
+    if not (0 <= a.expensive <= 4 and 1 <= a.browsers <= 400 and 0 < a.seconds <= 600 and 1 <= a.workers <= 8
+            and 0 <= a.slow <= 100 and 0 <= a.hostile <= 4):
+        ap.error("--browsers 1..400, --seconds 0..600, --workers 1..8, --slow 0..100, "
+                 "--hostile 0..4, --expensive 0..4")
+    summary = hall.run(a.browsers, a.seconds, a.workers, a.slow, a.hostile, a.server, a.seed,
+                       a.expensive)
+    return 0 if summary["ok"] else 1
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ else runs on it; the README shows the latest table from this 2-core machine.
 
 Sections: waveform render, fibre thresholds and recruitment, gate, sessions, conduction study,
 course and bedside examination, treatments in a session, dashboard (server callback, payload,
-cold start, browser round trip), cohorts, and the lecture-hall load (50 users for 60 s on
-``neuromod dashboard --workers 2``). The slow parts can be skipped: ``--no-browser`` (the real
-Chromium round trip), ``--no-load`` (the 60-s load run), ``--quick`` (fewer rounds, a smaller
-cohort, a 20-s load with 20 users).
+cold start, browser round trip), cohorts, the load of 50 users for 60 s on
+``neuromod dashboard --workers 2``, and the lecture hall (``load.py --hall``: 200 browsers,
+slow and hostile clients, 90 s on the default server and on ``--workers 2``). The slow parts
+can be skipped: ``--no-browser`` (the real Chromium round trip), ``--no-load`` (the load and
+hall runs), ``--quick`` (fewer rounds, a smaller cohort, a 20-s load with 20 users, 30-s hall
+runs).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ import bench_ncs  # noqa: E402
 import bench_session  # noqa: E402
 import bench_treatments  # noqa: E402
 import bench_waveforms  # noqa: E402
+import hall  # noqa: E402
 import load  # noqa: E402
 
 
@@ -66,6 +69,14 @@ def main() -> None:
         rows += load.run(users=args.load_users or (20 if args.quick else 50),
                          seconds=args.load_seconds or (20.0 if args.quick else 60.0),
                          workers=2)
+        for workers in (1, 2):  # the lecture hall, on both server modes
+            h = hall.run(seconds=30.0 if args.quick else 90.0, workers=workers)
+            rows.append({"measure": f"hall: slider p95, {h['server']}",
+                         "median_ms": h["slider_p95_ms"],
+                         "target_ms": hall.TARGET_SLIDER_P95_MS, "ok": h["ok"]})
+            rows.append({"measure": f"hall: errors + visitors never served ({h['server']})",
+                         "median_ms": float(h["errors"] + h["unserved"]), "target_ms": 0.0,
+                         "ok": h["errors"] + h["unserved"] == 0})
     print("\nSummary")
     print(f"| {'measure':66s} | {'median':>10s} | {'target':>9s} | ok  |")
     print("|" + "-" * 68 + "|" + "-" * 12 + "|" + "-" * 11 + "|-----|")

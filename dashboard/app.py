@@ -14,6 +14,12 @@ before Dash parses it; paths the page does not use (``/assets/``,
 ``/_dash-component-suites/``, any other path than ``/``) are 404, never an index; an
 unexpected error is logged on the server with its traceback and answered with a short 500
 that holds none.
+
+Request budgets, checked before any simulation or rendering (:func:`budget_problem`): a
+callback request may carry no more entries for a wildcard dependency than a page can hold
+(:data:`ROW_LIMITS` rows of events and treatments; as many sliders, fields... as the layout
+has), and no text longer than a control could hold (:data:`MAX_FIELD_CHARS`). An
+over-budget request is answered at once with a short 413 that says what was over.
 """
 from __future__ import annotations
 
@@ -22,17 +28,19 @@ import json
 import logging
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import dash
 
 from dashboard import callbacks, diagnosis, layout
 from dashboard import state as S
-from sim.session import MAX_DOCUMENT_BYTES
+from sim.params import MAX_CUSTOM_SAMPLES
+from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS
 
 __all__ = ["create_app", "app", "server", "initial_view", "harden",
            "callback_request_problem", "component_index", "value_problem", "PROP_CHECKS",
-           "MAX_REQUEST_DEPTH"]
+           "MAX_REQUEST_DEPTH", "ROW_LIMITS", "MAX_FIELD_CHARS", "list_budgets",
+           "budget_problem"]
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -70,7 +78,53 @@ MAX_REQUEST_DEPTH = 64
 #: Largest request body [bytes]: uploads are session documents (base64 grows them by 4/3).
 MAX_REQUEST_BYTES = 8 * MAX_DOCUMENT_BYTES
 
+#: Rows a page can hold, by the ``type`` of their pattern ids, with the entries one row
+#: sends (its cells, or its one delete button): the callbacks add and remove these rows.
+ROW_LIMITS: dict[str, tuple[str, int, int]] = {
+    "ev": ("event", MAX_EVENTS, len(S.EVENT_COLUMNS)),
+    "ev-del": ("event", MAX_EVENTS, 1),
+    "tr": ("treatment", MAX_TREATMENTS, len(S.TREATMENT_COLUMNS) + len(S.TREATMENT_OPTIONS)),
+    "tr-del": ("treatment", MAX_TREATMENTS, 1),
+}
+#: Longest text a control sends [characters]: a custom pulse shape of
+#: :data:`~sim.params.MAX_CUSTOM_SAMPLES` numbers, each written with up to 32 characters.
+MAX_FIELD_CHARS = 32 * MAX_CUSTOM_SAMPLES
+#: Longest URL query or address the location sends [characters]: two session tokens (current
+#: and pinned) and the rest of the address.
+MAX_LOCATION_CHARS = 2 * S.MAX_URL_TOKEN_CHARS + 2000
+
 _log = logging.getLogger("neuromod.dashboard")
+#: Seconds between two log lines about refused requests: a client sending bad requests non-stop
+#: must not flood the lecturer's terminal (the lines in between are counted, not printed).
+REFUSAL_LOG_INTERVAL_S = 10.0
+
+
+class _RefusalLog:
+    """Logs the first refused request, then at most one line per
+    :data:`REFUSAL_LOG_INTERVAL_S` with the number refused meanwhile (thread-safe)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._held = 0
+
+    def __call__(self, what: str, problem: str) -> None:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._held += 1
+                return
+            held, self._held = self._held, 0
+            self._next = now + REFUSAL_LOG_INTERVAL_S
+        more = f" ({held} more refused since the last line)" if held else ""
+        _log.warning("refused %s: %s%s", what, problem[:300], more)
+
+
+_refused = _RefusalLog()
 
 
 def _json_error(message: str, status: int):
@@ -155,6 +209,15 @@ def _text(v: Any) -> bool:
     return v is None or isinstance(v, str)
 
 
+def _short(v: Any, limit: int = MAX_FIELD_CHARS) -> bool:
+    """A text of at most ``limit`` characters, or anything that is not text."""
+    return not isinstance(v, str) or len(v) <= limit
+
+
+def _location(v: Any) -> bool:
+    return _text(v) and _short(v, MAX_LOCATION_CHARS)
+
+
 def _texts(v: Any) -> bool:
     return _text(v) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
 
@@ -179,12 +242,13 @@ PROP_CHECKS: dict[tuple[str, str], Any] = {
     ("Store", "data"): _store_data,
     ("Slider", "value"): _slider_value,
     ("Slider", "drag_value"): _slider_value,
-    ("Location", "search"): lambda v, c: _text(v),
-    ("Location", "pathname"): lambda v, c: _text(v),
-    ("Location", "hash"): lambda v, c: _text(v),
-    ("Location", "href"): lambda v, c: _text(v),
-    ("Dropdown", "value"): lambda v, c: v is None or _scalar(v) or (
-        bool(c.get("multi")) and isinstance(v, list) and all(_scalar(x) for x in v)),
+    ("Location", "search"): lambda v, c: _location(v),
+    ("Location", "pathname"): lambda v, c: _location(v),
+    ("Location", "hash"): lambda v, c: _location(v),
+    ("Location", "href"): lambda v, c: _location(v),
+    ("Dropdown", "value"): lambda v, c: v is None or (_scalar(v) and _short(v)) or (
+        bool(c.get("multi")) and isinstance(v, list) and all(_scalar(x) and _short(x)
+                                                              for x in v)),
     ("Tabs", "value"): lambda v, c: _text(v),
     ("Graph", "relayoutData"): lambda v, c: v is None or isinstance(v, dict),
     ("Graph", "clickData"): lambda v, c: v is None or isinstance(v, dict),
@@ -192,10 +256,12 @@ PROP_CHECKS: dict[tuple[str, str], Any] = {
     ("Graph", "selectedData"): lambda v, c: v is None or isinstance(v, dict),
     ("Upload", "contents"): lambda v, c: _texts(v),
     ("Upload", "filename"): lambda v, c: _texts(v),
-    ("Input", "value"): lambda v, c: v is None or isinstance(v, str) or _number(v),
+    ("Input", "value"): lambda v, c: v is None or (isinstance(v, str) and _short(v)) or
+    _number(v),
     ("Checklist", "value"): lambda v, c: v is None or (isinstance(v, list)
-                                                        and all(_scalar(x) for x in v)),
-    ("RadioItems", "value"): lambda v, c: v is None or _scalar(v),
+                                                        and all(_scalar(x) and _short(x)
+                                                                for x in v)),
+    ("RadioItems", "value"): lambda v, c: v is None or (_scalar(v) and _short(v)),
     ("*", "n_clicks"): lambda v, c: v is None or (isinstance(v, int)
                                                   and not isinstance(v, bool) and v >= 0),
 }
@@ -252,6 +318,58 @@ def value_problem(item: dict, index: tuple[dict, dict]) -> str | None:
     check = PROP_CHECKS.get((kind, prop)) or PROP_CHECKS.get(("*", prop))
     if check is not None and not check(item["value"], props):
         return f"{stringify_id(cid)}.{prop} cannot hold that value ({kind})"
+    return None
+
+
+def list_budgets(layout: Any) -> dict[str, int]:
+    """Most entries a request may carry for a wildcard dependency, by the ``type`` of its
+    pattern id: :data:`ROW_LIMITS` for the rows the callbacks add, else the number of such
+    components in the layout (every slider, field, message... exists from the start)."""
+    counts: dict[str, int] = {}
+    nodes = layout._traverse() if hasattr(layout, "_traverse") else ()
+    for node in nodes:
+        cid = getattr(node, "id", None)
+        if isinstance(cid, dict) and isinstance(cid.get("type"), str):
+            counts[cid["type"]] = counts.get(cid["type"], 0) + 1
+    counts.update({kind: rows * per_row for kind, (_, rows, per_row) in ROW_LIMITS.items()})
+    return counts
+
+
+def budget_problem(body: Any, callback_map: dict, budgets: Mapping[str, int]) -> str | None:
+    """Why ``body`` asks for more than any page could (``None`` when within budget): more
+    entries for a wildcard dependency (input, state or output) than :func:`list_budgets`
+    allows. Looks only at the lengths of the top-level lists, so it costs nothing however
+    large they are."""
+    from dash._utils import split_callback_id
+
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return None
+    cb = callback_map.get(body["output"])
+    if cb is None:
+        return None
+    specs = split_callback_id(body["output"])
+    out_ids = [sp["id"].replace("\\.", ".") for sp in
+               (specs if isinstance(specs, list) else [specs])]
+    outputs = body.get("outputs")
+    for key, ids in (("inputs", [d["id"] for d in cb.get("inputs", [])]),
+                     ("state", [d["id"] for d in cb.get("state", [])]),
+                     ("outputs", out_ids)):
+        items = outputs if key == "outputs" and isinstance(specs, list) else body.get(key)
+        if not isinstance(items, list):
+            continue
+        for i, (item, dep_id) in enumerate(zip(items, ids)):
+            if not (isinstance(item, list) and dep_id.startswith("{")):
+                continue
+            kind = _pattern(dep_id).get("type")
+            limit = budgets.get(kind, 0) if isinstance(kind, str) else 0
+            if len(item) <= limit:
+                continue
+            if kind in ROW_LIMITS:
+                noun, rows, _ = ROW_LIMITS[kind]
+                return (f"{key}[{i}] carries {len(item)} {noun} entries; a page holds at "
+                        f"most {rows} {noun}s ({limit} entries)")
+            return (f"{key}[{i}] carries {len(item)} entries for {str(kind)[:40]} "
+                    f"components; the page has {limit}")
     return None
 
 
@@ -333,6 +451,7 @@ def harden(app: dash.Dash) -> None:
     update_path = app.config.routes_pathname_prefix + "_dash-update-component"
     home = app.config.routes_pathname_prefix
     index = component_index(app.layout)
+    budgets = list_budgets(app.layout)
 
     @server.before_request
     def _guard():
@@ -348,12 +467,16 @@ def harden(app: dash.Dash) -> None:
                 return _json_error("the request body nests too deeply", 400)
             except (BadRequest, ValueError):
                 return _json_error("the request body is not valid JSON", 400)
+            over = budget_problem(body, app.callback_map, budgets)
+            if over:  # before any other work on it
+                _refused("an over-budget callback request", over)
+                return _json_error(f"request too large: {over}", 413)
             if _depth_exceeds(body, MAX_REQUEST_DEPTH):
                 return _json_error(f"the request nests deeper than {MAX_REQUEST_DEPTH} "
                                    "levels", 400)
             problem = callback_request_problem(body, app.callback_map, index)
             if problem:
-                _log.warning("refused a callback request: %s", problem)
+                _refused("a callback request", problem)
                 return _json_error(f"malformed callback request: {problem}", 400)
             return None
         # Dash answers every unknown path with the page (for multi-page apps); this app has

@@ -257,6 +257,13 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
             fields[name] = S.display_value(p, S.from_slider(p, pos))
     trs = S.treatment_rows(current) if inp.treatments is None else [dict(r) for r in
                                                                      inp.treatments]
+    for noun, table, limit in (("events", rows, MAX_EVENTS),
+                               ("treatments", trs, MAX_TREATMENTS)):
+        if len(table) > limit:  # before any row is rendered (a crafted request)
+            out.update(_error(ParameterError(
+                f"{noun} has {len(table)} entries; at most {limit} are allowed", name=noun,
+                value=len(table)), name, kind, current))
+            return out
     duration = _duration_or(fields, current.duration_s)
     for prefix, table, limit, new_row, children in (
             ("ev", rows, MAX_EVENTS, S.new_event_row, L.event_rows_children),

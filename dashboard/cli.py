@@ -3,8 +3,13 @@
 ``neuromod dashboard [--host 127.0.0.1] [--port 8050] [--workers N] [--public]``
 
 * ``--workers 1`` (default): waitress, one process with several threads;
-* ``--workers N > 1``: gunicorn with N worker processes (``dashboard.app:server``); every
-  worker builds the same page and keeps no per-user state, so any worker can answer anyone.
+* ``--workers N > 1``: gunicorn with N worker processes (``dashboard.app:server``), each
+  serving with waitress (:class:`dashboard.serving.WaitressWorker`); every worker builds the
+  same page and keeps no per-user state, so any worker can answer anyone.
+
+Both are sized for a lecture hall (:mod:`dashboard.serving`): every browser's keep-alive
+connections are held, idle and slow connections hold no thread, and the start-up line says
+how many browsers the server is sized for.
 
 It binds to loopback. Serving a lecture hall (any other interface) takes an explicit
 ``--public`` (alone it binds 0.0.0.0; with ``--host`` that interface) and prints a warning
@@ -27,8 +32,8 @@ DEFAULT_HOST = "127.0.0.1"
 #: Interface ``--public`` binds when ``--host`` is not given: every IPv4 interface.
 PUBLIC_HOST = "0.0.0.0"
 DEFAULT_PORT = 8050
-#: waitress threads per process: several users' callbacks overlap (numpy releases the GIL).
-THREADS = 8
+#: Most ``--workers``: more processes than cores only add memory and contention.
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +51,7 @@ def register(subparsers: Any) -> None:
                    help=f"TCP port (default {DEFAULT_PORT})")
     p.add_argument("--workers", type=_workers, default=1,
                    help="worker processes (default 1: waitress with threads; N > 1: "
-                        "gunicorn with N workers)")
+                        f"gunicorn with N workers; at most {MAX_WORKERS})")
     p.set_defaults(func=cmd_dashboard)
 
 
@@ -65,8 +70,10 @@ def _workers(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"workers={text!r} is not a whole number") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"workers={value} is outside 1..64")
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"workers={value} is outside 1..{MAX_WORKERS} (4 x the {os.cpu_count() or 1} "
+            "CPU cores)")
     return value
 
 
@@ -102,29 +109,36 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print(f"WARNING: binding to {host}: the dashboard is reachable by others on the "
               "network. Leave out --public to keep it on this computer.", file=sys.stderr,
               flush=True)
+    from dashboard import serving
+
+    files = serving.raise_open_file_limit(serving.connection_limit() + serving.SPARE_FILES)
+    browsers = serving.sized_for(files)
     if workers > 1:
-        return _run_gunicorn(host, port, workers)
+        return _run_gunicorn(host, port, workers, browsers)
     from waitress import serve
 
     from dashboard.app import server  # builds the app (about a second)
 
-    print(f"neuromod dashboard: {display_url(host, port)} (waitress, {THREADS} threads; "
-          "Ctrl+C to stop)", flush=True)
-    serve(server, host=host, port=port, threads=THREADS, ident="neuromod",
-          _quiet=True, clear_untrusted_proxy_headers=True)
+    print(f"neuromod dashboard: {display_url(host, port)} (waitress, {serving.THREADS} "
+          f"threads; sized for {browsers} browsers, {serving.connection_limit(browsers)} "
+          "connections; Ctrl+C to stop)", flush=True)
+    serve(server, host=host, port=port, **serving.waitress_settings(browsers))
     return 0
 
 
-def _run_gunicorn(host: str, port: int, workers: int) -> int:
+def _run_gunicorn(host: str, port: int, workers: int, browsers: int) -> int:
+    from dashboard import serving
+
     if shutil.which("gunicorn") is None and not _has_module("gunicorn"):
         print("error: --workers > 1 needs gunicorn (pip install gunicorn); or run with "
               "--workers 1 (waitress)", file=sys.stderr)
         return 2
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    print(f"neuromod dashboard: {display_url(host, port)} (gunicorn, {workers} workers; "
-          "Ctrl+C to stop)", flush=True)
-    argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
-            "--preload", "--log-level", "warning", "dashboard.app:server"]
+    print(f"neuromod dashboard: {display_url(host, port)} (gunicorn, {workers} workers with "
+          f"waitress, {serving.THREADS} threads each; sized for {browsers} browsers, "
+          f"{serving.connection_limit(browsers)} connections per worker; Ctrl+C to stop)",
+          flush=True)
+    argv = serving.gunicorn_argv(sys.executable, bind, workers, browsers)
     # Replace this process: gunicorn's master then receives Ctrl+C / SIGTERM directly.
     os.execv(sys.executable, argv)
     return 0  # pragma: no cover - execv does not return

@@ -12,6 +12,8 @@ import math
 import sys
 from typing import Any, Callable, Sequence
 
+from sim.cli_checks import (OneLineParser, add_executor_flags, check_run_flags, count_arg,
+                            read_regular_file, stopped_by_signals)
 from sim.params import PARAMETERS, ParameterError, parse_assignment
 
 __all__ = ["main", "build_parser"]
@@ -106,7 +108,7 @@ def cmd_program_show(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``neuromod`` (exposed for tests and documentation)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(  # bad flags: one line, exit 2 (sim.cli_checks)
         prog="neuromod",
         description="Neuromodulation session simulator for neuropathic pain: programs, "
                     "fibre recruitment, dorsal-horn gate, pain over a session.")
@@ -167,9 +169,7 @@ def _add_session_source(p: argparse.ArgumentParser, *, patient: bool = True,
 
 def _read_config(path: str):
     from sim.session import MAX_DOCUMENT_BYTES, Session
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_DOCUMENT_BYTES + 1)
-    return Session.from_json(raw)
+    return Session.from_json(read_regular_file(path, MAX_DOCUMENT_BYTES))
 
 
 def _session_from_args(args: argparse.Namespace):
@@ -308,12 +308,17 @@ def _register_recruit(sub: Any) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import parse_vary, run_sweep
+    from sim.sweep import MAX_RUNS, grid_size, make_runs, parse_vary, run_table
 
+    check_run_flags(args)
     session = _session_from_args(args)
-    axes = [parse_vary(v, seed=args.seed) for v in args.vary]
-    table = run_sweep(session, axes, executor=args.executor, workers=args.workers,
-                      scheduler=args.scheduler, out=args.out, progress=not args.quiet)
+    cap = args.max_runs or MAX_RUNS  # the grid is counted before any run is built
+    axes = [parse_vary(v, seed=args.seed, max_runs=cap) for v in args.vary]
+    runs = make_runs(axes, max_runs=cap)
+    with stopped_by_signals(args.out, grid_size(axes)):
+        table = run_table(session, runs, executor=args.executor, workers=args.workers,
+                          scheduler=args.scheduler, out=args.out, progress=not args.quiet,
+                          force=args.force)
     print(f"{len(table)} runs written to {args.out}")
     return 0
 
@@ -324,14 +329,18 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     if args.patient is None:
         raise ParameterError("--patient is required: the preset the cohort is drawn around",
                              name="patient")
+    from sim.sweep import replacing_outputs
+
+    check_run_flags(args)
     session = _session_from_args(args)
     follow = (None if args.follow_up_days is None
               else _float_text("follow_up_days", args.follow_up_days))
-    result = run_cohort(session, args.patient, n=args.n, seed=args.seed,
-                        titration=args.titration, follow_up_days=follow,
-                        executor=args.executor,
-                        workers=args.workers, scheduler=args.scheduler, out=args.out,
-                        progress=not (args.quiet or args.json))
+    with stopped_by_signals(args.out, args.n), replacing_outputs(args.force):
+        result = run_cohort(session, args.patient, n=args.n, seed=args.seed,
+                            titration=args.titration, follow_up_days=follow,
+                            executor=args.executor,
+                            workers=args.workers, scheduler=args.scheduler, out=args.out,
+                            progress=not (args.quiet or args.json))
     if args.json:
         _print_json(_clean(result.to_dict()))
         return 0
@@ -357,9 +366,7 @@ def _register_cohort(sub: Any) -> None:
                         "type)")
     p.add_argument("--follow-up-days", metavar="D",
                    help="days on the program at the assessment (default 90: 3 months)")
-    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local")
-    p.add_argument("--workers", type=int, default=None)
-    p.add_argument("--scheduler", metavar="ADDRESS")
+    add_executor_flags(p)
     p.add_argument("--out", metavar="FILE", help="per-patient table (.csv, resumable)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -614,12 +621,10 @@ def _register_sweep(sub: Any) -> None:
     p.add_argument("--vary", action="append", required=True, metavar="NAME=SPEC",
                    help="rate_hz=2:1000:log:30, amplitude_mA=0:6:13, "
                         "amplitude_mA=1:5:random:20 or pulses_per_burst=3,5,7 (repeatable)")
-    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local",
-                   help="where runs execute (default: local)")
-    p.add_argument("--workers", type=int, default=None, help="processes or Dask workers")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="existing Dask scheduler (tcp://host:8786) instead of a LocalCluster")
-    p.add_argument("--seed", type=int, default=0, help="seed of random axes")
+    add_executor_flags(p)
+    p.add_argument("--seed", type=_int_arg("seed"), default=0, help="seed of random axes")
+    p.add_argument("--max-runs", type=count_arg("max-runs", 1, 10**9), default=None,
+                   metavar="N", help="most runs the grid may hold (default 1000000)")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="results table (.csv, streamed and resumable, or .parquet)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

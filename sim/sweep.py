@@ -15,6 +15,18 @@ Executors, chosen by one argument and giving identical tables:
 * ``"dask"``: Dask distributed, a ``LocalCluster`` by default or an existing scheduler address
   (``pip install neuromod-sim[distributed]``).
 
+Output files cannot be corrupted: the streamed CSV is locked (``fcntl.flock``) for as long
+as a sweep writes it, so a second sweep on the same file stops at once; each row reaches the
+file in one ``write`` (flush + fsync), so a killed sweep leaves only complete rows; a file
+is resumed only if its first line holds this sweep's signature (a hash of the base session
+and the runs) and its header names this sweep's columns; any other existing file is refused
+unless ``force`` (``--force``) says to replace it; a ``.parquet`` table is written to a
+temporary file and renamed into place, and carries the signature in its metadata.
+
+Process pool workers die with the process that started them (SIGINT, SIGTERM or SIGKILL):
+on Linux a parent-death signal (``prctl(PR_SET_PDEATHSIG)``), everywhere a thread that
+watches the parent (:func:`_die_with_parent`).
+
 Sweep specifications (CLI ``--vary``)::
 
     rate_hz=2:1000:log:30        30 log-spaced values from 2 to 1000 Hz
@@ -24,13 +36,21 @@ Sweep specifications (CLI ``--vary``)::
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import functools
 import hashlib
+import io
 import itertools
 import json
 import math
 import os
+import re
+import signal
+import stat
+import threading
+import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -43,14 +63,25 @@ import numpy as np
 from sim.params import PARAMETERS, ParameterError, _fmt
 
 __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
-           "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS"]
+           "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS", "MAX_WORKERS",
+           "check_workers", "check_scheduler", "grid_size", "replacing_outputs",
+           "SCHEDULER_TIMEOUT_S", "rows_on_disk", "table_path"]
 
 #: Executors accepted by :func:`run_sweep`.
 EXECUTORS = ("local", "processes", "dask")
 #: Declaration groups whose parameters a sweep may vary.
 SWEEPABLE_GROUPS = ("program", "patient", "session", "model", "safety", "treatment")
-#: Most runs one sweep may hold (a 100 x 100 x 100 grid is 1e6; keep sweeps deliberate).
+#: Most runs one sweep may hold by default (a 100 x 100 x 100 grid is 1e6; keep sweeps
+#: deliberate); ``make_runs(..., max_runs=N)`` / ``--max-runs N`` raises it.
 MAX_RUNS = 1_000_000
+#: Most worker processes (``processes``) or LocalCluster workers (``dask``): 4 x the cores.
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+#: Seconds to wait for a Dask scheduler named by ``scheduler`` before reporting it unreachable.
+SCHEDULER_TIMEOUT_S = 5.0
+#: Address schemes of a Dask scheduler (``tcp://host:8786``; ``host:port`` means tcp).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+#: Seconds between two looks of a pool worker at its parent (where no parent-death signal).
+PARENT_WATCH_S = 0.5
 #: How many times the ``processes`` executor replaces a pool whose worker process died (killed
 #: by the system's out-of-memory killer or by hand) and carries on with the unfinished runs;
 #: rows already written are never recomputed. Dask retries lost tasks itself.
@@ -69,14 +100,18 @@ class Axis:
         return PARAMETERS[self.name]
 
 
-def parse_vary(text: str, *, seed: int = 0) -> Axis:
+def parse_vary(text: str, *, seed: int = 0, max_runs: int = MAX_RUNS) -> Axis:
     """Parse one ``--vary`` specification into an :class:`Axis`.
+
+    ``max_runs`` caps the count of a range before any value is computed (a count of 1e10
+    would otherwise allocate 75 GiB).
 
     Raises
     ------
     ParameterError
-        Unknown or non-sweepable parameter, malformed or empty range, or any value outside the
-        parameter's declared range (checked before any run starts).
+        Unknown or non-sweepable parameter, malformed or empty range, a count above
+        ``max_runs``, or any value outside the parameter's declared range (checked before
+        any run starts).
     """
     if "=" not in text:
         raise ParameterError(f"--vary {text!r} must look like name=start:stop:count, "
@@ -107,6 +142,10 @@ def parse_vary(text: str, *, seed: int = 0) -> Axis:
         if count < 1:
             raise ParameterError(f"--vary {name}: count={count} gives an empty range; use at "
                                  "least 1", name=name, value=spec)
+        if count > max_runs:
+            raise ParameterError(f"--vary {name}: count={count} is more runs than the cap of "
+                                 f"{max_runs} (1..{max_runs}; raise it with --max-runs)",
+                                 name=name, value=spec)
         if lo > hi:
             raise ParameterError(f"--vary {name}: start {_fmt(lo)} is above stop {_fmt(hi)}",
                                  name=name, value=spec)
@@ -128,6 +167,10 @@ def parse_vary(text: str, *, seed: int = 0) -> Axis:
         values = tuple(p.validate(float(v) if p.kind != "int" else int(v)) for v in raw)
     else:
         items = [s.strip() for s in spec.split(",") if s.strip()]
+        if len(items) > max_runs:
+            raise ParameterError(f"--vary {name}: {len(items)} values are more runs than the "
+                                 f"cap of {max_runs} (raise it with --max-runs)", name=name,
+                                 value=f"<{len(items)} values>")
         if not items:
             raise ParameterError(f"--vary {name}: no values given", name=name, value=spec)
         from sim.params import parse_assignment
@@ -139,16 +182,27 @@ def _stable_int(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
 
 
-def make_runs(axes: Sequence[Axis]) -> list[dict[str, Any]]:
-    """Cartesian product of the axes: one dict of parameter values per run, in a fixed order."""
+def grid_size(axes: Sequence[Axis]) -> int:
+    """Runs of the cartesian product of ``axes`` (computed, not built)."""
+    return math.prod(len(a.values) for a in axes) if axes else 1
+
+
+def make_runs(axes: Sequence[Axis], *, max_runs: int = MAX_RUNS) -> list[dict[str, Any]]:
+    """Cartesian product of the axes: one dict of parameter values per run, in a fixed order.
+
+    Raises
+    ------
+    ParameterError
+        A parameter given twice, or more than ``max_runs`` runs (counted before any is built).
+    """
     names = [a.name for a in axes]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise ParameterError(f"--vary {dup} is given twice", name=dup)
-    n = math.prod(len(a.values) for a in axes) if axes else 1
-    if n > MAX_RUNS:
-        raise ParameterError(f"the sweep has {n} runs; at most {MAX_RUNS} are allowed",
-                             name="vary", value=n)
+    n = grid_size(axes)
+    if n > max_runs:
+        raise ParameterError(f"the sweep has {n} runs; the cap is 1..{max_runs} runs "
+                             "(raise it with --max-runs)", name="vary", value=n)
     return [dict(zip(names, combo)) for combo in itertools.product(*(a.values for a in axes))]
 
 
@@ -255,48 +309,284 @@ def _parse_cell(v: str) -> Any:
     return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f
 
 
+_FORCE: contextvars.ContextVar[bool] = contextvars.ContextVar("neuromod_force_out",
+                                                              default=False)
+
+
+@contextlib.contextmanager
+def replacing_outputs(force: bool = True) -> Iterator[None]:
+    """Within this block, :func:`run_table` replaces an existing output file that is not its
+    own (as ``force=True`` does): for callers that reach ``run_table`` through another
+    function (``neuromod cohort --force``)."""
+    token = _FORCE.set(bool(force))
+    try:
+        yield
+    finally:
+        _FORCE.reset(token)
+
+
+def table_path(out: str | os.PathLike) -> Path:
+    """The CSV a sweep streams its rows to for ``out``: ``out`` itself, or
+    ``<name>.partial.csv`` beside a ``.parquet`` table."""
+    out = Path(out)
+    return out.with_suffix(".partial.csv") if out.suffix == ".parquet" else out
+
+
+def rows_on_disk(out: str | os.PathLike) -> int:
+    """Complete rows in the streamed table of ``out`` (0 if there is none)."""
+    try:
+        with open(table_path(out), "rb") as fh:
+            lines = [ln for ln in fh if ln.endswith(b"\n") and not ln.startswith(b"#")]
+    except OSError:
+        return 0
+    return max(0, len(lines) - 1)  # less the header
+
+
+def _signature_line(spec: str) -> bytes:
+    return f"# neuromod-sweep {spec}\n".encode()
+
+
+_SIGNATURE = re.compile(rb"# neuromod-sweep [0-9a-f]{16}\n")
+
+
 @dataclass
 class _Writer:
-    """Appends finished rows to a CSV immediately (flush + fsync): nothing finished is lost."""
+    """The streamed CSV of one sweep, locked while it runs; each finished row is appended
+    with one ``write`` and fsync'd, so nothing finished is lost and no row is half there.
+
+    The first line is ``# neuromod-sweep <signature>``; the second the CSV header.
+    """
 
     path: Path
     header: list[str] | None = None
     spec: str = ""
+    keys: tuple[str, ...] = ()
+    force: bool = False
     done: dict[int, dict] = field(default_factory=dict)
+    fd: int | None = None
+    created: bool = False
 
-    def load_existing(self) -> None:
-        if not self.path.exists():
+    def open(self) -> None:
+        """Open and lock the file, then check it is this sweep's (resume) or new.
+
+        Raises
+        ------
+        ParameterError
+            The file is not a regular file, is in use by another sweep, or holds something
+            else than this sweep's rows (and ``force`` is not set).
+        """
+        name = str(self.path)
+        self.created = not self.path.exists()
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _O_NONBLOCK, 0o644)
+        except IsADirectoryError:
+            raise ParameterError(f"--out {name} is a directory; name a file",
+                                 name="out", value=name) from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ParameterError(f"--out {name} is not a regular file", name="out",
+                                     value=name)
+            _lock(fd, name)
+            _LOCKED_FDS.add(fd)
+            _set_blocking(fd)
+            self.fd = fd
+            self._check_or_start()
+        except BaseException:
+            self.fd = None
+            _LOCKED_FDS.discard(fd)
+            os.close(fd)
+            if self.created:
+                _unlink(self.path)
+            raise
+
+    def _check_or_start(self) -> None:
+        first = _pread(self.fd, 64, 0)
+        line = first.split(b"\n", 1)[0] + b"\n" if b"\n" in first else first
+        mine = _signature_line(self.spec)
+        if not first:
+            os.write(self.fd, mine)
+            os.fsync(self.fd)
             return
-        with open(self.path, newline="", encoding="utf-8") as fh:
-            first = fh.readline()
-        if first.strip() != f"# neuromod-sweep {self.spec}":
+        if line != mine:
+            if self.force:
+                os.ftruncate(self.fd, 0)
+                os.write(self.fd, mine)
+                os.fsync(self.fd)
+                return
+            what = ("holds the results of a different sweep" if _SIGNATURE.fullmatch(line)
+                    else "exists and is not the output of a sweep")
             raise ParameterError(
-                f"{self.path} holds the results of a different sweep; choose another --out "
-                "or delete it", name="out", value=str(self.path))
+                f"--out {self.path} {what}; choose another --out, or add --force to replace "
+                "it", name="out", value=str(self.path))
         self._drop_torn_tail()
+        with open(self.path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(_skip_comments(fh))
+            header = next(reader, None)
+        if header is not None:
+            if header[:1 + len(self.keys)] != ["run_id", *self.keys]:
+                raise ParameterError(
+                    f"--out {self.path} has this sweep's signature but its header is "
+                    f"{','.join(header[:6])}...; choose another --out, or add --force to "
+                    "replace it", name="out", value=str(self.path))
+            self.header = header
         for row in load_table(self.path):
             self.done[int(row["run_id"])] = row
 
     def _drop_torn_tail(self) -> None:
         """Cut a last row that was only partly written (the machine stopped mid-write): it is
         recomputed, never read back as a finished row with missing values."""
-        with open(self.path, "rb+") as fh:
-            data = fh.read()
-            if data and not data.endswith(b"\n"):
-                fh.truncate(data.rfind(b"\n") + 1)
+        size = os.fstat(self.fd).st_size
+        tail = _pread(self.fd, min(size, 1 << 16), max(0, size - (1 << 16)))
+        if tail and not tail.endswith(b"\n"):
+            cut = tail.rfind(b"\n")
+            os.ftruncate(self.fd, max(0, size - len(tail) + cut + 1))
 
     def append(self, row: dict[str, Any]) -> None:
-        new = not self.path.exists()
+        buf = io.StringIO(newline="")
         if self.header is None:
             self.header = list(row)
-        with open(self.path, "a", newline="", encoding="utf-8") as fh:
-            if new:
-                fh.write(f"# neuromod-sweep {self.spec}\n")
-                csv.DictWriter(fh, self.header).writeheader()
-            csv.DictWriter(fh, self.header, extrasaction="ignore").writerow(row)
-            fh.flush()
-            os.fsync(fh.fileno())
+            csv.DictWriter(buf, self.header).writeheader()
+        csv.DictWriter(buf, self.header, extrasaction="ignore").writerow(row)
+        data = buf.getvalue().encode("utf-8")
+        while data:  # one write for a row in practice; a short write is completed
+            data = data[os.write(self.fd, data):]
+        os.fsync(self.fd)
         self.done[int(row["run_id"])] = row
+
+    def close(self) -> None:
+        """Release the lock; a file this sweep created and wrote no row to is removed."""
+        if self.fd is None:
+            return
+        empty = os.fstat(self.fd).st_size <= len(_signature_line(self.spec))
+        _LOCKED_FDS.discard(self.fd)
+        os.close(self.fd)
+        self.fd = None
+        if self.created and empty:
+            _unlink(self.path)
+
+
+#: Descriptors of the open, locked output files of this process. A forked pool worker closes
+#: its copies at once: a lock is held as long as any copy is open, and a worker that outlives
+#: an interrupted sweep must not keep the file locked against its resume.
+_LOCKED_FDS: set[int] = set()
+
+
+def _close_locked_fds_in_child() -> None:
+    for fd in list(_LOCKED_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCKED_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_locked_fds_in_child)
+
+
+#: Open without waiting for a writer (a named pipe given as --out is then refused at once).
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _set_blocking(fd: int) -> None:
+    if _O_NONBLOCK:
+        os.set_blocking(fd, True)
+
+
+def _pread(fd: int, n: int, offset: int) -> bytes:
+    """``n`` bytes of ``fd`` from ``offset`` (``os.pread`` where there is one)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, n, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, n)
+
+
+def _lock(fd: int, name: str) -> None:
+    """An exclusive lock on ``fd`` for as long as it is open, or a ParameterError saying the
+    file is in use (no waiting)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on this platform (Windows): no lock
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ParameterError(f"--out {name} is in use by another sweep or cohort; wait for it "
+                             "to finish, or choose another --out", name="out",
+                             value=name) from None
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _check_parquet_target(out: Path, spec: str, force: bool) -> None:
+    """Refuse to replace an existing ``out`` that is not this sweep's parquet table."""
+    if not out.exists() or force:
+        return
+    if not out.is_file():
+        raise ParameterError(f"--out {out} is not a regular file", name="out", value=str(out))
+    try:
+        import pyarrow.parquet as pq
+        meta = pq.read_schema(out).metadata or {}
+    except Exception:  # noqa: BLE001 - not a parquet file at all
+        meta = {}
+    if meta.get(b"neuromod-sweep") != spec.encode():
+        raise ParameterError(f"--out {out} exists and is not this sweep's table; choose "
+                             "another --out, or add --force to replace it", name="out",
+                             value=str(out))
+
+
+def _write_parquet(out: Path, table: list[dict[str, Any]], spec: str) -> None:
+    """Write ``table`` to ``out`` through a temporary file in the same folder, renamed into
+    place (``os.replace``): ``out`` is either the old file or the whole new table."""
+    import tempfile
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pa.Table.from_pandas(pd.DataFrame(table), preserve_index=False)
+    t = t.replace_schema_metadata({**(t.schema.metadata or {}),
+                                   b"neuromod-sweep": spec.encode()})
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        pq.write_table(t, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        _unlink(Path(tmp))
+        raise
+
+
+def check_workers(workers: int | None) -> None:
+    """Raise a ParameterError unless ``workers`` is None or 1..:data:`MAX_WORKERS`."""
+    if workers is None:
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int) or \
+            not 1 <= workers <= MAX_WORKERS:
+        raise ParameterError(f"workers={workers} is outside 1..{MAX_WORKERS} processes "
+                             f"(4 x the {os.cpu_count() or 1} CPU cores)", name="workers",
+                             value=workers)
+
+
+def check_scheduler(address: str | None) -> None:
+    """Raise a ParameterError unless ``address`` has the form of a Dask scheduler address:
+    ``tcp://host:port`` (or tls, ucx, ws, wss; ``host:port`` means tcp), port 1..65535."""
+    if address is None:
+        return
+    text = str(address)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    host, colon, port = rest.rpartition(":")
+    ok = (scheme in SCHEDULER_SCHEMES and colon and host and port.isdigit()
+          and 1 <= int(port) <= 65535 and "/" not in host and " " not in host)
+    if not ok:
+        raise ParameterError(f"scheduler={text!r} is not a Dask scheduler address; expected "
+                             f"tcp://host:port (schemes {', '.join(SCHEDULER_SCHEMES)}, port "
+                             "1..65535)", name="scheduler", value=text)
 
 
 def run_sweep(session, axes: Sequence[Axis], **kwargs: Any) -> list[dict[str, Any]]:
@@ -311,7 +601,7 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
               workers: int | None = None, scheduler: str | None = None,
               out: str | os.PathLike | None = None, progress: bool = True,
               runner: Callable[[Any], Mapping[str, Any]] | None = None,
-              desc: str = "sweep") -> list[dict[str, Any]]:
+              desc: str = "sweep", force: bool | None = None) -> list[dict[str, Any]]:
     """Run each variant of ``session`` in ``runs``; return the table sorted by run_id.
 
     Parameters
@@ -329,9 +619,11 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
     scheduler : str, optional
         Address of an existing Dask scheduler (``tcp://host:8786``) instead of a LocalCluster.
     out : path, optional
-        CSV file the rows are streamed to as they finish; a ``.parquet`` path is written at the
-        end from the streamed CSV (kept beside it as ``<name>.partial.csv``). If the file holds
-        rows of the same sweep, they are kept and not recomputed (resume).
+        CSV file the rows are streamed to as they finish, locked while this runs; a
+        ``.parquet`` path is written at the end (to a temporary file, then renamed) from the
+        streamed CSV (kept beside it as ``<name>.partial.csv``). If the file holds rows of the
+        same sweep, they are kept and not recomputed (resume); any other existing file is
+        refused (a :class:`ParameterError` naming it), unless ``force``.
     progress : bool
         Show a tqdm progress bar with ETA (the notebook widget inside Jupyter).
     runner : callable, optional
@@ -339,44 +631,55 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
         Must be picklable for the process and Dask executors.
     desc : str
         Label of the progress bar.
+    force : bool, optional
+        Replace an existing ``out`` that is not this sweep's (default: refuse; inside
+        :func:`replacing_outputs`, replace).
     """
     if executor not in EXECUTORS:
         raise ParameterError(f"executor={executor!r} is not one of {', '.join(EXECUTORS)}",
                              name="executor", value=executor)
+    check_workers(workers)
+    check_scheduler(scheduler)
+    force = _FORCE.get() if force is None else bool(force)
     runs = [dict(r) for r in runs]
     doc = session.to_json()
     spec = _spec_hash(doc, runs)
     writer = None
     if out is not None:
         out = Path(out)
-        csv_path = out.with_suffix(".partial.csv") if out.suffix == ".parquet" else out
-        writer = _Writer(csv_path, spec=spec)
-        writer.load_existing()
-    done: dict[int, dict] = dict(writer.done) if writer else {}
-    todo = [(i, v) for i, v in enumerate(runs) if i not in done]
-
-    bar = _progress_bar(len(runs), len(done), progress, desc)
-
-    def finish(row: dict[str, Any]) -> None:
-        done[int(row["run_id"])] = row
-        if writer:
-            writer.append(row)
-        bar.update(1)
-
+        if out.suffix == ".parquet":
+            _check_parquet_target(out, spec, force)
+        writer = _Writer(table_path(out), spec=spec, keys=tuple(runs[0]) if runs else (),
+                         force=force)
+        writer.open()
     try:
-        if executor == "local":
-            for i, v in todo:
-                finish(_summary_row(doc, v, i, runner))
-        elif executor == "processes":
-            _run_pool(todo, doc, runner, workers, finish)
-        else:
-            _run_dask(todo, doc, runner, workers, scheduler, finish)
+        done: dict[int, dict] = dict(writer.done) if writer else {}
+        todo = [(i, v) for i, v in enumerate(runs) if i not in done]
+
+        bar = _progress_bar(len(runs), len(done), progress, desc)
+
+        def finish(row: dict[str, Any]) -> None:
+            done[int(row["run_id"])] = row
+            if writer:
+                writer.append(row)
+            bar.update(1)
+
+        try:
+            if executor == "local":
+                for i, v in todo:
+                    finish(_summary_row(doc, v, i, runner))
+            elif executor == "processes":
+                _run_pool(todo, doc, runner, workers, finish)
+            else:
+                _run_dask(todo, doc, runner, workers, scheduler, finish)
+        finally:
+            bar.close()
+        table = [done[i] for i in sorted(done)]
+        if out is not None and out.suffix == ".parquet":
+            _write_parquet(out, table, spec)
     finally:
-        bar.close()
-    table = [done[i] for i in sorted(done)]
-    if out is not None and Path(out).suffix == ".parquet":
-        import pandas as pd
-        pd.DataFrame(table).to_parquet(out, index=False)
+        if writer is not None:
+            writer.close()
     return table
 
 
@@ -427,7 +730,8 @@ def _pool_pass(todo, doc, runner, n, finish) -> None:
     """One process pool over ``todo``. Rows of every chunk that finished are passed to
     ``finish`` before any error is raised. On an interrupt (Ctrl-C) or an error, queued chunks
     are cancelled at once instead of being run to the end and thrown away."""
-    pool = ProcessPoolExecutor(max_workers=n)
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
     try:
         pending = {pool.submit(_summary_rows, doc, c, runner) for c in _chunks(todo, n)}
         while pending:
@@ -443,6 +747,50 @@ def _pool_pass(todo, doc, runner, n, finish) -> None:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: this worker process ends when the process that started the pool
+    ends, however it ends (Ctrl+C, SIGTERM, SIGKILL, a crash), so no orphan keeps computing.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere a daemon thread looks at the parent every :data:`PARENT_WATCH_S` seconds and
+    ends the worker once it has gone (the worker is re-parented). A parent that died before
+    this ran is caught at once.
+    """
+    _set_parent_death_signal(signal.SIGKILL)
+    ppid = os.getppid()
+    if ppid != parent_pid and not _pid_alive(parent_pid):
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(ppid, parent_pid), daemon=True,
+                     name="parent-watch").start()
+
+
+def _set_parent_death_signal(sig: int) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False elsewhere."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(sig), 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl (macOS, Windows): the watch thread alone
+        return False
+
+
+def _watch_parent(ppid: int, parent_pid: int) -> None:
+    while True:
+        time.sleep(PARENT_WATCH_S)
+        if os.getppid() != ppid or (ppid != parent_pid and not _pid_alive(parent_pid)):
+            os._exit(1)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _finish_chunks(futures, finish) -> BaseException | None:
@@ -467,7 +815,13 @@ def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
                              value="dask") from None
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise ParameterError(f"--scheduler {scheduler}: no Dask scheduler answered within "
+                                 f"{SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); is it "
+                                 "running, and is the address right?", name="scheduler",
+                                 value=scheduler) from None
     else:
         cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
                                processes=True, dashboard_address=None)

@@ -24,7 +24,9 @@ def test_registering_the_command_does_not_import_dash():
 
 @pytest.mark.parametrize("argv, message", [
     (["dashboard", "--port", "99999"], "port=99999 is outside 0..65535"),
-    (["dashboard", "--workers", "0"], "workers=0 is outside 1..64"),
+    (["dashboard", "--workers", "0"], f"workers=0 is outside 1..{cli.MAX_WORKERS}"),
+    (["dashboard", "--workers", "100000"],
+     f"workers=100000 is outside 1..{cli.MAX_WORKERS}"),
     (["dashboard", "--port", "http"], "port='http' is not a whole number"),
 ])
 def test_bad_options_are_refused_without_a_traceback(argv, message, capsys):
@@ -63,6 +65,17 @@ def test_default_serves_with_waitress_on_loopback_and_prints_the_url(monkeypatch
     out, err = capsys.readouterr()
     assert "http://127.0.0.1:8123/" in out and "WARNING" not in err
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+
+
+def test_the_default_server_holds_a_lecture_hall_of_connections(monkeypatch, capsys):
+    """Each of 200 browsers keeps about 6 connections: the server must accept them all (and
+    watch descriptors above 1023, which select() cannot)."""
+    calls = _fake_waitress(monkeypatch)
+    assert main(["dashboard", "--public"]) == 0
+    kw = calls[0]
+    assert kw["connection_limit"] >= 200 * 6 and kw["asyncore_use_poll"] is True
+    assert kw["channel_timeout"] <= 60 and kw["threads"] >= 4
+    assert "sized for 300 browsers" in capsys.readouterr().out
 
 
 def test_a_public_host_warns_that_others_can_connect(monkeypatch, capsys):
@@ -107,7 +120,11 @@ def test_several_workers_run_gunicorn(monkeypatch, capsys):
     assert argv[1:3] == ["-m", "gunicorn"] and argv[-1] == "dashboard.app:server"
     assert argv[argv.index("--workers") + 1] == "3"
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8124"
-    assert "gunicorn, 3 workers" in capsys.readouterr().out
+    # each worker reads requests and writes answers without holding a thread (waitress)
+    assert argv[argv.index("--worker-class") + 1] == "dashboard.serving.WaitressWorker"
+    assert int(argv[argv.index("--worker-connections") + 1]) >= 200 * 6
+    out = capsys.readouterr().out
+    assert "gunicorn, 3 workers" in out and "sized for 300 browsers" in out
 
 
 def test_several_workers_on_a_public_interface(monkeypatch, capsys):

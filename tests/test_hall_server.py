@@ -1,0 +1,150 @@
+"""A lecture hall cannot starve the dashboard server: many idle keep-alive connections (25
+browsers' worth) and phones that send half a request (bad wifi) are held open while a fresh
+visitor arrives; the visitor gets the page at once, on the default server and on
+``--workers 2``.
+
+The server is started as a lecturer starts it (``neuromod dashboard``), on loopback. The
+bound of 2 s is the service asked of the server for a fresh visitor (served or not), not a
+speed measurement.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import load as L  # noqa: E402  (server start/stop as users start it)
+
+KEEPALIVE_CONNECTIONS = 150  # 25 browsers x 6
+FRESH_VISITOR_S = 2.0
+
+
+def _read_response(sock: socket.socket, timeout_s: float) -> tuple[int, bytes]:
+    """Read one HTTP/1.1 response (Content-Length body) from ``sock``; (status, body)."""
+    sock.settimeout(timeout_s)
+    deadline = time.monotonic() + timeout_s
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if time.monotonic() > deadline:
+            raise TimeoutError("no response head")
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the response")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next(int(v) for k, _, v in (ln.partition(":") for ln in lines[1:])
+                  if k.strip().lower() == "content-length")
+    while len(body) < length:
+        if time.monotonic() > deadline:
+            raise TimeoutError("body not complete")
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed in the body")
+        body += chunk
+    return status, body
+
+
+def _get(port: int, path: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Connection: keep-alive\r\nAccept: */*\r\n\r\n").encode()
+
+
+@pytest.fixture(params=[1, 2], ids=["default", "workers-2"])
+def server(request):
+    port = L.free_port()
+    proc, _ = L.start_server(port, request.param)
+    yield port, proc
+    log = L.stop_server(proc)
+    assert "Traceback" not in log
+
+
+def test_a_fresh_visitor_is_served_while_the_hall_holds_connections_and_phones_stall(server):
+    port, proc = server
+    held = []
+    try:
+        for _ in range(KEEPALIVE_CONNECTIONS):  # each browser's kept-alive connections
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(_get(port, "/_dash-dependencies"))
+            status, _ = _read_response(s, 30)
+            assert status == 200
+            held.append(s)
+        stalled = []
+        for partial in (  # a phone stopped mid-request: header cut, and body cut
+                f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: ph",
+                f"POST /_dash-update-component HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"output\":"):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(partial.encode())
+            stalled.append(s)
+        held += stalled
+        time.sleep(0.5)  # the server has seen them all
+
+        t0 = time.monotonic()
+        visitor = socket.create_connection(("127.0.0.1", port), timeout=FRESH_VISITOR_S)
+        held.append(visitor)
+        visitor.sendall(_get(port, "/"))
+        status, page = _read_response(visitor, FRESH_VISITOR_S)
+        assert status == 200 and b"_dash-config" in page
+        visitor.sendall(_get(port, "/_dash-layout"))
+        status, layout = _read_response(visitor, FRESH_VISITOR_S - (time.monotonic() - t0))
+        assert status == 200 and b"store-session" in layout
+        assert time.monotonic() - t0 < FRESH_VISITOR_S
+
+        for s in stalled:  # the stalled phones were never answered with a wrong page
+            s.setblocking(False)
+            try:
+                assert s.recv(1) in (b"",)  # closed by the server, or...
+            except BlockingIOError:
+                pass  # ...still waiting for the rest of the request
+    finally:
+        for s in held:
+            s.close()
+    assert proc.poll() is None  # still serving
+
+
+def test_the_start_up_line_says_how_many_browsers_it_is_sized_for():
+    port = L.free_port()
+    proc, _ = L.start_server(port, 1)
+    log = L.stop_server(proc)
+    line = next(ln for ln in log.splitlines() if ln.startswith("neuromod dashboard:"))
+    assert "sized for 300 browsers" in line and "1800 connections" in line
+
+
+def test_gunicorn_workers_stop_with_ctrl_c_and_leave_no_process(tmp_path):
+    """``--workers 2`` stopped like Ctrl+C in its terminal: master and workers are gone."""
+    port = L.free_port()
+    proc, _ = L.start_server(port, 2)
+    children = _children(proc.pid)
+    assert len(children) == 2
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=15)
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in children)
+    L.stop_server(proc)
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False
