@@ -6,7 +6,7 @@ Run it with ``neuromod dashboard`` (see :mod:`dashboard.cli`), or under any WSGI
 Every asset (React, Dash renderer, components, plotly.js, the local CSS/JS in ``assets/``)
 is served by the app itself: it works with no internet access. Debug mode is never on.
 
-Hardening for a lecture hall (issue 10), in :func:`harden`: request bodies larger than
+Hardening for a lecture hall, in :func:`harden`: request bodies larger than
 ``MAX_CONTENT_LENGTH`` are refused (413) before they are read; a callback request
 (``POST /_dash-update-component``) that is not JSON, nests deeper than
 :data:`MAX_REQUEST_DEPTH` or does not match the callback it names is refused with a short 400
@@ -27,12 +27,14 @@ import functools
 import json
 import logging
 import math
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
 import dash
 
 from dashboard import callbacks, diagnosis, layout
+from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from dashboard import state as S
 from sim.params import MAX_CUSTOM_SAMPLES
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS
@@ -68,7 +70,7 @@ def create_app() -> dash.Dash:
     app.layout = layout.build_layout(session, **initial_view(session))
     callbacks.register(app)
     diagnosis.register(app)
-    harden(app)
+    harden(app, share=None if os.environ.get(CLIENT_SHARE_ENV) == "off" else ClientShare())
     return app
 
 
@@ -439,8 +441,11 @@ def _names_an_input(changed: Any, given: list[dict]) -> bool:
     return any(it["id"] == cid and it["property"] == prop for it in given)
 
 
-def harden(app: dash.Dash) -> None:
-    """Refuse oversized, malformed or crafted requests cleanly; never show a traceback."""
+def harden(app: dash.Dash, share: ClientShare | None = None) -> None:
+    """Refuse oversized, malformed or crafted requests cleanly; never show a traceback;
+    with ``share``, meter each client's CPU for callbacks (:mod:`dashboard.fairshare`)."""
+    import time
+
     import flask
     from dash.exceptions import DependencyException
     from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
@@ -457,6 +462,9 @@ def harden(app: dash.Dash) -> None:
     def _guard():
         req = flask.request
         if req.path == update_path and req.method == "POST":
+            held = _take_share(req)  # before the body is parsed: parsing is work too
+            if held is not None:
+                return held
             if not req.is_json:
                 return _json_error("a callback request must be application/json", 415)
             try:
@@ -485,6 +493,36 @@ def harden(app: dash.Dash) -> None:
         if rule is not None and rule.rule.endswith("<path:path>") and req.path != home:
             return flask.Response("Not found\n", status=404, mimetype="text/plain")
         return None
+
+    server.extensions["neuromod_share"] = share
+
+    def _take_share(req):
+        """Hold back (or refuse) a client over its share of the CPU; start its meter."""
+        share = server.extensions.get("neuromod_share")
+        if share is None:
+            return None
+        client = req.remote_addr or "?"
+        wait = share.admit(client)
+        if wait is None:
+            _refused("a callback request", f"{client} is over its share of the server")
+            response = _json_error("too many requests from this address: the server is "
+                                   "shared; try again in a few seconds", 429)
+            response.headers["Retry-After"] = str(share.retry_after(client))
+            return response
+        if wait > 0.0:
+            try:
+                time.sleep(wait)
+            finally:
+                share.done_waiting(client)
+        flask.g.neuromod_share = (client, time.thread_time())
+        return None
+
+    @server.teardown_request
+    def _charge_share(_exc):
+        meter = flask.g.pop("neuromod_share", None)
+        share = server.extensions.get("neuromod_share")
+        if meter is not None and share is not None:
+            share.charge(meter[0], time.thread_time() - meter[1])
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

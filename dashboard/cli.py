@@ -52,6 +52,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=_workers, default=1,
                    help="worker processes (default 1: waitress with threads; N > 1: "
                         f"gunicorn with N workers; at most {MAX_WORKERS})")
+    p.add_argument("--no-client-share", action="store_true",
+                   help="do not meter each client address's share of the CPU (needed "
+                        "behind a reverse proxy, where every visitor has its address)")
     p.set_defaults(func=cmd_dashboard)
 
 
@@ -95,6 +98,34 @@ def display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def lan_address() -> str | None:
+    """This computer's address on its network (the one students type), or ``None``.
+
+    A UDP socket "connected" to a documentation address (RFC 5737) makes the kernel pick the
+    outgoing interface; no packet is sent.
+    """
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if addr.startswith(("127.", "0.")) else addr
+
+
+def students_line(host: str, port: int) -> str:
+    """What to tell the students, when the server listens on every interface."""
+    if host not in ("0.0.0.0", "", "::"):
+        return ""
+    lan = lan_address()
+    if lan is None:
+        return ("students: open http://<this computer's address on the hall's network>:"
+                f"{port}/ (no network address found)")
+    return f"students: open http://{lan}:{port}/"
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Run the dashboard server until interrupted; returns the exit status."""
     port, workers = args.port, args.workers
@@ -110,7 +141,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
               "network. Leave out --public to keep it on this computer.", file=sys.stderr,
               flush=True)
     from dashboard import serving
+    from dashboard.fairshare import CLIENT_SHARE_ENV
 
+    if getattr(args, "no_client_share", False):
+        os.environ[CLIENT_SHARE_ENV] = "off"  # read when the app is built (and by workers)
     files = serving.raise_open_file_limit(serving.connection_limit() + serving.SPARE_FILES)
     browsers = serving.sized_for(files)
     if workers > 1:
@@ -122,6 +156,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     print(f"neuromod dashboard: {display_url(host, port)} (waitress, {serving.THREADS} "
           f"threads; sized for {browsers} browsers, {serving.connection_limit(browsers)} "
           "connections; Ctrl+C to stop)", flush=True)
+    if students_line(host, port):
+        print(students_line(host, port), flush=True)
     serve(server, host=host, port=port, **serving.waitress_settings(browsers))
     return 0
 
@@ -138,6 +174,8 @@ def _run_gunicorn(host: str, port: int, workers: int, browsers: int) -> int:
           f"waitress, {serving.THREADS} threads each; sized for {browsers} browsers, "
           f"{serving.connection_limit(browsers)} connections per worker; Ctrl+C to stop)",
           flush=True)
+    if students_line(host, port):
+        print(students_line(host, port), flush=True)
     argv = serving.gunicorn_argv(sys.executable, bind, workers, browsers)
     # Replace this process: gunicorn's master then receives Ctrl+C / SIGTERM directly.
     os.execv(sys.executable, argv)

@@ -133,3 +133,16 @@ def test_several_workers_on_a_public_interface(monkeypatch, capsys):
     assert main(["dashboard", "--workers", "2", "--public", "--port", "8126"]) == 0
     assert seen[0][seen[0].index("--bind") + 1] == "0.0.0.0:8126"
     assert "WARNING" in capsys.readouterr().err
+
+
+def test_a_public_server_tells_the_address_students_type(monkeypatch):
+    monkeypatch.setattr(cli, "lan_address", lambda: "192.168.1.20")
+    assert cli.students_line("0.0.0.0", 8050) == "students: open http://192.168.1.20:8050/"
+    assert cli.students_line("127.0.0.1", 8050) == ""  # this computer only: nothing to tell
+    monkeypatch.setattr(cli, "lan_address", lambda: None)
+    assert "no network address found" in cli.students_line("0.0.0.0", 8050)
+
+
+def test_the_network_address_is_not_loopback():
+    addr = cli.lan_address()
+    assert addr is None or not addr.startswith("127.")
