@@ -129,3 +129,29 @@ def test_a_second_sweep_on_the_same_out_stops_and_no_row_is_duplicated(tmp_path,
     assert sorted(ids) == list(range(n))  # each run exactly once
     assert main(_argv(out, n)) == 0  # afterwards, the same sweep resumes (nothing to do)
     assert sorted(r["run_id"] for r in load_table(out)) == list(range(n))
+
+
+def test_dask_workers_of_a_local_cluster_die_with_a_killed_sweep(tmp_path):
+    """The same for ``--executor dask`` without a scheduler: the local cluster's worker
+    processes (and Python's helper processes) end within 5 s of a SIGKILL of the sweep."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "sweep.csv"
+    argv = [a if a != "processes" else "dask" for a in _argv(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *argv], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _wait_for_rows(out, 4, timeout_s=120.0)
+        children = _children(proc.pid)
+        assert len(children) >= 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        assert _wait_dead(children, 5.0) == [], "Dask workers outlived the sweep"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        for p in _children(proc.pid):
+            os.kill(p, signal.SIGKILL)
+    rows = _rows(out)
+    assert all(len(r) == len(rows[0]) for r in rows[1:])
