@@ -205,11 +205,18 @@ class AppModel:
         self.deps = [d for d in deps if not d.get("clientside_function")]
 
     def dep(self, *, input_id: str | None = None, output: str | None = None) -> dict:
+        """The callback with ``input_id`` among its inputs, or the one that owns ``output``
+        (an output it declares without ``allow_duplicate``; else any that writes it)."""
         for d in self.deps:
             if input_id is not None and any(i["id"] == input_id for i in d["inputs"]):
                 return d
-            if output is not None and output in d["output"]:
-                return d
+        if output is not None:
+            def owned(d: dict) -> bool:
+                return any(o.startswith(output) and "@" not in o
+                           for o in d["output"].strip(".").split("..."))
+            for d in sorted(self.deps, key=lambda d: not owned(d)):
+                if output in d["output"]:
+                    return d
         raise LookupError(f"no callback with input {input_id!r} / output {output!r}")
 
     def request(self, dep: dict, values: dict, changed: str) -> dict:

@@ -104,6 +104,9 @@ class FormInput:
         ``dcc.Upload`` data URL and file name.
     therapy : str or None
         The therapy the user just picked (the ``therapy-commit`` store).
+    form : dict or None
+        The ``form-state`` store on screen (messages beside controls); ``None``: unknown,
+        so that a load redraws every control.
     """
 
     doc: dict | None = None
@@ -119,6 +122,7 @@ class FormInput:
     upload_contents: str | None = None
     upload_filename: str | None = None
     therapy: str | None = None
+    form: dict | None = None
 
 
 def _session_or_none(doc: Any) -> Session | None:
@@ -223,7 +227,7 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
     if kind in preset_loads:
         target = preset_loads[kind]()
         if target is not None:
-            out.update(_load(target, current, inp))
+            out.update(_load(target, current, inp, every_control=False))
             out["search"] = S.encode_search(target, pinned=pinned, lecture=lecture)
             out["global_msg"] = ""
         return out
@@ -354,18 +358,35 @@ def _preset_notes(session: Session) -> dict[str, str]:
             "patient_note": "" if S.matching_patient_preset(session.patient) else "modified"}
 
 
-def _load(target: Session, current: Session, inp: FormInput) -> dict[str, Any]:
-    """Outputs that show ``target`` in every control (clearing messages) and store it."""
+def _load(target: Session, current: Session, inp: FormInput,
+          every_control: bool = True) -> dict[str, Any]:
+    """Outputs that show ``target`` in every control (clearing messages) and store it.
+
+    With ``every_control=False`` (a preset or therapy picked), only the controls whose value
+    differs from the stored session's, or that show a message, are sent: every control sent
+    is re-rendered by the browser and re-read by the update callback, and a program preset
+    changes a handful of the ~80 controls (a full redraw took most of a second in Chromium).
+    """
     form = S.session_to_form(target)
+    events, treatments = S.event_rows(target), S.treatment_rows(target)
+    send = set(form)
+    redraw_rows = True
+    if not every_control and inp.doc and inp.form is not None:
+        shown = S.session_to_form(current)
+        flagged = set((inp.form or {}).get("messages") or {})
+        send = {n for n in form if n in flagged or shown.get(n) != form[n]}
+        redraw_rows = bool((inp.form or {}).get("events") or (inp.form or {}).get("invalid")
+                           or events != S.event_rows(current)
+                           or treatments != S.treatment_rows(current))
     prog = S.matching_program_preset(target.program)
     pat = S.matching_patient_preset(target.patient)
     return dict(
         doc=target.to_dict() if target != current or not inp.doc else NO,
         sliders={n: S.to_slider(S.FORM_PARAMS[n], S.parse_field(S.FORM_PARAMS[n], form[n]))
-                 for n in L.NUMERIC_PARAMS},
-        fields=form, form=form_state(target),
-        events_children=L.event_rows_children(S.event_rows(target)),
-        treatments_children=L.treatment_rows_children(S.treatment_rows(target)),
+                 for n in L.NUMERIC_PARAMS if n in send},
+        fields={n: v for n, v in form.items() if n in send}, form=form_state(target),
+        events_children=L.event_rows_children(events) if redraw_rows else NO,
+        treatments_children=L.treatment_rows_children(treatments) if redraw_rows else NO,
         # The dropdowns show the loaded preset, or their placeholder for custom settings.
         program_preset=prog if prog != inp.program_preset else NO,
         patient_preset=pat if pat != inp.patient_preset else NO,
@@ -797,19 +818,37 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(
         *[_out(k, False) for k in LOADER_KEYS],
+        *[Output(k, "data" if k == "fig-keys" else
+                 "figure" if k.startswith("fig-") else "children", allow_duplicate=True)
+          for k in FIGURE_KEYS],
         Input("url", "search"), Input("program-preset", "value"),
         Input("patient-preset", "value"), Input("btn-next-preset", "n_clicks"),
         Input("btn-prev-preset", "n_clicks"), Input("upload", "contents"),
         Input("btn-reset", "n_clicks"), Input("therapy-commit", "data"),
-        State("upload", "filename"), *stores)
+        State("upload", "filename"), *stores, State("form-state", "data"),
+        State("wave-zoom", "data"), State("fig-session", "clickData"),
+        State("fig-tabs", "value"), State("fig-keys", "data"),
+        prevent_initial_call="initial_duplicate")
     def _loader(search, program_preset, patient_preset, _n1, _n2, upload_contents, _n3,
-                therapy, upload_filename, doc, pinned, view):
+                therapy, upload_filename, doc, pinned, view, form, relayout, click, tab,
+                keys):
+        """A load (preset, therapy, link, file, reset): every control it changes, and the
+        figures at once, in one round trip (the update callback then finds them drawn)."""
         inp = FormInput(doc=doc, pinned=pinned, view=_obj(view), search=search or "",
+                        form=_obj(form) if isinstance(form, dict) else None,
                         program_preset=program_preset, patient_preset=patient_preset,
                         upload_contents=upload_contents, upload_filename=upload_filename,
                         therapy=(therapy or {}).get("therapy") if isinstance(therapy, dict)
                         else None)
-        return _outputs(control(_trigger(), inp), LOADER_KEYS)
+        result = control(_trigger(), inp)
+        figures = {k: NO for k in FIGURE_KEYS}
+        if result["doc"] is not NO:
+            with F.plain_figures():
+                figures = figures_update(
+                    result["doc"], pinned if result["pinned"] is NO else result["pinned"],
+                    _obj(view if result["view"] is NO else result["view"]), relayout, click,
+                    _obj(keys), tab=tab)
+        return _outputs(result, LOADER_KEYS) + [figures[k] for k in FIGURE_KEYS]
 
     @app.callback(
         *[_out(k, True) for k in FORM_KEYS],

@@ -446,3 +446,26 @@ def test_picking_a_therapy_loads_its_program_into_every_control():
     # an unknown therapy is ignored (nothing changes)
     same = C.control(("therapy",), C.FormInput(doc=s.to_dict(), therapy="dbs"))
     assert same["doc"] is NO and same["fields"] is NO
+
+
+def test_a_preset_load_sends_only_the_controls_it_changes():
+    """Every control sent is re-rendered by the browser: a program preset sends the program
+    fields that differ (burst vs tonic: pattern, pulse width, rate...), not the patient's."""
+    s = S.default_session()
+    out = C.control(("program-preset",), _inp(s, program_preset="scs-burst",
+                                              form=C.form_state(s)))
+    burst = program("scs-burst")
+    changed = {n for n, v in S.session_to_form(s.replace(program=burst)).items()
+               if v != S.session_to_form(s)[n]}
+    assert set(out["fields"]) == changed
+    assert {"pattern", "pulse_width_us", "rate_hz"} <= changed
+    assert not any(n in out["fields"] for n in s.patient.to_dict())
+    assert set(out["sliders"]) <= changed
+    assert out["events_children"] is NO and out["treatments_children"] is NO
+    # a control showing a message (a rejected value on screen) is redrawn with the preset's
+    form = C.form_state(s, messages={"impedance_ohm": "impedance_ohm=9e9 is outside ..."})
+    out = C.control(("program-preset",), _inp(s, program_preset="scs-burst", form=form))
+    assert out["fields"]["impedance_ohm"] == S.session_to_form(s)["impedance_ohm"]
+    # without the form state (unknown screen), every control is drawn
+    out = C.control(("program-preset",), _inp(s, program_preset="scs-burst"))
+    assert set(out["fields"]) == set(S.session_to_form(s))

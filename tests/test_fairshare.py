@@ -115,9 +115,10 @@ def test_memory_stays_bounded():
 # --------------------------------------------------------------------------------------------
 @pytest.fixture()
 def server_share():
-    """The app with a fresh share that holds nobody back beyond its burst (restored after)."""
+    """The app with a fresh share that holds nobody back beyond its burst (restored after);
+    its clock stands still, so that no refill hides a charge."""
     old = A.server.extensions.get("neuromod_share")
-    share = ClientShare(burst_cpu_s=0.0, max_wait_s=0.0)
+    share = ClientShare(burst_cpu_s=0.0, max_wait_s=0.0, clock=Clock())
     A.server.extensions["neuromod_share"] = share
     yield share
     A.server.extensions["neuromod_share"] = old

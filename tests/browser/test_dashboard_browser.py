@@ -356,3 +356,25 @@ def test_switching_therapy_just_works(page, therapy, label):
     meta = figure_meta(page, "fig-wave")
     assert meta["charge_per_phase_uC"] == pytest.approx(
         expected.amplitude_mA * expected.pulse_width_us * 1e-3)
+
+
+def test_stepping_presets_redraws_everything_from_one_round_trip(page):
+    """A lecturer steps program presets with →: the first answer carries the figures (no
+    second round trip before they are drawn), and every control and figure shows the preset,
+    also when the previous one had other fields (burst → 10 kHz → PNS...)."""
+    open_dashboard(page)
+    answers = []
+    page.on("response", lambda r: answers.append(r) if "_dash-update-component" in r.url
+            else None)
+    names = list(PROGRAM_PRESETS)
+    for name in names[1:] + names[:1]:
+        answers.clear()
+        page.locator("body").press("ArrowRight")
+        settle(page)
+        first = json.loads(answers[0].body())["response"]
+        assert "store-session" in first and "fig-wave" in first and "fig-session" in first
+        expect(page.locator("#program-preset")).to_contain_text(PROGRAM_PRESETS[name].title)
+        settings = PROGRAM_PRESETS[name].program()
+        expect(field(page, "rate_hz")).to_have_value(f"{settings.rate_hz:g}")
+        assert figure_meta(page, "fig-wave")["charge_per_phase_uC"] == pytest.approx(
+            settings.amplitude_mA * settings.pulse_width_us * 1e-3)
