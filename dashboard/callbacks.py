@@ -541,11 +541,10 @@ def _paresthesia_text(felt: Any, level: Any, discomfort: Any = None) -> str:
         return "—"
     if felt is None:
         return _fmt_or_dash(level, ".2g")
-    text = ("felt" if felt else "not felt") + \
+    if isinstance(discomfort, (int, float)) and discomfort > 0.05:  # felt, and too strong
+        return f"uncomfortable ({discomfort:.2g})"
+    return ("felt" if felt else "not felt") + \
         (f" ({level:.2g})" if isinstance(level, (int, float)) and felt else "")
-    if isinstance(discomfort, (int, float)) and discomfort > 0.05:
-        text += f", uncomfortable ({discomfort:.2g})"
-    return text
 
 
 def _summary(session: Session, result: Any, a: Session | None, result_a: Any) -> list[tuple]:

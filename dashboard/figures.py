@@ -318,11 +318,16 @@ def _units_between(train: PulseTrain, t0_s: float, t1_s: float) -> int:
     return max(0, upto(t1_s) - upto(t0_s))
 
 
-def _charge_text(program: Program, q_uC: float) -> str:
+def _charge_text(program: Program, q_uC: float, lecture: bool = False) -> str:
+    """The charge per phase as the waveform's second title line (above the plot: it never
+    covers the trace). Shorter in lecture mode, where the panel is narrow for its font."""
     if program.shape == "custom":
         return f"Q = {q_uC:.3g} µC per phase"
+    if lecture:
+        return (f"Q = {program.amplitude_mA:g} mA × {program.pulse_width_us:g} µs"
+                f" = {q_uC:.3g} µC per phase")
     return (f"Q = I × PW = {program.amplitude_mA:g} mA × {program.pulse_width_us:g} µs"
-            f"<br>= {q_uC:.3g} µC per phase")
+            f" = {q_uC:.3g} µC per phase")
 
 
 def waveform_figure(program: Program, *, duration_s: float,
@@ -367,10 +372,8 @@ def waveform_figure(program: Program, *, duration_s: float,
     data += _wave_traces(verts, "B (current)" if compare is not None else "current", COLOR_B,
                          lw)
     annotations = []
-    # Charge per phase: shade the first stimulating (cathodic) phase in view and label it.
-    label = dict(text=_charge_text(program, q), showarrow=False, xref="paper", yref="paper",
-                 x=0.99, y=0.98, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.85)",
-                 bordercolor=COLOR_B, borderwidth=1)
+    # Charge per phase: shade the first stimulating (cathodic) phase in view; its value is
+    # the title's second line.
     cath = next((ph for ph in train.phases if ph.amplitude_mA < 0), None)
     if verts.mode == "exact" and cath is not None:
         visible = [o for o in verts.onsets_s if t0 <= o + cath.start_s < t1]
@@ -382,11 +385,6 @@ def waveform_figure(program: Program, *, duration_s: float,
                              mode="lines", line=dict(width=0), hoverinfo="skip",
                              fillcolor="rgba(0,114,178,0.30)", name="charge per phase",
                              showlegend=False))
-            # Label beside the shaded phase, on the side of the window with more room.
-            right = (s + e) / 2 < (t0 + t1) / 2 * 1e3
-            label.update(showarrow=True, xref="x", yref="y", x=e if right else s, y=a / 2,
-                         ax=30 if right else -30, ay=-30, xanchor="left" if right else "right",
-                         yanchor="bottom", arrowcolor=COLOR_B, align="left")
     if verts.mode == "envelope":
         annotations.append(dict(
             text=f"{verts.n_pulses:,} pulses in view: envelope shown, zoom in to see pulses",
@@ -394,13 +392,14 @@ def waveform_figure(program: Program, *, duration_s: float,
             yanchor="bottom", font=dict(size=options.font_size - 1, color="#555555")))
     elif verts.mode == "empty":
         annotations.append(_note("no stimulation (therapy off or 0 mA)", options))
-    annotations.append(label)
     n = verts.n_pulses
     peak = max([abs(ph.amplitude_mA) for ph in train.phases] +
                [abs(ph.amplitude_mA) for ph in (pulse_train(compare[0], compare[1]).phases
                                                  if compare is not None else ())] + [0.1])
+    title = (f"{'Waveform' if options.lecture else 'Stimulation waveform'}: {n:,} "
+             f"pulse{'s' * (n != 1)} in view")
     layout = _layout(
-        options, f"Stimulation waveform: {n:,} pulse{'s' * (n != 1)} in view",
+        options, title,
         xaxis=_axis(options, title="time [ms]", range=[t0 * 1e3, t1 * 1e3]),
         yaxis=_axis(options, title="current at cathode [mA]", fixedrange=True,
                     range=[-_nice_ceil(1.1 * peak), _nice_ceil(1.1 * peak)]),
@@ -409,7 +408,15 @@ def waveform_figure(program: Program, *, duration_s: float,
                      line=dict(color="#888888", width=1))],
         meta=dict(charge_per_phase_uC=q, mode=verts.mode, window_s=[t0, t1],
                   pulses_in_window=n),
+        margin=_margin(options, t=92 if options.lecture else 70),
     )
+    layout["title"].update(y=1.0, yref="container", yanchor="top", pad=dict(t=8))
+    # The charge per phase just above the plot area, under the title: never on the trace.
+    layout["annotations"].append(dict(
+        text=_charge_text(program, q, options.lecture), xref="paper", yref="paper", x=0,
+        y=1.0, xanchor="left", yanchor="bottom", yshift=6, showarrow=False,
+        xshift=8 - layout["margin"]["l"],  # from the panel's left edge, under the title
+        font=dict(size=options.font_size - (2 if options.lecture else 0), color=COLOR_B)))
     return _figure(data, layout)
 
 
@@ -659,8 +666,7 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
         xaxis=_axis(options, range=[0, duration_s], title="time in session [s]", anchor="y2"),
         yaxis=_axis(options, range=[0, 10.3], domain=[0.52, 1.0], title=SESSION_ROWS[0][1]),
         yaxis2=_axis(options, range=[0, para_top], domain=[0.0, 0.44],
-                     title=SESSION_ROWS[1][1] + (f" [{unit}]" if unit and not options.lecture
-                                                 else "")),
+                     title=SESSION_ROWS[1][1] + (f" [{unit}]" if unit else "")),
         shapes=shapes, annotations=annotations, uirevision="session",
         margin=_margin(options, t=80 if options.lecture else 72),
     )

@@ -253,8 +253,9 @@ def treatment_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]
         cells = [dcc.Dropdown(id={"type": "tr", "row": i, "col": "kind"}, value=row.get("kind"),
                               options=[{"label": t.title, "value": t.name}
                                        for t in TREATMENT_KINDS.values()],
-                              clearable=False, searchable=False, className="ev-kind")]
-        for col, holder in (("dose", f"dose [{dose_unit}]" if dose_unit else "no dose"),
+                              clearable=False, searchable=False, className="ev-kind",
+                              placeholder="choose a treatment…")]
+        for col, holder in (("dose", dose_unit if dose_unit else "no dose" if k else "dose"),
                             ("start_s", "start [s]"), ("treatment_day", "day")):
             cells.append(dcc.Input(id={"type": "tr", "row": i, "col": col}, type="text",
                                    value=row.get(col), debounce=True, className="ev-num",
@@ -307,6 +308,8 @@ def summary_cards(cards: Sequence[tuple[str, str, str | None, str]]) -> str:
 
     Text, not components: a callback that returns new components makes Dash re-index the
     whole page, which costs more than redrawing a figure.
+    Each card keeps its height whatever its values (one line per value, two for the note;
+    the whole text in its tooltip), so that the figures below never move.
     """
     out = []
     for title, b, a, note in cards:
@@ -316,8 +319,9 @@ def summary_cards(cards: Sequence[tuple[str, str, str | None, str]]) -> str:
             values = (f'<div class="card-value card-a"><span class="tag tag-a">A</span> '
                       f'{escape(a)}</div><div class="card-value"><span class="tag tag-b">B'
                       f'</span> {escape(b)}</div>')
-        out.append(f'<div class="card"><div class="card-title">{escape(title)}</div>{values}'
-                   f'<div class="card-note">{escape(note)}</div></div>')
+        tip = escape(f"{title}: {b if a is None else f'A {a}, B {b}'}. {note or ''}".strip())
+        out.append(f'<div class="card" title="{tip}"><div class="card-title">{escape(title)}'
+                   f'</div>{values}<div class="card-note">{escape(note)}</div></div>')
     return '<div class="cards">' + "".join(out) + "</div>"
 
 

@@ -163,8 +163,9 @@ TREATMENT_COLUMNS = ("kind", "dose", "start_s", "treatment_day")
 #: (:meth:`sim.treatments.Treatment.accepts`); each is a declared parameter of that name.
 TREATMENT_OPTIONS = ("application_min", "block_site", "block_order", "lesion_fraction",
                      "deafferentation_risk")
-#: Treatment added by "+ add treatment": the kind of the first drug preset.
-NEW_TREATMENT_KIND = "gabapentin"
+#: Kind of a row added by "+ add treatment": none yet. The row waits for the user to choose a
+#: kind and changes nothing in the simulation until then.
+NEW_TREATMENT_KIND = None
 
 
 def treatment_rows(session: Session) -> list[dict[str, Any]]:
@@ -202,18 +203,21 @@ def _treatment_options(kind: str) -> tuple[str, ...]:
 
 
 def new_treatment_row(duration_s: float) -> dict[str, Any]:
-    """A row for a newly added treatment: gabapentin at its usual dose, a quarter into the
-    session."""
+    """A row for a newly added treatment: no kind yet (nothing is simulated until one is
+    chosen), starting a quarter into the session."""
     return {"kind": NEW_TREATMENT_KIND, "dose": "",
             "start_s": display_value(PARAMETERS["treatment_start_s"], 0.25 * duration_s),
             "treatment_day": ""}
 
 
 def _treatments_from_rows(rows: Sequence[Mapping[str, Any]]) -> tuple:
-    """Validate treatment rows into :class:`sim.treatments.Treatment` objects."""
+    """Validate treatment rows into :class:`sim.treatments.Treatment` objects; a row whose
+    kind is not chosen yet (just added) is left out."""
     from sim.treatments import TREATMENT_KINDS, Treatment
     out = []
     for i, row in enumerate(rows):
+        if row.get("kind") in (None, ""):
+            continue
         try:
             kind = PARAMETERS["treatment_kind"].validate(row.get("kind"))
             k = TREATMENT_KINDS[kind]

@@ -314,6 +314,12 @@ def test_treatment_rows_add_edit_and_remove():
     s = S.default_session()
     inp = _inp(s)
     out = C.control(("tr-add",), inp)
+    # a new row waits for its kind: drawn, but nothing added to the simulation
+    assert out["doc"] is NO and len(out["treatments_children"]) == 1
+    rows = [S.new_treatment_row(s.duration_s)]
+    assert rows[0]["kind"] is None
+    rows[0]["kind"] = "gabapentin"
+    out = C.control(("tr",), _inp(s, treatments=rows))
     new = Session.from_dict(out["doc"])
     assert [t.kind for t in new.treatments] == ["gabapentin"]
     assert new.treatments[0].start_s == pytest.approx(0.25 * s.duration_s)

@@ -80,10 +80,13 @@ def test_exact_waveform_vertices_agree_with_the_core_renderer(prog):
 def test_charge_per_phase_annotation_equals_amplitude_times_pulse_width():
     prog = Program(amplitude_mA=3.5, pulse_width_us=210.0)
     fig = F.waveform_figure(prog, duration_s=240.0)
-    # 3.5 mA × 210 µs = 735 nC = 0.735 µC (SCIENCE.md 1.3 worked example).
+    # 3.5 mA × 210 µs = 735 nC = 0.735 µC (a hand calculation).
     assert fig.layout.meta["charge_per_phase_uC"] == pytest.approx(0.735)
-    label = [a.text for a in fig.layout.annotations if a.text and "Q =" in a.text]
-    assert label == ["Q = I × PW = 3.5 mA × 210 µs<br>= 0.735 µC per phase"]
+    label = [a for a in fig.layout.annotations if a.text and "Q =" in a.text]
+    assert [a.text for a in label] == ["Q = I × PW = 3.5 mA × 210 µs = 0.735 µC per phase"]
+    # above the plot area (paper y >= 1), not pointing into it: never over the trace
+    assert label[0].yref == "paper" and label[0].y >= 1.0 and label[0].yanchor == "bottom"
+    assert not label[0].showarrow
     shaded = [t for t in fig.data if t.fill == "toself"]
     assert len(shaded) == 1  # the first cathodic phase in view
     xs, ys = np.asarray(shaded[0].x), np.asarray(shaded[0].y)

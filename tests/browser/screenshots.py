@@ -37,7 +37,8 @@ def take(out_dir: Path) -> list[Path]:
             page.base_url = f"http://127.0.0.1:{port}/"
 
             def shot(name: str) -> None:
-                page.locator("h1").click()  # no focus ring or tooltip in the picture
+                page.evaluate("() => document.activeElement && document.activeElement.blur()")
+                page.mouse.move(0, 0)  # no focus ring or tooltip in the picture
                 settle(page)
                 page.wait_for_timeout(300)  # let plotly finish its transitions
                 path = out_dir / f"{name}.png"
@@ -81,6 +82,13 @@ def take(out_dir: Path) -> list[Path]:
             path = out_dir / "diagnosis.png"
             page.locator(".diagnosis").screenshot(path=str(path))
             saved.append(path)
+            # Lecture mode as a projector shows it: 1280 x 800 and 1920 x 1080.
+            for w, h in ((1280, 800), (1920, 1080)):
+                page = browser.new_page(viewport={"width": w, "height": h})
+                page.base_url = f"http://127.0.0.1:{port}/"
+                open_dashboard(page, "?lecture=1")
+                shot(f"lecture-{w}x{h}")
+                page.close()
             browser.close()
     finally:
         stop_dashboard(proc)

@@ -246,9 +246,18 @@ def test_zooming_the_waveform_draws_only_the_visible_window(page):
 
 def test_a_treatment_is_added_edited_and_shared_by_link(page, context):
     from dashboard import state as S
+    from sim.treatments import TREATMENT_KINDS
     open_dashboard(page)
+    before = page.url
     page.locator("#tr-add").click()
     settle(page)
+    # a new row waits for its kind: nothing is simulated, the link does not change
+    assert page.url == before
+    expect(page.locator("#treatments-list .ev-kind")).to_contain_text("choose a treatment")
+    page.locator("#treatments-list .ev-kind").click()
+    page.get_by_role("option", name=TREATMENT_KINDS["gabapentin"].title, exact=True).click()
+    settle(page)
+    assert page.url != before
     dose = page.locator("input[name='treatment-1-dose']")
     expect(dose).to_be_visible()
     dose.fill("99999")                      # above gabapentin's 3600 mg/day
@@ -378,3 +387,116 @@ def test_stepping_presets_redraws_everything_from_one_round_trip(page):
         expect(field(page, "rate_hz")).to_have_value(f"{settings.rate_hz:g}")
         assert figure_meta(page, "fig-wave")["charge_per_phase_uC"] == pytest.approx(
             settings.amplitude_mA * settings.pulse_width_us * 1e-3)
+
+
+_FIT_JS = """() => {
+    const vw = window.innerWidth, vh = window.innerHeight, out = [];
+    const inside = (r, b, what) => {
+        if (r.width === 0 || r.height === 0) return;
+        if (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 ||
+            r.bottom > b.bottom + 1) out.push(what);
+    };
+    if (document.documentElement.scrollWidth > vw) out.push('page wider than the screen');
+    for (const id of ['fig-wave', 'fig-session']) {
+        const panel = document.getElementById(id).closest('.panel').getBoundingClientRect();
+        inside(panel, {left: 0, top: 0, right: vw, bottom: vh}, id + ' below the fold');
+        const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+        const box = gd.getBoundingClientRect();
+        gd.querySelectorAll('.gtitle, .annotation, .xtitle, .ytitle, .y2title, .legend')
+          .forEach(el => inside(el.getBoundingClientRect(), box,
+                                id + ' ' + (el.textContent || el.getAttribute('class'))));
+    }
+    document.querySelectorAll('.cards .card').forEach(c =>
+        inside(c.getBoundingClientRect(), {left: 0, top: 0, right: vw, bottom: vh},
+               'card ' + c.textContent.slice(0, 20)));
+    const ticks = [...document.querySelectorAll('.rc-slider-mark-text')]
+        .filter(t => t.getBoundingClientRect().width > 0)
+        .map(t => parseFloat(getComputedStyle(t).fontSize));
+    return {cut: out, smallest_tick_px: Math.min(...ticks)};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])
+def test_lecture_mode_fits_a_projector(page, size, tmp_path):
+    """Lecture mode on a projector: the cards and both main figures above the fold, no title,
+    annotation, axis title or legend cut, slider ticks readable from the hall, every axis
+    with its unit."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_dashboard(page, "?lecture=1")
+    expect(page.locator("#root")).to_have_class("app lecture")
+    page.wait_for_timeout(300)  # the figures' own resize to their panels
+    found = page.evaluate(_FIT_JS)
+    page.screenshot(path=str(tmp_path / f"lecture-{size[0]}x{size[1]}.png"))
+    assert found["cut"] == [], found["cut"]
+    assert found["smallest_tick_px"] >= 14
+    for graph in ("fig-wave", "fig-session"):
+        titles = page.evaluate(
+            "(id) => [...document.querySelectorAll('#' + id + ' .xtitle, #' + id + ' .ytitle,"
+            " #' + id + ' .y2title')].map(t => t.textContent)", graph)
+        assert titles and all("[" in t for t in titles), titles
+
+
+def _top(page, selector: str) -> float:
+    return page.evaluate("(s) => document.querySelector(s).getBoundingClientRect().top",
+                         selector)
+
+
+def test_nothing_jumps_and_the_toolbar_is_one_row_at_1600px(page):
+    """The "modified" tag, a page message and a safety warning appear without moving the
+    figures; the toolbar stays on one row at 1600 px."""
+    page.set_viewport_size({"width": 1600, "height": 900})
+    open_dashboard(page)
+    tops = page.evaluate("() => [...document.querySelector('.toolbar').children]"
+                         ".map(c => Math.round(c.getBoundingClientRect().top))")
+    assert max(tops) - min(tops) <= 4, tops
+    panel = "#fig-wave"
+    y0 = _top(page, panel)
+    type_value(page, "amplitude_mA", "4.3")  # the program preset becomes "modified"
+    settle(page)
+    expect(page.locator("#program-preset-note")).to_have_text("modified")
+    assert _top(page, panel) == y0
+    type_value(page, "pulse_width_us", "300")
+    type_value(page, "amplitude_mA", "10")  # a safety warning
+    page.wait_for_selector(".warn-box")
+    settle(page)
+    assert _top(page, panel) == y0
+    page.locator("#tr-add").click()  # a treatment row in the sidebar, then a page message
+    settle(page)
+    page.locator("#treatments-list .ev-kind").click()
+    page.get_by_role("option", name="Gabapentin", exact=True).click()
+    settle(page)
+    dose = page.locator("input[name='treatment-1-dose']")
+    dose.fill("99999")
+    dose.press("Tab")
+    settle(page)
+    expect(page.locator("#global-msg")).not_to_be_empty()
+    assert _top(page, panel) == y0
+
+
+def test_treatment_and_event_rows_are_readable_in_the_sidebar(page):
+    """Long treatment names and the dose unit are shown whole, not cut to "Gabap…"."""
+    from sim.treatments import TREATMENT_KINDS
+    open_dashboard(page)
+    page.locator("#tr-add").click()
+    settle(page)
+    page.locator("#treatments-list .ev-kind").click()
+    title = TREATMENT_KINDS["capsaicin-patch"].title if "capsaicin-patch" in TREATMENT_KINDS \
+        else TREATMENT_KINDS["amitriptyline"].title
+    page.get_by_role("option", name=title, exact=True).click()
+    settle(page)
+    cut = page.evaluate("""() => {
+        const out = [];
+        const fits = (el, text) => {
+            const c = document.createElement('canvas').getContext('2d');
+            c.font = getComputedStyle(el).font;
+            return c.measureText(text).width <= el.clientWidth;
+        };
+        document.querySelectorAll('#treatments-list .ev-kind, #events-list .ev-kind')
+          .forEach(d => { const v = d.querySelector('.Select-value-label');
+                          if (v && v.scrollWidth > v.clientWidth + 1) out.push(v.textContent); });
+        document.querySelectorAll('#treatments-list input.ev-num, #events-list input.ev-num')
+          .forEach(i => { const t = i.value || i.placeholder;
+                          if (!fits(i, t)) out.push(t); });
+        return out;
+    }""")
+    assert cut == [], cut
