@@ -105,6 +105,41 @@ def cmd_program_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_params(args: argparse.Namespace) -> int:
+    from sim.params import close_names
+
+    rows = [p for p in PARAMETERS.values()
+            if (args.group is None or p.group == args.group)
+            and (not args.match or args.match.lower() in p.name.lower())]
+    if not rows:
+        near = close_names(args.match or "", [n for n, p in PARAMETERS.items()
+                                              if args.group in (None, p.group)])
+        raise ParameterError(f"params {args.match}: no parameter name contains {args.match!r}"
+                             + (f" in group {args.group}" if args.group else "")
+                             + (f"; did you mean {' or '.join(near)}?" if near else ""),
+                             name="params", value=args.match)
+    if args.json:
+        _print_json([{"name": p.name, "group": p.group, "unit": p.unit,
+                      "range": p.range_text, "default": p.default, "label": p.label,
+                      "help": p.help} for p in rows])
+        return 0
+    width = max(len(p.name) for p in rows)
+    for p in rows:
+        print(f"{p.name:{width}s}  {p.group:9s}  {p.range_text}  ({p.label})")
+    return 0
+
+
+def _register_params(sub: Any) -> None:
+    groups = sorted({p.group for p in PARAMETERS.values()})
+    p = sub.add_parser("params", help="list the declared parameters (the names of --set and "
+                                      "--vary) with unit and range")
+    p.add_argument("match", nargs="?", metavar="TEXT",
+                   help="only names containing TEXT, e.g. `neuromod params amplitude`")
+    p.add_argument("--group", choices=groups, help="only one group")
+    p.add_argument("--json", action="store_true", help="print JSON (with default and help)")
+    p.set_defaults(func=cmd_params)
+
+
 # --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``neuromod`` (exposed for tests and documentation)."""
@@ -127,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(show)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_program_show)
+    _register_params(sub)
     _register_run(sub)
     _register_recruit(sub)
     _register_sweep(sub)
