@@ -588,19 +588,31 @@ def cmd_course(args: argparse.Namespace) -> int:
     from sim.mood import Course, simulate_course
 
     session = _session_from_args(args)
-    day0 = args.treatment_from_day
+    days = float(PARAMETERS["course_days"].validate(_float_text("course_days", args.days)))
+    day0 = _course_day("--treatment-from-day", "treatment_day", args.treatment_from_day, days)
     if day0 is not None:
-        day0 = _float_text("treatment_day", day0)
+        if not session.treatments:
+            raise ParameterError(f"--treatment-from-day {args.treatment_from_day}: there is no "
+                                 "treatment to start; add --treatment NAME (or choose a "
+                                 "treatment --preset)", name="treatment_day", value=day0)
         session = session.replace(treatments=tuple(
             tr.replace(treatment_day=day0) for tr in session.treatments))
+    for tr in session.treatments:  # a preset's own day (or --set treatment_day) may be late
+        if tr.info.day_range != (0.0, 0.0) and tr.treatment_day > days:
+            raise ParameterError(
+                f"treatment {tr.kind} starts on course day {tr.treatment_day:g} (its "
+                f"treatment_day), after the end of the {days:g}-day course; choose "
+                f"--treatment-from-day 0..{days:g} days (or a longer --days)",
+                name="treatment_day", value=tr.treatment_day)
     course = Course(
         session,
-        days=_float_text("course_days", args.days),
+        days=days,
         step_h=_float_text("course_step_h", args.step_h),
-        stimulation_from_day=None if args.stimulation_from_day is None
-        else _float_text("stimulation_from_day", args.stimulation_from_day),
-        psychological_therapy_from_day=None if args.therapy_from_day is None
-        else _float_text("psychological_therapy_from_day", args.therapy_from_day))
+        stimulation_from_day=_course_day("--stimulation-from-day", "stimulation_from_day",
+                                         args.stimulation_from_day, days),
+        psychological_therapy_from_day=_course_day(
+            "--therapy-from-day", "psychological_therapy_from_day", args.therapy_from_day,
+            days))
     result = simulate_course(course)
     if args.csv:
         result.to_csv(args.csv)
@@ -620,6 +632,22 @@ def cmd_course(args: argparse.Namespace) -> int:
     if args.csv:
         print(f"series written to {args.csv}")
     return 0
+
+
+def _course_day(flag: str, name: str, text: str | None, days: float) -> float | None:
+    """A course day typed after ``flag``: a number in 0..``days`` (the course length), or
+    None when the flag is not given. A day after the end would silently do nothing."""
+    if text is None:
+        return None
+    try:
+        day = float(text)
+    except ValueError:
+        raise ParameterError(f"{flag} {text!r} is not a number; expected a course day "
+                             f"0..{days:g} days", name=name, value=text) from None
+    if not (math.isfinite(day) and 0 <= day <= days):
+        raise ParameterError(f"{flag} {text} days is outside the course: 0..{days:g} days "
+                             f"(the course length, --days {days:g})", name=name, value=day)
+    return day
 
 
 def _register_course(sub: Any) -> None:

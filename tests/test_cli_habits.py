@@ -66,3 +66,39 @@ def test_params_lists_the_names_with_unit_and_range(capsys):
     assert main(["params", "--group", "course", "--json"]) == 0
     names = {p["name"] for p in json.loads(capsys.readouterr().out)}
     assert "stimulation_from_day" in names and "amplitude_mA" not in names
+
+
+# 7. day flags inside the course -------------------------------------------------------------
+@pytest.mark.parametrize("argv, message", [
+    (["--stimulation-from-day", "200"],
+     "--stimulation-from-day 200 days is outside the course: 0..84 days"),
+    (["--therapy-from-day", "85"], "--therapy-from-day 85 days is outside the course: 0..84"),
+    (["--days", "28", "--stimulation-from-day", "-1"],
+     "--stimulation-from-day -1 days is outside the course: 0..28 days"),
+    (["--treatment", "gabapentin", "--treatment-from-day", "90"],
+     "--treatment-from-day 90 days is outside the course: 0..84 days"),
+    (["--treatment", "gabapentin", "--days", "28"],   # the preset's own day 56
+     ("gabapentin starts on course day 56 (its treatment_day), after the end of the 28-day "
+      "course; choose --treatment-from-day 0..28 days")),
+    (["--treatment-from-day", "3"], "--treatment-from-day 3: there is no treatment to start"),
+])
+def test_a_course_day_outside_the_course_is_an_error(argv, message, capsys):
+    assert main(["course", "--preset", "scs-tonic", "--patient", "crps", *argv]) == 2
+    assert message in _one_line(capsys.readouterr().err)
+    # the last day is inside the course
+    assert main(["course", "--preset", "scs-tonic", "--patient", "crps",
+                 "--stimulation-from-day", "84", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stimulation"][-1] == 1
+
+
+def test_a_course_refuses_a_start_after_its_end():
+    from sim.mood import Course
+    from sim.presets import program
+    from sim.session import Session
+
+    base = Session(program=program("scs-tonic"))
+    with pytest.raises(ParameterError, match="stimulation_from_day=200 days is after the end "
+                                             "of the course: expected 0..84 days"):
+        Course(base, days=84, stimulation_from_day=200)
+    with pytest.raises(ParameterError, match="psychological_therapy_from_day=30"):
+        Course(base, days=28, psychological_therapy_from_day=30)
