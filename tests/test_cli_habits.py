@@ -68,6 +68,23 @@ def test_params_lists_the_names_with_unit_and_range(capsys):
     assert "stimulation_from_day" in names and "amplitude_mA" not in names
 
 
+# 4. a busy port -----------------------------------------------------------------------------
+@pytest.mark.parametrize("workers", ["1", "2"])  # waitress, and gunicorn before its exec
+def test_a_busy_port_is_one_line_naming_the_port_flag(workers):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        t0 = time.monotonic()
+        proc = _cli("dashboard", "--port", str(port), "--workers", workers)
+        elapsed = time.monotonic() - t0
+    assert proc.returncode == 2, proc.stderr
+    line = _one_line(proc.stderr)
+    assert f"port {port} is in use" in line and "choose another with --port" in line
+    assert proc.stdout == ""   # nothing announced, no server started
+    assert elapsed < 15
+
+
 # 7. day flags inside the course -------------------------------------------------------------
 @pytest.mark.parametrize("argv, message", [
     (["--stimulation-from-day", "200"],
