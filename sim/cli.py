@@ -56,6 +56,45 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _version() -> str:
+    """The installed version (package metadata), or the package's ``__version__`` when it
+    runs from a source tree that is not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("neuromod-sim")
+    except metadata.PackageNotFoundError:
+        from sim import __version__
+        return __version__
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: print ``neuromod X.Y.Z`` and exit 0 (the version is read only then)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit(0)
+
+
+def _print_commands(parser: argparse.ArgumentParser) -> None:
+    """What ``neuromod`` alone prints: usage, then every command with its one-line help."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    rows = [(c.dest, c.help or "") for c in commands._choices_actions]
+    width = max(len(name) for name, _ in rows)
+    print(parser.format_usage().rstrip())
+    print()
+    print("commands:")
+    for name, text in rows:
+        print(f"  {name:{width}s}  {text}")
+    print()
+    print(f"Run `{parser.prog} COMMAND --help` for the options of a command, "
+          f"`{parser.prog} --version` for the version.")
+
+
 # --------------------------------------------------------------------------------------------
 def cmd_presets(args: argparse.Namespace) -> int:
     from sim.presets import PROGRAM_PRESETS, TREATMENT_PRESETS
@@ -147,8 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neuromod",
         description="Neuromodulation session simulator for neuropathic pain: programs, "
                     "fibre recruitment, dorsal-horn gate, pain over a session.")
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the version and exit")
+    # no command: main() lists the commands and exits 0 (as pip does)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
 
     p = sub.add_parser("presets", help="list program, treatment and patient presets")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -708,6 +749,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuromod`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        _print_commands(parser)
+        return 0
     try:
         return int(args.func(args) or 0)
     except ParameterError as exc:

@@ -34,6 +34,30 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
+# 1. --version -------------------------------------------------------------------------------
+def test_version_prints_the_installed_version():
+    proc = _cli("--version")
+    assert proc.returncode == 0, proc.stderr
+    version = metadata.version("neuromod-sim")
+    assert proc.stdout == f"neuromod {version}\n" and proc.stderr == ""
+    assert sim.__version__ == version  # the package's own number agrees with its metadata
+
+
+# 2. the bare command ------------------------------------------------------------------------
+def test_the_bare_command_lists_every_command_with_its_help_and_exits_0():
+    proc = _cli()
+    assert proc.returncode == 0, proc.stderr  # as `pip` alone: a listing, not an error
+    assert proc.stderr == ""
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("usage: neuromod")
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for command in sub._choices_actions:  # one line each: name, then its help
+        assert any(line.split() and line.split()[0] == command.dest
+                   and line.endswith(command.help) for line in lines), command.dest
+    assert len(sub._choices_actions) == len(sub.choices)
+    assert "--help" in proc.stdout
+
+
 # 3. unknown parameter names -----------------------------------------------------------------
 @pytest.mark.parametrize("argv, typed", [
     (["run", "--preset", "scs-tonic", "--set", "amplitude=5"], "--set amplitude=5"),
