@@ -2,7 +2,9 @@
 
 Every command accepts ``--set key=value`` overrides validated through the parameter
 declarations; a bad value prints the :class:`~sim.params.ParameterError` message (never a
-traceback) and exits with status 2.
+traceback) and exits with status 2. ``neuromod`` alone lists the commands (exit status 0),
+``neuromod --version`` prints the installed version, ``neuromod params`` the declared
+parameters. Warnings go to stderr, so that stdout stays parseable with ``--json``.
 """
 from __future__ import annotations
 
@@ -54,6 +56,11 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_clean(v) for v in obj]
     return obj
+
+
+def _warn(text: str) -> None:
+    """A caution for the user: on stderr, never mixed into the output on stdout."""
+    print(f"WARNING: {text}", file=sys.stderr, flush=True)
 
 
 def _version() -> str:
@@ -124,6 +131,8 @@ def cmd_program_show(args: argparse.Namespace) -> int:
     fields = {f.name for f in dataclasses.fields(Program)}
     prog = program(args.name, **_overrides(args.set, fields))
     report = safety_report(prog)
+    for w in report.warnings:
+        _warn(w)
     if args.json:
         _print_json(_clean({"program": prog.to_dict(), "safety": report.to_dict()}))
         return 0
@@ -139,8 +148,6 @@ def cmd_program_show(args: argparse.Namespace) -> int:
             continue
         shown = f"{value:.4g}" if isinstance(value, float) else value
         print(f"  {key:28s} {shown}")
-    for w in report.warnings:
-        print(f"WARNING: {w}")
     return 0
 
 
@@ -300,9 +307,14 @@ def _set_treatments(session, values: dict[str, Any]):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.safety import safety_report
     from sim.session import run_session
 
-    result = run_session(_session_from_args(args))
+    session = _session_from_args(args)
+    if session.program.is_active:
+        for w in safety_report(session.program).warnings:
+            _warn(w)
+    result = run_session(session)
     if args.csv:
         result.to_csv(args.csv)
     if args.json:

@@ -25,7 +25,9 @@ def test_program_show_json_has_program_and_safety(capsys):
 
 def test_program_show_text_prints_warning(capsys):
     assert main(["program", "show", "scs-tonic", "--set", "shape=monophasic"]) == 0
-    assert "WARNING: Not charge balanced" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "WARNING: Not charge balanced" in captured.err  # warnings go to stderr
+    assert "WARNING" not in captured.out
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -109,6 +109,33 @@ def test_a_busy_port_is_one_line_naming_the_port_flag(workers):
     assert elapsed < 15
 
 
+# 6. warnings on stderr ----------------------------------------------------------------------
+UNSAFE = ["--set", "amplitude_mA=10", "--set", "pulse_width_us=300"]  # 3 µC per phase
+
+
+@pytest.mark.parametrize("argv", [
+    ["program", "show", "scs-tonic", *UNSAFE, "--json"],
+    ["run", "--preset", "scs-tonic", "--duration-s", "20", *UNSAFE, "--json"],
+    ["program", "show", "scs-tonic", *UNSAFE],
+])
+def test_the_shannon_warning_goes_to_stderr_and_stdout_stays_clean(argv, capsys):
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "WARNING: Shannon k = 1.87 is at or above the limit 1.85" in captured.err
+    assert "WARNING" not in captured.out
+    if "--json" in argv:  # the JSON of `program show` still carries it, as data
+        json.loads(captured.out)
+    else:
+        assert "Shannon k =" not in captured.out
+
+
+def test_a_json_run_as_a_process_keeps_stdout_parseable():
+    proc = _cli("run", "--preset", "scs-tonic", "--duration-s", "20", *UNSAFE, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["session"]["program"]["amplitude_mA"] == 10
+    assert "Shannon k" in proc.stderr
+
+
 # 7. day flags inside the course -------------------------------------------------------------
 @pytest.mark.parametrize("argv, message", [
     (["--stimulation-from-day", "200"],
