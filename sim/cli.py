@@ -310,6 +310,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.safety import safety_report
     from sim.session import run_session
 
+    if args.series and not args.json:
+        raise ParameterError("--series adds the time series to the --json output: add --json "
+                             "(or write the series as CSV with --csv FILE)", name="series")
     session = _session_from_args(args)
     if session.program.is_active:
         for w in safety_report(session.program).warnings:
@@ -318,7 +321,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.csv:
         result.to_csv(args.csv)
     if args.json:
-        _print_json(_clean(result.to_dict()))
+        data = result.to_dict()
+        if not args.series:  # 20 series of 50 samples per simulated second
+            del data["series"], data["units"]
+        _print_json(_clean(data))
         return 0
     s = result.summary
     print(f"{'pain before':22s} {_num(s.pain_before_nrs)} NRS")
@@ -351,8 +357,11 @@ def _num(v: float) -> str:
 def _register_run(sub: Any) -> None:
     p = sub.add_parser("run", help="run a session: pain and paresthesia over time")
     _add_session_source(p)
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print summary and series as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the summary as JSON (with the session and treatment reports)")
+    p.add_argument("--series", action="store_true",
+                   help="with --json: add the time series (about 20 kB per simulated "
+                        "second: 4.6 MB for the default 240 s)")
     p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
     p.set_defaults(func=cmd_run)
 

@@ -109,6 +109,27 @@ def test_a_busy_port_is_one_line_naming_the_port_flag(workers):
     assert elapsed < 15
 
 
+# 5. run --json ------------------------------------------------------------------------------
+def test_run_json_is_the_summary_and_series_come_with_a_flag(capsys):
+    argv = ["run", "--preset", "scs-tonic", "--patient", "crps", "--duration-s", "60", "--json"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert len(out.encode()) < 20_000
+    assert "series" not in data and "units" not in data
+    assert data["summary"]["pain_before_nrs"] > 0 and data["session"]["duration_s"] == 60
+    assert main(argv + ["--series"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["series"]["t_s"]) == len(data["series"]["pain_nrs"]) == 3001
+    assert data["units"]["pain_nrs"] == "NRS 0-10"
+
+
+def test_series_without_json_is_refused(capsys):
+    assert main(["run", "--preset", "scs-tonic", "--series"]) == 2
+    assert "--series adds the time series to the --json output" in _one_line(
+        capsys.readouterr().err)
+
+
 # 6. warnings on stderr ----------------------------------------------------------------------
 UNSAFE = ["--set", "amplitude_mA=10", "--set", "pulse_width_us=300"]  # 3 µC per phase
 
