@@ -327,11 +327,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print_json(_clean(data))
         return 0
     s = result.summary
-    print(f"{'pain before':22s} {_num(s.pain_before_nrs)} NRS")
-    print(f"{'pain during':22s} {_num(s.pain_during_nrs)} NRS")
-    print(f"{'pain after':22s} {_num(s.pain_after_nrs)} NRS")
-    print(f"{'pain reduction':22s} {_num(s.pain_reduction_pct)} %  "
-          f"({'responder' if s.responder else 'not a responder'}: >= 50 %)")
+    gaps = _summary_gaps(session, s)
+    print(_summary_line("pain before", s.pain_before_nrs, "NRS", gaps))
+    print(_summary_line("pain during", s.pain_during_nrs, "NRS", gaps))
+    print(_summary_line("pain after", s.pain_after_nrs, "NRS", gaps))
+    print(_summary_line("pain reduction", s.pain_reduction_pct, "%", gaps)
+          + ("" if "pain reduction" in gaps else
+             f"  ({'responder' if s.responder else 'not a responder'}: >= 50 %)"))
     print(f"{'paresthesia':22s} {_num(s.paresthesia)} /10"
           f"{'' if s.paresthesia_felt else '  (not felt)'}")
     print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
@@ -347,6 +349,59 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.csv:
         print(f"series written to {args.csv}")
     return 0
+
+
+def _summary_line(label: str, value: float, unit: str, gaps: dict[str, str]) -> str:
+    """One line of the run summary; a value the session cannot give is a dash and the
+    reason (never a bare "n/a")."""
+    if label in gaps:
+        return f"{label:22s} — ({gaps[label]})"
+    return f"{label:22s} {_num(value)} {unit}"
+
+
+def _summary_gaps(session, s) -> dict[str, str]:
+    """Why each summary value that is not a number is missing, by its label in the run
+    summary. The windows are those of the session summary (``sim.session``): "before" ends
+    where the first therapy starts, "after" begins where the last one ends."""
+    from sim.session import MIN_BASELINE_PAIN_NRS
+
+    def missing(v: float) -> bool:
+        return v is None or not math.isfinite(v)
+
+    stims = [e for e in session.events if e.kind == "stimulation"]
+    stimulating = session.program.is_active and bool(stims)
+    if session.treatments or stimulating:
+        nothing = ""
+    elif stims:
+        nothing = "the program is off and there is no treatment"
+    else:
+        nothing = "no stimulation and no treatment in this session"
+    gaps: dict[str, str] = {}
+    if missing(s.pain_before_nrs):
+        gaps["pain before"] = "the therapy starts at 0 s: no time before it"
+    if missing(s.pain_during_nrs):
+        gaps["pain during"] = nothing or "no time with the therapy acting"
+    if missing(s.pain_after_nrs):
+        if nothing:
+            gaps["pain after"] = nothing
+        elif session.treatments and not stimulating:
+            gaps["pain after"] = ("the treatment still acts when the session ends: no time "
+                                  "after it")
+        else:
+            gaps["pain after"] = "stimulation runs to the end of the session: no time after it"
+    if missing(s.pain_reduction_pct):
+        if nothing:
+            gaps["pain reduction"] = nothing
+        elif "pain before" in gaps:
+            gaps["pain reduction"] = "no pain before to compare with"
+        elif "pain during" in gaps:
+            gaps["pain reduction"] = "no pain during to compare with"
+        elif s.pain_before_nrs < MIN_BASELINE_PAIN_NRS:
+            gaps["pain reduction"] = (f"pain before is below {MIN_BASELINE_PAIN_NRS:g} NRS: "
+                                      "nothing to relieve")
+        else:
+            gaps["pain reduction"] = "not available for this session"
+    return gaps
 
 
 def _num(v: float) -> str:

@@ -191,3 +191,49 @@ def test_a_course_refuses_a_start_after_its_end():
         Course(base, days=84, stimulation_from_day=200)
     with pytest.raises(ParameterError, match="psychological_therapy_from_day=30"):
         Course(base, days=28, psychological_therapy_from_day=30)
+
+
+# 8. no bare "n/a" in the run summary --------------------------------------------------------
+def _config(tmp_path, events) -> str:
+    from sim.patients import patient
+    from sim.presets import program
+    from sim.session import Session
+
+    doc = Session(program=program("scs-tonic"), patient=patient("crps"),
+                  duration_s=60).to_dict()
+    doc["events"] = events
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def _summary(capsys) -> dict[str, str]:
+    out = capsys.readouterr().out
+    assert "n/a" not in out
+    return {line[:22].strip(): line[22:].strip() for line in out.splitlines()
+            if line.startswith("pain ")}
+
+
+def test_a_missing_summary_value_says_why(tmp_path, capsys):
+    # a drug acts to the end of the session: there is no "after"
+    assert main(["run", "--preset", "gabapentin", "--patient",
+                 "painful-diabetic-neuropathy"]) == 0
+    s = _summary(capsys)
+    assert s["pain after"] == "— (the treatment still acts when the session ends: no time " \
+                              "after it)"
+    assert s["pain during"].endswith("NRS")
+    # stimulation from 0 s to the end: no "before", no "after", so no reduction
+    assert main(["run", "--config", _config(tmp_path, [
+        {"kind": "stimulation", "start_s": 0, "stop_s": 60, "intensity": 1}])]) == 0
+    s = _summary(capsys)
+    assert s["pain before"] == "— (the therapy starts at 0 s: no time before it)"
+    assert s["pain after"] == "— (stimulation runs to the end of the session: no time after it)"
+    assert s["pain reduction"] == "— (no pain before to compare with)"
+    # nothing switched on
+    assert main(["run", "--config", _config(tmp_path, [])]) == 0
+    s = _summary(capsys)
+    assert s["pain after"] == s["pain during"] == \
+        "— (no stimulation and no treatment in this session)"
+    assert main(["run", "--preset", "off", "--patient", "crps"]) == 0
+    assert _summary(capsys)["pain reduction"] == \
+        "— (the program is off and there is no treatment)"
