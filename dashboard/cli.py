@@ -20,13 +20,14 @@ Registration is cheap: dash is imported only when the command runs.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import os
 import shutil
 import sys
 from typing import Any
 
-__all__ = ["register", "cmd_dashboard", "is_loopback", "display_url"]
+__all__ = ["register", "cmd_dashboard", "is_loopback", "display_url", "listen_problem"]
 
 DEFAULT_HOST = "127.0.0.1"
 #: Interface ``--public`` binds when ``--host`` is not given: every IPv4 interface.
@@ -126,6 +127,47 @@ def students_line(host: str, port: int) -> str:
     return f"students: open http://{lan}:{port}/"
 
 
+def _try_listen(host: str, port: int) -> OSError | None:
+    """Bind (and release at once) every address ``host`` names on ``port``, as the server
+    will: the error that stops it, or None. ``SO_REUSEADDR`` as waitress and gunicorn set it,
+    so a port left in TIME_WAIT by a server just stopped counts as free."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return OSError(errno.EADDRNOTAVAIL, f"unknown host ({exc.strerror})")
+    for family, kind, proto, _, addr in infos:
+        try:
+            with socket.socket(family, kind, proto) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(addr)
+                s.listen(1)
+        except OSError as exc:
+            return exc
+    return None
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port``, as one line naming ``--port`` (or
+    ``--host``), or None when it can. Checked before the app is built and before gunicorn
+    is started (gunicorn would retry a busy port for a while, then exit with a log)."""
+    exc = _try_listen(host, port)
+    if exc is None:
+        return None
+    if exc.errno == errno.EADDRINUSE:
+        free = next((p for p in range(port + 1, min(port + 50, 65535) + 1)
+                     if _try_listen(host, p) is None), None)
+        choose = f"--port {free}" if free else "--port"
+        return (f"port {port} is in use on {host} (another program, maybe another dashboard); "
+                f"choose another with {choose}")
+    if exc.errno == errno.EACCES:
+        return (f"port {port} needs administrator rights on this computer (ports below 1024); "
+                f"choose another with --port {DEFAULT_PORT}")
+    return f"cannot listen on --host {host} --port {port}: {exc.strerror or exc}"
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Run the dashboard server until interrupted; returns the exit status."""
     port, workers = args.port, args.workers
@@ -140,6 +182,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print(f"WARNING: binding to {host}: the dashboard is reachable by others on the "
               "network. Leave out --public to keep it on this computer.", file=sys.stderr,
               flush=True)
+    problem = listen_problem(host, port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+        return 2
     from dashboard import serving
     from dashboard.fairshare import CLIENT_SHARE_ENV
 
@@ -158,7 +204,14 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
           "connections; Ctrl+C to stop)", flush=True)
     if students_line(host, port):
         print(students_line(host, port), flush=True)
-    serve(server, host=host, port=port, **serving.waitress_settings(browsers))
+    try:
+        serve(server, host=host, port=port, **serving.waitress_settings(browsers))
+    except OSError as exc:  # taken between the check and now
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"error: {listen_problem(host, port) or f'port {port} is in use'}",
+              file=sys.stderr, flush=True)
+        return 2
     return 0
 
 

@@ -2,7 +2,9 @@
 
 Every command accepts ``--set key=value`` overrides validated through the parameter
 declarations; a bad value prints the :class:`~sim.params.ParameterError` message (never a
-traceback) and exits with status 2.
+traceback) and exits with status 2. ``neuromod`` alone lists the commands (exit status 0),
+``neuromod --version`` prints the installed version, ``neuromod params`` the declared
+parameters. Warnings go to stderr, so that stdout stays parseable with ``--json``.
 """
 from __future__ import annotations
 
@@ -56,6 +58,50 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _warn(text: str) -> None:
+    """A caution for the user: on stderr, never mixed into the output on stdout."""
+    print(f"WARNING: {text}", file=sys.stderr, flush=True)
+
+
+def _version() -> str:
+    """The installed version (package metadata), or the package's ``__version__`` when it
+    runs from a source tree that is not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("neuromod-sim")
+    except metadata.PackageNotFoundError:
+        from sim import __version__
+        return __version__
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: print ``neuromod X.Y.Z`` and exit 0 (the version is read only then)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit(0)
+
+
+def _print_commands(parser: argparse.ArgumentParser) -> None:
+    """What ``neuromod`` alone prints: usage, then every command with its one-line help."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    rows = [(c.dest, c.help or "") for c in commands._choices_actions]
+    width = max(len(name) for name, _ in rows)
+    print(parser.format_usage().rstrip())
+    print()
+    print("commands:")
+    for name, text in rows:
+        print(f"  {name:{width}s}  {text}")
+    print()
+    print(f"Run `{parser.prog} COMMAND --help` for the options of a command, "
+          f"`{parser.prog} --version` for the version.")
+
+
 # --------------------------------------------------------------------------------------------
 def cmd_presets(args: argparse.Namespace) -> int:
     from sim.presets import PROGRAM_PRESETS, TREATMENT_PRESETS
@@ -85,6 +131,8 @@ def cmd_program_show(args: argparse.Namespace) -> int:
     fields = {f.name for f in dataclasses.fields(Program)}
     prog = program(args.name, **_overrides(args.set, fields))
     report = safety_report(prog)
+    for w in report.warnings:
+        _warn(w)
     if args.json:
         _print_json(_clean({"program": prog.to_dict(), "safety": report.to_dict()}))
         return 0
@@ -100,9 +148,42 @@ def cmd_program_show(args: argparse.Namespace) -> int:
             continue
         shown = f"{value:.4g}" if isinstance(value, float) else value
         print(f"  {key:28s} {shown}")
-    for w in report.warnings:
-        print(f"WARNING: {w}")
     return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from sim.params import close_names
+
+    rows = [p for p in PARAMETERS.values()
+            if (args.group is None or p.group == args.group)
+            and (not args.match or args.match.lower() in p.name.lower())]
+    if not rows:
+        near = close_names(args.match or "", [n for n, p in PARAMETERS.items()
+                                              if args.group in (None, p.group)])
+        raise ParameterError(f"params {args.match}: no parameter name contains {args.match!r}"
+                             + (f" in group {args.group}" if args.group else "")
+                             + (f"; did you mean {' or '.join(near)}?" if near else ""),
+                             name="params", value=args.match)
+    if args.json:
+        _print_json([{"name": p.name, "group": p.group, "unit": p.unit,
+                      "range": p.range_text, "default": p.default, "label": p.label,
+                      "help": p.help} for p in rows])
+        return 0
+    width = max(len(p.name) for p in rows)
+    for p in rows:
+        print(f"{p.name:{width}s}  {p.group:9s}  {p.range_text}  ({p.label})")
+    return 0
+
+
+def _register_params(sub: Any) -> None:
+    groups = sorted({p.group for p in PARAMETERS.values()})
+    p = sub.add_parser("params", help="list the declared parameters (the names of --set and "
+                                      "--vary) with unit and range")
+    p.add_argument("match", nargs="?", metavar="TEXT",
+                   help="only names containing TEXT, e.g. `neuromod params amplitude`")
+    p.add_argument("--group", choices=groups, help="only one group")
+    p.add_argument("--json", action="store_true", help="print JSON (with default and help)")
+    p.set_defaults(func=cmd_params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,8 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neuromod",
         description="Neuromodulation session simulator for neuropathic pain: programs, "
                     "fibre recruitment, dorsal-horn gate, pain over a session.")
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the version and exit")
+    # no command: main() lists the commands and exits 0 (as pip does)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
 
     p = sub.add_parser("presets", help="list program, treatment and patient presets")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -127,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(show)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_program_show)
+    _register_params(sub)
     _register_run(sub)
     _register_recruit(sub)
     _register_sweep(sub)
@@ -223,20 +307,33 @@ def _set_treatments(session, values: dict[str, Any]):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.safety import safety_report
     from sim.session import run_session
 
-    result = run_session(_session_from_args(args))
+    if args.series and not args.json:
+        raise ParameterError("--series adds the time series to the --json output: add --json "
+                             "(or write the series as CSV with --csv FILE)", name="series")
+    session = _session_from_args(args)
+    if session.program.is_active:
+        for w in safety_report(session.program).warnings:
+            _warn(w)
+    result = run_session(session)
     if args.csv:
         result.to_csv(args.csv)
     if args.json:
-        _print_json(_clean(result.to_dict()))
+        data = result.to_dict()
+        if not args.series:  # 20 series of 50 samples per simulated second
+            del data["series"], data["units"]
+        _print_json(_clean(data))
         return 0
     s = result.summary
-    print(f"{'pain before':22s} {_num(s.pain_before_nrs)} NRS")
-    print(f"{'pain during':22s} {_num(s.pain_during_nrs)} NRS")
-    print(f"{'pain after':22s} {_num(s.pain_after_nrs)} NRS")
-    print(f"{'pain reduction':22s} {_num(s.pain_reduction_pct)} %  "
-          f"({'responder' if s.responder else 'not a responder'}: >= 50 %)")
+    gaps = _summary_gaps(session, s)
+    print(_summary_line("pain before", s.pain_before_nrs, "NRS", gaps))
+    print(_summary_line("pain during", s.pain_during_nrs, "NRS", gaps))
+    print(_summary_line("pain after", s.pain_after_nrs, "NRS", gaps))
+    print(_summary_line("pain reduction", s.pain_reduction_pct, "%", gaps)
+          + ("" if "pain reduction" in gaps else
+             f"  ({'responder' if s.responder else 'not a responder'}: >= 50 %)"))
     print(f"{'paresthesia':22s} {_num(s.paresthesia)} /10"
           f"{'' if s.paresthesia_felt else '  (not felt)'}")
     print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
@@ -254,6 +351,59 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary_line(label: str, value: float, unit: str, gaps: dict[str, str]) -> str:
+    """One line of the run summary; a value the session cannot give is a dash and the
+    reason (never a bare "n/a")."""
+    if label in gaps:
+        return f"{label:22s} — ({gaps[label]})"
+    return f"{label:22s} {_num(value)} {unit}"
+
+
+def _summary_gaps(session, s) -> dict[str, str]:
+    """Why each summary value that is not a number is missing, by its label in the run
+    summary. The windows are those of the session summary (``sim.session``): "before" ends
+    where the first therapy starts, "after" begins where the last one ends."""
+    from sim.session import MIN_BASELINE_PAIN_NRS
+
+    def missing(v: float) -> bool:
+        return v is None or not math.isfinite(v)
+
+    stims = [e for e in session.events if e.kind == "stimulation"]
+    stimulating = session.program.is_active and bool(stims)
+    if session.treatments or stimulating:
+        nothing = ""
+    elif stims:
+        nothing = "the program is off and there is no treatment"
+    else:
+        nothing = "no stimulation and no treatment in this session"
+    gaps: dict[str, str] = {}
+    if missing(s.pain_before_nrs):
+        gaps["pain before"] = "the therapy starts at 0 s: no time before it"
+    if missing(s.pain_during_nrs):
+        gaps["pain during"] = nothing or "no time with the therapy acting"
+    if missing(s.pain_after_nrs):
+        if nothing:
+            gaps["pain after"] = nothing
+        elif session.treatments and not stimulating:
+            gaps["pain after"] = ("the treatment still acts when the session ends: no time "
+                                  "after it")
+        else:
+            gaps["pain after"] = "stimulation runs to the end of the session: no time after it"
+    if missing(s.pain_reduction_pct):
+        if nothing:
+            gaps["pain reduction"] = nothing
+        elif "pain before" in gaps:
+            gaps["pain reduction"] = "no pain before to compare with"
+        elif "pain during" in gaps:
+            gaps["pain reduction"] = "no pain during to compare with"
+        elif s.pain_before_nrs < MIN_BASELINE_PAIN_NRS:
+            gaps["pain reduction"] = (f"pain before is below {MIN_BASELINE_PAIN_NRS:g} NRS: "
+                                      "nothing to relieve")
+        else:
+            gaps["pain reduction"] = "not available for this session"
+    return gaps
+
+
 def _num(v: float) -> str:
     return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) \
         else f"{v:.3g}"
@@ -262,8 +412,11 @@ def _num(v: float) -> str:
 def _register_run(sub: Any) -> None:
     p = sub.add_parser("run", help="run a session: pain and paresthesia over time")
     _add_session_source(p)
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print summary and series as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the summary as JSON (with the session and treatment reports)")
+    p.add_argument("--series", action="store_true",
+                   help="with --json: add the time series (about 20 kB per simulated "
+                        "second: 4.6 MB for the default 240 s)")
     p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
     p.set_defaults(func=cmd_run)
 
@@ -552,19 +705,31 @@ def cmd_course(args: argparse.Namespace) -> int:
     from sim.mood import Course, simulate_course
 
     session = _session_from_args(args)
-    day0 = args.treatment_from_day
+    days = float(PARAMETERS["course_days"].validate(_float_text("course_days", args.days)))
+    day0 = _course_day("--treatment-from-day", "treatment_day", args.treatment_from_day, days)
     if day0 is not None:
-        day0 = _float_text("treatment_day", day0)
+        if not session.treatments:
+            raise ParameterError(f"--treatment-from-day {args.treatment_from_day}: there is no "
+                                 "treatment to start; add --treatment NAME (or choose a "
+                                 "treatment --preset)", name="treatment_day", value=day0)
         session = session.replace(treatments=tuple(
             tr.replace(treatment_day=day0) for tr in session.treatments))
+    for tr in session.treatments:  # a preset's own day (or --set treatment_day) may be late
+        if tr.info.day_range != (0.0, 0.0) and tr.treatment_day > days:
+            raise ParameterError(
+                f"treatment {tr.kind} starts on course day {tr.treatment_day:g} (its "
+                f"treatment_day), after the end of the {days:g}-day course; choose "
+                f"--treatment-from-day 0..{days:g} days (or a longer --days)",
+                name="treatment_day", value=tr.treatment_day)
     course = Course(
         session,
-        days=_float_text("course_days", args.days),
+        days=days,
         step_h=_float_text("course_step_h", args.step_h),
-        stimulation_from_day=None if args.stimulation_from_day is None
-        else _float_text("stimulation_from_day", args.stimulation_from_day),
-        psychological_therapy_from_day=None if args.therapy_from_day is None
-        else _float_text("psychological_therapy_from_day", args.therapy_from_day))
+        stimulation_from_day=_course_day("--stimulation-from-day", "stimulation_from_day",
+                                         args.stimulation_from_day, days),
+        psychological_therapy_from_day=_course_day(
+            "--therapy-from-day", "psychological_therapy_from_day", args.therapy_from_day,
+            days))
     result = simulate_course(course)
     if args.csv:
         result.to_csv(args.csv)
@@ -584,6 +749,22 @@ def cmd_course(args: argparse.Namespace) -> int:
     if args.csv:
         print(f"series written to {args.csv}")
     return 0
+
+
+def _course_day(flag: str, name: str, text: str | None, days: float) -> float | None:
+    """A course day typed after ``flag``: a number in 0..``days`` (the course length), or
+    None when the flag is not given. A day after the end would silently do nothing."""
+    if text is None:
+        return None
+    try:
+        day = float(text)
+    except ValueError:
+        raise ParameterError(f"{flag} {text!r} is not a number; expected a course day "
+                             f"0..{days:g} days", name=name, value=text) from None
+    if not (math.isfinite(day) and 0 <= day <= days):
+        raise ParameterError(f"{flag} {text} days is outside the course: 0..{days:g} days "
+                             f"(the course length, --days {days:g})", name=name, value=day)
+    return day
 
 
 def _register_course(sub: Any) -> None:
@@ -644,6 +825,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuromod`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        _print_commands(parser)
+        return 0
     try:
         return int(args.func(args) or 0)
     except ParameterError as exc:

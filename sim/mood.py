@@ -139,9 +139,9 @@ class Course:
     step_h : float
         Time step [h], 1..24.
     stimulation_from_day : float or None
-        Course day the program is switched on; None = never (default).
+        Course day the program is switched on, 0..``days``; None = never (default).
     psychological_therapy_from_day : float or None
-        Course day a psychological therapy starts; None = never (default).
+        Course day a psychological therapy starts, 0..``days``; None = never (default).
     anxiety_tau_days, depression_tau_days : float
         Time constants of the mood states [days].
     """
@@ -161,7 +161,12 @@ class Course:
                                  name="session")
         validate_fields(self)
         for name in ("stimulation_from_day", "psychological_therapy_from_day"):
-            object.__setattr__(self, name, _optional_day(name, getattr(self, name)))
+            day = _optional_day(name, getattr(self, name))
+            if day is not None and day > self.days:  # it would silently never start
+                raise ParameterError(f"{name}={_fmt(day)} days is after the end of the course: "
+                                     f"expected 0..{_fmt(self.days)} days (the course length)",
+                                     name=name, value=day)
+            object.__setattr__(self, name, day)
         if self.stimulation_from_day is not None and self.session.program.therapy == "off":
             raise ParameterError(
                 "stimulation_from_day is set but the program's therapy is 'off'; choose a "

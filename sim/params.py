@@ -37,6 +37,9 @@ __all__ = [
     "validate_fields",
     "check_array",
     "parse_assignment",
+    "close_names",
+    "unknown_name_error",
+    "LIST_PARAMETERS_COMMAND",
     "json_schema",
     "Declared",
     "Preset",
@@ -696,9 +699,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ParameterError(f"--set {text!r} must have the form key=value", value=text)
     key, raw = (s.strip() for s in text.split("=", 1))
     if key not in _P:
-        raise ParameterError(
-            f"{key}={raw!r}: unknown parameter; known parameters: {', '.join(_P)}",
-            name=key, value=raw)
+        raise unknown_name_error("--set", key, raw, _P)
     p = _P[key]
     value: Any = raw
     if p.kind in ("float", "int"):
@@ -718,6 +719,42 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         except ValueError:
             raise p._error(raw, "must be comma-separated numbers") from None
     return key, p.validate(value)
+
+
+#: The command that lists every declared name (named in unknown-name messages).
+LIST_PARAMETERS_COMMAND = "neuromod params"
+
+
+def close_names(name: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """Up to ``n`` of ``names`` a user who typed ``name`` probably meant, best first: those
+    that start with it (``amplitude`` -> ``amplitude_mA``: the unit suffix left out), then
+    the closest spellings (:func:`difflib.get_close_matches`); case is ignored."""
+    import difflib
+
+    by_lower = {str(k).lower(): str(k) for k in names}
+    typed = name.strip().lower()
+    if not typed:
+        return []
+    found = [k for low, k in by_lower.items() if len(typed) >= 3 and low.startswith(typed)]
+    found += [by_lower[low] for low in difflib.get_close_matches(typed, by_lower, n=n,
+                                                                 cutoff=0.6)]
+    return list(dict.fromkeys(found))[:n]
+
+
+def unknown_name_error(flag: str, key: str, raw: Any, names: Iterable[str],
+                       what: str = "parameter") -> ParameterError:
+    """The one-line error for an unknown parameter name typed after ``flag`` (``--set``,
+    ``--vary``): the flag, the text typed, the closest names, and where to see them all."""
+    near = close_names(key, names)
+    hint = (f"did you mean {' or '.join(near)}?" if near else "no similar name")
+    return ParameterError(f"{flag} {key}={_short_text(raw)}: unknown {what} {key!r}; {hint} "
+                          f"(`{LIST_PARAMETERS_COMMAND}` lists every name with its unit and "
+                          "range)", name=key, value=raw)
+
+
+def _short_text(raw: Any) -> str:
+    text = str(raw)
+    return text if len(text) <= 40 and text.isprintable() else _short(raw)
 
 
 def document_fields(cls: type) -> type:

@@ -60,7 +60,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError, _fmt
+from sim.params import PARAMETERS, ParameterError, _fmt, unknown_name_error
 
 __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
            "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS", "MAX_WORKERS",
@@ -120,8 +120,11 @@ def parse_vary(text: str, *, seed: int = 0, max_runs: int = MAX_RUNS) -> Axis:
     name, spec = (s.strip() for s in text.split("=", 1))
     if name not in PARAMETERS or PARAMETERS[name].group not in SWEEPABLE_GROUPS:
         sweepable = [n for n, p in PARAMETERS.items() if p.group in SWEEPABLE_GROUPS]
-        raise ParameterError(f"--vary {name}: unknown or non-sweepable parameter; sweepable: "
-                             f"{', '.join(sweepable)}", name=name, value=spec)
+        if name not in PARAMETERS:
+            raise unknown_name_error("--vary", name, spec, sweepable)
+        raise ParameterError(f"--vary {name}={spec}: {name} (group {PARAMETERS[name].group}) "
+                             "is non-sweepable; a sweep varies the parameters of the groups "
+                             f"{', '.join(SWEEPABLE_GROUPS)}", name=name, value=spec)
     p = PARAMETERS[name]
     if ":" in spec:
         parts = spec.split(":")

@@ -25,7 +25,9 @@ def test_program_show_json_has_program_and_safety(capsys):
 
 def test_program_show_text_prints_warning(capsys):
     assert main(["program", "show", "scs-tonic", "--set", "shape=monophasic"]) == 0
-    assert "WARNING: Not charge balanced" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "WARNING: Not charge balanced" in captured.err  # warnings go to stderr
+    assert "WARNING" not in captured.out
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -50,7 +52,7 @@ def test_console_script_runs_as_a_process():
 
 def test_run_json_has_summary_and_series(capsys):
     assert main(["run", "--preset", "scs-tonic", "--patient", "crps", "--duration-s", "60",
-                 "--json"]) == 0
+                 "--json", "--series"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["summary"]) >= {"pain_before_nrs", "pain_during_nrs", "pain_after_nrs",
                                     "pain_reduction_pct", "responder", "paresthesia"}

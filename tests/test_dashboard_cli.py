@@ -8,6 +8,14 @@ from dashboard import cli
 from sim.cli import build_parser, main
 
 
+@pytest.fixture(autouse=True)
+def _ports_are_free(monkeypatch):
+    """These tests fake the server on fixed ports (8050, 8123...) that another program on a
+    shared machine may hold, and on ::1, which a machine may lack: the port check answers
+    "free" here (tests/test_cli_habits.py checks a busy port for real)."""
+    monkeypatch.setattr(cli, "listen_problem", lambda host, port: None)
+
+
 def test_dashboard_command_is_registered_with_its_defaults():
     args = build_parser().parse_args(["dashboard"])
     assert (args.host, args.port, args.workers, args.public) == (None, 8050, 1, False)

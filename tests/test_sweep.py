@@ -37,7 +37,7 @@ def test_list_and_integer_axes():
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("frequency=1:2:3", "unknown or non-sweepable parameter"),
+    ("frequency=1:2:3", "unknown parameter 'frequency'"),
     ("rate_hz=2:1000:log:0", "count=0 gives an empty range"),
     ("rate_hz=0.5:1000:log:5", "rate_hz=0.5 is outside 1..10000 Hz"),
     ("amplitude_mA=0:200:5", "amplitude_mA=200 is outside 0..100 mA"),
