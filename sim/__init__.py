@@ -5,4 +5,4 @@ Pure numpy/scipy; nothing here imports plotly or dash.
 from sim.params import ParameterError
 
 __all__ = ["ParameterError"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
