@@ -17,9 +17,11 @@ State flow (the server keeps none of it)::
 
 :func:`control` decides what one user action does: it turns the action into a validated
 :class:`~sim.session.Session`; a :class:`~sim.params.ParameterError` becomes a message beside
-the control (in ``form-state``) and the stores are left alone, so every figure keeps the last
-good results. :func:`figures_update` redraws only the figures whose inputs changed (skip keys
-in ``fig-keys``) and only the fibre figure's tab when it is shown.
+the control (in ``form-state``), in the words of the controls (``Amplitude [mA]``, not
+``amplitude_mA``: :func:`dashboard.state.user_message`), and the stores are left alone, so
+every figure keeps the last good results. :func:`figures_update` redraws only the figures
+whose inputs changed (skip keys in ``fig-keys``) and only the fibre figure's tab when it is
+shown.
 
 Why a separate loader: Dash marks every output of a running callback as loading and
 re-renders it. Loading a document must write all ~70 controls; a slider release must not, so
@@ -146,8 +148,9 @@ def form_state(session: Session, messages: Mapping[str, str] | None = None,
 
 
 def _label_of(name: str) -> str:
+    """The label of ``name``'s control as the user sees it (``Amplitude [mA]``)."""
     p = PARAMETERS.get(name)
-    return (p.label or name) if p is not None else name
+    return S.shown_label(p) if p is not None else name
 
 
 def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
@@ -234,7 +237,8 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         try:
             target = S.decode_upload(inp.upload_contents)
         except ParameterError as exc:
-            out["global_msg"] = f"Could not import {name}: {exc}. Nothing was changed."
+            out["global_msg"] = f"Could not import {name}: {_import_message(exc)}. Nothing " \
+                                "was changed."
             return out
         out.update(_load(target, current, inp))
         out["search"] = S.encode_search(target, pinned=pinned, lecture=lecture)
@@ -288,6 +292,15 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
     return out
 
 
+def _import_message(exc: ParameterError) -> str:
+    """Why a file was refused: a rejected setting in the words of its control, with the key
+    that holds it in the file; other problems (unknown keys, bad JSON) name the file's keys as
+    they are."""
+    if exc.name in PARAMETERS:
+        return f"{S.user_message(exc)} (key “{exc.name}” in the file)"
+    return str(exc)
+
+
 def _duration_or(fields: Mapping[str, Any], fallback: float) -> float:
     try:
         return float(S.parse_field(S.FORM_PARAMS["duration_s"], fields.get("duration_s")))
@@ -298,13 +311,14 @@ def _duration_or(fields: Mapping[str, Any], fallback: float) -> float:
 def _error(exc: ParameterError, trigger_name: str | None, kind: str,
            current: Session) -> dict[str, Any]:
     """Outputs for a rejected form: the message beside the offending control (and beside the
-    control just changed, if different); stores untouched."""
+    control just changed, if different), in the words of the controls; stores untouched."""
     messages: dict[str, str] = {}
     events_msg = ""
+    text = S.user_message(exc)
     if kind.startswith("tr") or str(exc).startswith("treatment "):
         # treatment rows have no message box of their own: say it in the banner
         return dict(form=form_state(current, messages, "", ()),
-                    global_msg=f"Not applied: {exc}. The figures show the last valid "
+                    global_msg=f"Not applied: {text}. The figures show the last valid "
                                "settings.")
     if exc.name in S.FORM_PARAMS:
         target = exc.name
@@ -313,13 +327,13 @@ def _error(exc: ParameterError, trigger_name: str | None, kind: str,
     else:
         target = trigger_name or "events"
     if target == "events":
-        events_msg = str(exc)
+        events_msg = text
         where = "the events"
     else:
-        messages[target] = str(exc)
+        messages[target] = text
         where = f"“{_label_of(target)}”"
     if trigger_name and trigger_name != target:
-        messages[trigger_name] = f"Not applied: {exc}"
+        messages[trigger_name] = f"Not applied: {text}"
     invalid = {n for n in (target, trigger_name) if n in S.FORM_PARAMS}
     return dict(form=form_state(current, messages, events_msg, invalid),
                 global_msg=f"Not applied: see the message beside {where}. The figures show "

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 from dashboard import figures as F
+from dashboard.state import user_message
 from sim.params import ParameterError
 
 __all__ = ["ncs_figure", "exam_figure", "course_figure", "ncs_table", "exam_text",
@@ -270,7 +271,7 @@ def _session(doc: Any):
 
 
 def _error(exc: ParameterError) -> str:
-    return f'<div class="param-msg" role="alert">{escape(str(exc))}</div>'
+    return f'<div class="param-msg" role="alert">{escape(user_message(exc))}</div>'
 
 
 def ncs_update(doc: Any, nerve: Any, view: Any) -> tuple[Any, str]:
