@@ -689,9 +689,8 @@ def pinned_status(pinned: Any) -> str:
     if a is None:
         return ""
     prog = S.matching_program_preset(a.program)
-    pat = S.matching_patient_preset(a.patient)
     prog_t = PROGRAM_PRESETS[prog].title if prog else f"custom {a.program.therapy.upper()}"
-    pat_t = PATIENT_PRESETS[pat].title if pat else "custom patient"
+    pat_t = S.patient_title(a.patient)
     return (f"A pinned: {prog_t} on {pat_t}, drawn dashed orange; your changes are B "
             "(solid blue).")
 

@@ -46,7 +46,7 @@ __all__ = [
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
     "matching_patient_preset", "session_from_doc", "MAX_URL_TOKEN_CHARS", "shown_label",
-    "user_message",
+    "user_message", "patient_title",
 ]
 
 #: Program and patient shown when the dashboard opens without a link (a typical SCS case).
@@ -614,6 +614,15 @@ def user_message(message: Any) -> str:
 
     text = _ROW_INDEX.sub(row, str(message))
     return _declared_names().sub(label, text)
+
+
+def patient_title(patient: Patient | str | None) -> str:
+    """The title of the patient preset equal to ``patient`` (a :class:`Patient` or a preset
+    name), else ``"custom patient"``."""
+    if isinstance(patient, Patient):
+        patient = matching_patient_preset(patient)
+    preset = PATIENT_PRESETS.get(patient) if isinstance(patient, str) else None
+    return preset.title if preset is not None else "custom patient"
 
 
 def irrelevant_params(session: Session) -> frozenset[str]:

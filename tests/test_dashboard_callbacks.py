@@ -276,7 +276,7 @@ def test_session_figures_and_summary_use_the_model_hook(monkeypatch):
     doc = S.default_session().to_dict()
     pinned = Session(program=program("off")).to_dict()
     fig, gate, cards, _ = C.session_update(doc, pinned, {}, {"points": [{"x": 100.0}]})
-    assert [t.name for t in fig.data if t.showlegend] == ["A (pinned)", "B (current)"]
+    assert [t.name for t in fig.data if t.showlegend] == ["A (pinned)", "B (this session)"]
     assert "t = 100 s" in gate.layout.title.text
     text = _text(cards)
     assert "60 %" in text and "6.0 → 3.0 → 5.0" in text and "120 days" in text

@@ -1,15 +1,21 @@
 """The words the dashboard shows: messages name controls by their labels, a decimal comma gets
-a hint."""
+a hint, legends say what they show (no "current" for a session, scales stated, A and B named),
+the conduction study names its patient."""
 import base64
 import re
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from dashboard import callbacks as C
 from dashboard import diagnosis as D
+from dashboard import figures as F
 from dashboard import layout as L
 from dashboard import state as S
 from sim.params import PARAMETERS, ParameterError
+from sim.patients import PATIENT_PRESETS, patient
+from sim.presets import program
 from sim.session import Session
 
 NO = C.NO
@@ -121,3 +127,100 @@ def test_a_decimal_comma_in_an_event_cell_gets_the_hint():
     inp.events = [dict(inp.events[0], start_s="10,5")]
     out = C.control(("ev",), inp)
     assert "use a decimal point: 10.5" in out["form"]["events"]
+
+
+
+# --------------------------------------------------------------------------------------------
+# Legends and titles
+# --------------------------------------------------------------------------------------------
+def _fake_result(duration_s: float = 240.0):
+    t = np.linspace(0, duration_s, 200)
+    return SimpleNamespace(t_s=t, series={"pain_nrs": 6 + 0 * t, "paresthesia": 0.5 + 0 * t},
+                           units={"paresthesia": "1"})
+
+
+def _legend_names(fig) -> list[str]:
+    return [t.name for t in fig.data if t.showlegend is not False and t.name]
+
+
+def test_the_session_figure_has_no_legend_entry_named_current():
+    events = S.default_session().events
+    alone = F.session_figure(_fake_result(), events, 240.0)
+    assert _legend_names(alone) == ["this session"]
+    ab = F.session_figure(_fake_result(), events, 240.0, compare=_fake_result())
+    assert _legend_names(ab) == ["A (pinned)", "B (this session)"]
+    for fig in (alone, ab):
+        assert not any("current" in (t.name or "") for t in fig.data)
+
+
+def test_the_waveform_names_a_and_b_as_the_session_figure_does():
+    wave = F.waveform_figure(program("scs-burst"), duration_s=240,
+                             compare=(program("scs-tonic"), 240))
+    assert {"A (pinned)", "B (this session)"} <= set(_legend_names(wave))
+    assert not any("current" in (t.name or "") for t in wave.data)
+
+
+def test_the_conduction_study_title_names_the_patient():
+    doc = Session(patient=patient("small-fibre-neuropathy")).to_dict()
+    fig, _ = D.ncs_update(doc, "sural", {})
+    assert PATIENT_PRESETS["small-fibre-neuropathy"].title in fig.layout.title.text
+    assert "sural" in fig.layout.title.text
+    custom = Session(patient=patient("crps", anxiety=0.4)).to_dict()
+    fig, _ = D.ncs_update(custom, "median", {})
+    assert "custom patient" in fig.layout.title.text
+
+
+def test_the_course_legend_and_axes_state_their_scale():
+    doc = Session(program=program("scs-tonic"), patient=patient("failed-back-surgery")).to_dict()
+    fig, _ = D.course_update(doc, ["stim"], {})
+    names = [t.name for t in fig.data]
+    assert all("0-10" in n for n in names), names
+    assert not any("×10" in n for n in names), names
+    assert "NRS 0-10" in names[0]
+    assert all("right" in t.name for t in fig.data if t.yaxis == "y2")
+    assert "NRS 0-10" in fig.layout.yaxis.title.text
+    assert "0-10" in fig.layout.yaxis2.title.text
+
+
+# --------------------------------------------------------------------------------------------
+# Legend entries in A/B mode and for the recruitment band
+# --------------------------------------------------------------------------------------------
+def _fibre_view(scale: float = 1.0):
+    amps = np.logspace(-1, 2, 50)
+    return F.FibreView(
+        classes=("Aβ", "Aδ", "C"), amplitude_mA=amps,
+        fraction={"Aβ": np.clip(amps / 5 / scale, 0, 1), "Aδ": np.clip(amps / 30, 0, 1),
+                  "C": np.clip(amps / 90, 0, 1)},
+        pulse_width_us=np.logspace(1, 3, 20),
+        threshold_mA={c: 2 * (1 + tau / np.logspace(1, 3, 20)) for c, tau in
+                      (("Aβ", 100), ("Aδ", 250), ("C", 1000))},
+        operating_amplitude_mA=2.5, operating_pulse_width_us=210.0,
+        perception_mA=1.2, discomfort_mA=1.8)
+
+
+def test_the_recruitment_band_has_a_legend_entry():
+    fig = F.fibre_figure(_fibre_view())
+    band = next(s for s in fig.layout.shapes if s.type == "rect")
+    assert band.showlegend and "therapeutic window" in band.name
+    F.go.Figure(fig.to_dict())  # plotly's schema accepts a shape with a legend entry
+
+
+def test_b_curves_carry_legend_entries_in_ab_mode():
+    fig = F.fibre_figure(_fibre_view(), compare=_fibre_view(2.0))
+    names = _legend_names(fig)
+    for cls in ("Aβ", "Aδ", "C"):
+        assert f"{cls} (A)" in names and f"{cls} (B)" in names
+    band = next(s for s in fig.layout.shapes if s.type == "rect")
+    assert band.showlegend and band.name.endswith("(B)")
+    # A and B of one class toggle apart
+    groups = {t.legendgroup for t in fig.data if t.legendgroup}
+    assert {"Aβ (A)", "Aβ (B)"} <= groups
+    alone = F.fibre_figure(_fibre_view())
+    assert "Aβ" in _legend_names(alone) and not any("(B)" in n for n in _legend_names(alone))
+
+
+def test_a_and_b_operating_points_carry_legend_entries_on_the_safety_plane():
+    doc, pinned = S.default_session(), S.default_session().replace(program=program("scs-burst"))
+    fig, _, _ = C.safety_update(doc.to_dict(), pinned.to_dict(), {}, None)
+    points = [t for t in fig.data if t.type == "scatter" and t.mode == "markers"]
+    assert {t.name.split(":")[0] for t in points if t.showlegend} == {"A", "B"}

@@ -117,10 +117,10 @@ def test_ab_comparison_overlays_a_on_every_time_plot(page):
     choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
     page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
                            ".data.some(t => t.name === 'A (pinned)')")
-    assert "B (current)" in trace_names(page, "fig-wave")
+    assert "B (this session)" in trace_names(page, "fig-wave")
     names = trace_names(page, "fig-session")
     if names:  # the session model is installed
-        assert "A (pinned)" in names and "B (current)" in names
+        assert "A (pinned)" in names and "B (this session)" in names
     expect(page.locator("#summary .tag-a").first).to_be_visible()
     bars = page.evaluate("document.querySelector('#fig-safety .js-plotly-plot')"
                          ".data.find(t => t.type === 'bar').y")
