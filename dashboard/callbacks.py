@@ -459,22 +459,26 @@ def waveform_update(doc: Any, pinned: Any, view: Any, relayout: Any, wave_state:
 
 
 def safety_update(doc: Any, pinned: Any, view: Any, key_state: Any) -> tuple[Any, Any, Any]:
-    """Safety figure, warnings panel and skip key; NO for all when nothing changed."""
+    """Safety figure, warnings panel and skip key; NO for all when nothing changed.
+
+    The figure's title states the battery life only where it means something
+    (:func:`dashboard.state.shows_battery_life`)."""
     session = _session_or_none(doc)
     if session is None:
         return NO, NO, NO
     a = _session_or_none(pinned)
     options = _options(view)
+    battery = S.shows_battery_life(session)
     key = _key(session.program.to_dict(), session.options.to_dict(),
                a.program.to_dict() if a else None, a.options.to_dict() if a else None,
-               options.lecture)
+               options.lecture, battery)
     if key == key_state:
         return NO, NO, NO
     rep = R.safety(session.program, session.options)
     rep_a = R.safety(a.program, a.options) if a else None
     fig = F.safety_figure(rep, contact_area_mm2=session.program.contact_area_mm2,
                           compare=(rep_a, a.program.contact_area_mm2) if a else None,
-                          options=options)
+                          battery=battery, options=options)
     return fig, L.warnings_list(rep.warnings, rep_a.warnings if rep_a else ()), key
 
 
@@ -541,7 +545,18 @@ def _paresthesia_text(felt: Any, level: Any, discomfort: Any = None) -> str:
     return text
 
 
+def _battery(session: Session, days: Any) -> str | None:
+    """The battery life to show for ``session`` (``None``: it has none worth showing, see
+    :func:`dashboard.state.shows_battery_life`)."""
+    rep = R.safety(session.program, session.options)
+    if not S.shows_battery_life(session) or not rep.charge_per_phase_uC > 0:
+        return None
+    return F._days_text(days if days is not None else rep.battery_life_days)
+
+
 def _summary(session: Session, result: Any, a: Session | None, result_a: Any) -> list[tuple]:
+    """Summary cards ``(title, B, A or None, note)``. The battery-life card appears only when
+    B or A is an implanted program that stimulates in its session ("—" for the other)."""
     def values(s: Session | None, res: Any) -> dict[str, str] | None:
         if s is None:
             return None
@@ -558,8 +573,7 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
             f"{get('pain_after_nrs'):.1f}",
             "paresthesia": _paresthesia_text(get("paresthesia_felt"), get("paresthesia"),
                                              get("discomfort")),
-            "battery": F._days_text(get("battery_days") if get("battery_days") is not None
-                                    else rep.battery_life_days),
+            "battery": _battery(s, get("battery_days")),
             "charge": f"{rep.charge_per_phase_uC:.3g} µC",
         }
     b, va = values(session, result), values(a, result_a)
@@ -577,7 +591,10 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
         ("Battery life", "battery", f"{rep.power_mW:.3g} mW delivered"),
         ("Charge per phase", "charge", k_text),
     ]
-    return [(title, b[key], va[key] if va else None, note) for title, key, note in cards]
+    if b["battery"] is None and (va is None or va["battery"] is None):
+        cards = [c for c in cards if c[1] != "battery"]
+    return [(title, b[key] or "—", (va[key] or "—") if va else None, note)
+            for title, key, note in cards]
 
 
 def fibre_update(doc: Any, pinned: Any, view: Any, key_state: Any) -> tuple[Any, Any]:

@@ -439,7 +439,7 @@ def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
 # Safety and energy
 # --------------------------------------------------------------------------------------------
 def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
-                  compare: tuple[SafetyReport, float] | None = None,
+                  compare: tuple[SafetyReport, float] | None = None, battery: bool = True,
                   options: FigureOptions = FigureOptions()) -> go.Figure:
     """Charge density and Shannon k against their limits, with the energy in the title.
 
@@ -460,6 +460,10 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
     compare : (SafetyReport, float), optional
         A's report and contact area [mm²]. A's and B's operating points then have legend
         entries of their own.
+    battery : bool
+        State B's battery life in the title (the dashboard does so only for an implanted
+        program that stimulates: not for an external TENS unit or a session without
+        stimulation); the power delivered is stated either way.
     options : FigureOptions
 
     Returns
@@ -531,8 +535,12 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
                      textposition="outside", textangle=0, cliponaxis=False, showlegend=False,
                      hoverinfo="skip", marker=dict(color=[colors[i] for i in order]),
                      xaxis="x2", yaxis="y2"))
-    energy = (f"battery {_days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
-              if report.charge_per_phase_uC > 0 else "no stimulation")
+    if report.charge_per_phase_uC <= 0:
+        energy = "no stimulation"
+    elif battery:
+        energy = f"battery {_days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
+    else:
+        energy = f"{report.power_mW:.3g} mW delivered"
     layout = _layout(
         options, f"Safety and energy: {energy}",
         xaxis=_axis(options, type="log", range=[-3, 2], domain=[0, 0.5],

@@ -46,7 +46,7 @@ __all__ = [
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
     "matching_patient_preset", "session_from_doc", "MAX_URL_TOKEN_CHARS", "shown_label",
-    "user_message", "patient_title",
+    "user_message", "patient_title", "IMPLANTED_THERAPIES", "shows_battery_life",
 ]
 
 #: Program and patient shown when the dashboard opens without a link (a typical SCS case).
@@ -623,6 +623,21 @@ def patient_title(patient: Patient | str | None) -> str:
         patient = matching_patient_preset(patient)
     preset = PATIENT_PRESETS.get(patient) if isinstance(patient, str) else None
     return preset.title if preset is not None else "custom patient"
+
+
+#: Therapies whose battery life the dashboard states: those with an implanted lead, SCS and
+#: PNS (whose generator is implanted or worn, depending on the system). A TENS unit is
+#: external, on skin pads: its batteries are simply swapped.
+IMPLANTED_THERAPIES = ("scs", "pns")
+
+
+def shows_battery_life(session: Session) -> bool:
+    """Whether the dashboard states a battery life for ``session``: an implanted program
+    (:data:`IMPLANTED_THERAPIES`) that delivers current in the session (therapy on, an
+    amplitude above 0 and at least one stimulation event)."""
+    p = session.program
+    return (p.therapy in IMPLANTED_THERAPIES and p.is_active
+            and any(ev.kind == "stimulation" for ev in session.events))
 
 
 def irrelevant_params(session: Session) -> frozenset[str]:

@@ -1,6 +1,6 @@
 """The words the dashboard shows: messages name controls by their labels, a decimal comma gets
 a hint, legends say what they show (no "current" for a session, scales stated, A and B named),
-the conduction study names its patient."""
+the conduction study names its patient, battery life only where it means something."""
 import base64
 import re
 from types import SimpleNamespace
@@ -16,7 +16,7 @@ from dashboard import state as S
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS, patient
 from sim.presets import program
-from sim.session import Session
+from sim.session import Event, Session
 
 NO = C.NO
 
@@ -180,6 +180,38 @@ def test_the_course_legend_and_axes_state_their_scale():
     assert all("right" in t.name for t in fig.data if t.yaxis == "y2")
     assert "NRS 0-10" in fig.layout.yaxis.title.text
     assert "0-10" in fig.layout.yaxis2.title.text
+
+
+# --------------------------------------------------------------------------------------------
+# Battery life
+# --------------------------------------------------------------------------------------------
+def _shown(session: Session, pinned: Session | None = None) -> tuple[str, str]:
+    """Summary cards' HTML and the safety figure's title for ``session``."""
+    pinned_doc = pinned.to_dict() if pinned else {}
+    _, _, cards, _ = C.session_update(session.to_dict(), pinned_doc, {}, None)
+    fig, _, _ = C.safety_update(session.to_dict(), pinned_doc, {}, None)
+    return cards, fig.layout.title.text
+
+
+@pytest.mark.parametrize("prog", ["tens-conventional", "tens-acupuncture", "off"])
+def test_battery_life_is_shown_for_scs_not_for_tens_or_no_stimulation(prog):
+    cards, title = _shown(S.default_session())  # SCS tonic: an implanted generator
+    assert "Battery life" in cards and "battery" in title
+    cards, title = _shown(S.default_session().replace(program=program(prog)))
+    assert "Battery life" not in cards and "battery" not in title
+
+
+def test_battery_life_is_not_shown_for_a_session_without_stimulation():
+    quiet = S.default_session().replace(events=(Event(kind="touch", start_s=10, stop_s=20),))
+    cards, title = _shown(quiet)
+    assert "Battery life" not in cards and "battery" not in title
+
+
+def test_battery_card_in_ab_mode_shows_a_dash_for_the_side_without_one():
+    tens = S.default_session().replace(program=program("tens-conventional"))
+    cards = C._summary(tens, None, S.default_session(), None)
+    battery = next(c for c in cards if c[0] == "Battery life")
+    assert battery[1] == "—" and battery[2] != "—"
 
 
 # --------------------------------------------------------------------------------------------
