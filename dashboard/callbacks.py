@@ -17,9 +17,11 @@ State flow (the server keeps none of it)::
 
 :func:`control` decides what one user action does: it turns the action into a validated
 :class:`~sim.session.Session`; a :class:`~sim.params.ParameterError` becomes a message beside
-the control (in ``form-state``) and the stores are left alone, so every figure keeps the last
-good results. :func:`figures_update` redraws only the figures whose inputs changed (skip keys
-in ``fig-keys``) and only the fibre figure's tab when it is shown.
+the control (in ``form-state``), in the words of the controls (``Amplitude [mA]``, not
+``amplitude_mA``: :func:`dashboard.state.user_message`), and the stores are left alone, so
+every figure keeps the last good results. :func:`figures_update` redraws only the figures
+whose inputs changed (skip keys in ``fig-keys``) and only the fibre figure's tab when it is
+shown.
 
 Why a separate loader: Dash marks every output of a running callback as loading and
 re-renders it. Loading a document must write all ~70 controls; a slider release must not, so
@@ -150,8 +152,9 @@ def form_state(session: Session, messages: Mapping[str, str] | None = None,
 
 
 def _label_of(name: str) -> str:
+    """The label of ``name``'s control as the user sees it (``Amplitude [mA]``)."""
     p = PARAMETERS.get(name)
-    return (p.label or name) if p is not None else name
+    return S.shown_label(p) if p is not None else name
 
 
 def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
@@ -238,7 +241,8 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         try:
             target = S.decode_upload(inp.upload_contents)
         except ParameterError as exc:
-            out["global_msg"] = f"Could not import {name}: {exc}. Nothing was changed."
+            out["global_msg"] = f"Could not import {name}: {_import_message(exc)}. Nothing " \
+                                "was changed."
             return out
         out.update(_load(target, current, inp))
         out["search"] = S.encode_search(target, pinned=pinned, lecture=lecture)
@@ -292,6 +296,15 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
     return out
 
 
+def _import_message(exc: ParameterError) -> str:
+    """Why a file was refused: a rejected setting in the words of its control, with the key
+    that holds it in the file; other problems (unknown keys, bad JSON) name the file's keys as
+    they are."""
+    if exc.name in PARAMETERS:
+        return f"{S.user_message(exc)} (key “{exc.name}” in the file)"
+    return str(exc)
+
+
 def _duration_or(fields: Mapping[str, Any], fallback: float) -> float:
     try:
         return float(S.parse_field(S.FORM_PARAMS["duration_s"], fields.get("duration_s")))
@@ -302,13 +315,14 @@ def _duration_or(fields: Mapping[str, Any], fallback: float) -> float:
 def _error(exc: ParameterError, trigger_name: str | None, kind: str,
            current: Session) -> dict[str, Any]:
     """Outputs for a rejected form: the message beside the offending control (and beside the
-    control just changed, if different); stores untouched."""
+    control just changed, if different), in the words of the controls; stores untouched."""
     messages: dict[str, str] = {}
     events_msg = ""
+    text = S.user_message(exc)
     if kind.startswith("tr") or str(exc).startswith("treatment "):
         # treatment rows have no message box of their own: say it in the banner
         return dict(form=form_state(current, messages, "", ()),
-                    global_msg=f"Not applied: {exc}. The figures show the last valid "
+                    global_msg=f"Not applied: {text}. The figures show the last valid "
                                "settings.")
     if exc.name in S.FORM_PARAMS:
         target = exc.name
@@ -317,13 +331,13 @@ def _error(exc: ParameterError, trigger_name: str | None, kind: str,
     else:
         target = trigger_name or "events"
     if target == "events":
-        events_msg = str(exc)
+        events_msg = text
         where = "the events"
     else:
-        messages[target] = str(exc)
+        messages[target] = text
         where = f"“{_label_of(target)}”"
     if trigger_name and trigger_name != target:
-        messages[trigger_name] = f"Not applied: {exc}"
+        messages[trigger_name] = f"Not applied: {text}"
     invalid = {n for n in (target, trigger_name) if n in S.FORM_PARAMS}
     return dict(form=form_state(current, messages, events_msg, invalid),
                 global_msg=f"Not applied: see the message beside {where}. The figures show "
@@ -466,22 +480,26 @@ def waveform_update(doc: Any, pinned: Any, view: Any, relayout: Any, wave_state:
 
 
 def safety_update(doc: Any, pinned: Any, view: Any, key_state: Any) -> tuple[Any, Any, Any]:
-    """Safety figure, warnings panel and skip key; NO for all when nothing changed."""
+    """Safety figure, warnings panel and skip key; NO for all when nothing changed.
+
+    The figure's title states the battery life only where it means something
+    (:func:`dashboard.state.shows_battery_life`)."""
     session = _session_or_none(doc)
     if session is None:
         return NO, NO, NO
     a = _session_or_none(pinned)
     options = _options(view)
+    battery = S.shows_battery_life(session)
     key = _key(session.program.to_dict(), session.options.to_dict(),
                a.program.to_dict() if a else None, a.options.to_dict() if a else None,
-               options.lecture)
+               options.lecture, battery)
     if key == key_state:
         return NO, NO, NO
     rep = R.safety(session.program, session.options)
     rep_a = R.safety(a.program, a.options) if a else None
     fig = F.safety_figure(rep, contact_area_mm2=session.program.contact_area_mm2,
                           compare=(rep_a, a.program.contact_area_mm2) if a else None,
-                          options=options)
+                          battery=battery, options=options)
     return fig, L.warnings_list(rep.warnings, rep_a.warnings if rep_a else ()), key
 
 
@@ -547,7 +565,18 @@ def _paresthesia_text(felt: Any, level: Any, discomfort: Any = None) -> str:
         (f" ({level:.2g})" if isinstance(level, (int, float)) and felt else "")
 
 
+def _battery(session: Session, days: Any) -> str | None:
+    """The battery life to show for ``session`` (``None``: it has none worth showing, see
+    :func:`dashboard.state.shows_battery_life`)."""
+    rep = R.safety(session.program, session.options)
+    if not S.shows_battery_life(session) or not rep.charge_per_phase_uC > 0:
+        return None
+    return F._days_text(days if days is not None else rep.battery_life_days)
+
+
 def _summary(session: Session, result: Any, a: Session | None, result_a: Any) -> list[tuple]:
+    """Summary cards ``(title, B, A or None, note)``. The battery-life card appears only when
+    B or A is an implanted program that stimulates in its session ("—" for the other)."""
     def values(s: Session | None, res: Any) -> dict[str, str] | None:
         if s is None:
             return None
@@ -564,8 +593,7 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
             f"{get('pain_after_nrs'):.1f}",
             "paresthesia": _paresthesia_text(get("paresthesia_felt"), get("paresthesia"),
                                              get("discomfort")),
-            "battery": F._days_text(get("battery_days") if get("battery_days") is not None
-                                    else rep.battery_life_days),
+            "battery": _battery(s, get("battery_days")),
             "charge": f"{rep.charge_per_phase_uC:.3g} µC",
         }
     b, va = values(session, result), values(a, result_a)
@@ -583,7 +611,10 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
         ("Battery life", "battery", f"{rep.power_mW:.3g} mW delivered"),
         ("Charge per phase", "charge", k_text),
     ]
-    return [(title, b[key], va[key] if va else None, note) for title, key, note in cards]
+    if b["battery"] is None and (va is None or va["battery"] is None):
+        cards = [c for c in cards if c[1] != "battery"]
+    return [(title, b[key] or "—", (va[key] or "—") if va else None, note)
+            for title, key, note in cards]
 
 
 def fibre_update(doc: Any, pinned: Any, view: Any, key_state: Any) -> tuple[Any, Any]:
@@ -695,9 +726,8 @@ def pinned_status(pinned: Any) -> str:
     if a is None:
         return ""
     prog = S.matching_program_preset(a.program)
-    pat = S.matching_patient_preset(a.patient)
     prog_t = PROGRAM_PRESETS[prog].title if prog else f"custom {a.program.therapy.upper()}"
-    pat_t = PATIENT_PRESETS[pat].title if pat else "custom patient"
+    pat_t = S.patient_title(a.patient)
     return (f"A pinned: {prog_t} on {pat_t}, drawn dashed orange; your changes are B "
             "(solid blue).")
 

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 from dashboard import figures as F
+from dashboard.state import patient_title, user_message
 from sim.params import ParameterError
 
 __all__ = ["ncs_figure", "exam_figure", "course_figure", "ncs_table", "exam_text",
@@ -42,10 +43,13 @@ def ncs_figure(result: Any, healthy: Any = None, *,
                options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
     """The recorded sensory nerve action potential with its normal limits shaded.
 
+    The title names the nerve, the patient (the patient preset's title, or "custom patient")
+    and the verdict.
+
     Parameters
     ----------
     result : sim.ncs.NCSResult
-        The patient's study.
+        The patient's study (its ``patient`` is a preset name or ``"custom"``).
     healthy : sim.ncs.NCSResult, optional
         A healthy study of the same nerve and distance, drawn dashed for comparison.
     options : FigureOptions
@@ -80,8 +84,9 @@ def ncs_figure(result: Any, healthy: Any = None, *,
                  yref="y", x=1.0, y=-lim["amplitude_uV"], xanchor="right", yanchor="top",
                  showarrow=False, font=dict(size=options.font_size - 1, color=F.WARN))]
     verdict = "normal study" if result.normal else "abnormal study"
+    who = patient_title(getattr(result, "patient", None))
     layout = F._layout(
-        options, f"Sensory conduction study ({result.nerve}): {verdict}",
+        options, f"Sensory conduction study ({result.nerve}), {who}: {verdict}",
         xaxis=F._axis(options, title="time after the stimulus [ms]",
                       range=[0, float(t[-1])]),
         yaxis=F._axis(options, title="potential [µV] (negative up)", autorange="reversed",
@@ -156,25 +161,33 @@ def exam_text(finding: Any) -> str:
 
 
 def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
-    """Pain (left axis) and anxiety and depression (right axis) over the course's days."""
+    """Pain (left axis) and anxiety, depression and movement limitation (right axis) over the
+    course's days.
+
+    Both axes run 0-10, and every legend entry states its scale and axis: pain as NRS 0-10
+    (left); anxiety, depression and movement limitation, which the model keeps as 0-1
+    (the patient's settings), are drawn as 0-10 (10 = severe) on the right.
+    """
     day = result.day.tolist()
     s = result.series
     w = options.line_width
     data = [
-        dict(type="scatter", x=day, y=s["pain_nrs"].tolist(), name="pain", mode="lines",
-             line=dict(color=F.COLOR_B, width=w),
-             hovertemplate="day %{x:.1f}<br>pain %{y:.1f}<extra></extra>"),
+        dict(type="scatter", x=day, y=s["pain_nrs"].tolist(), name="pain (NRS 0-10, left)",
+             mode="lines", line=dict(color=F.COLOR_B, width=w),
+             hovertemplate="day %{x:.1f}<br>pain %{y:.1f} NRS<extra></extra>"),
         dict(type="scatter", x=day, y=s["pain_without_mood"].tolist(),
-             name="pain if mood stayed calm", mode="lines", hoverinfo="skip",
+             name="pain if mood stayed calm (NRS 0-10, left)", mode="lines", hoverinfo="skip",
              line=dict(color=F.COLOR_B, width=w * 0.6, dash="dot")),
-        dict(type="scatter", x=day, y=(10 * s["anxiety"]).tolist(), name="anxiety ×10",
-             mode="lines", line=dict(color=COLOR_ANXIETY, width=w), yaxis="y2",
+        dict(type="scatter", x=day, y=(10 * s["anxiety"]).tolist(),
+             name="anxiety (0-10, right)", mode="lines",
+             line=dict(color=COLOR_ANXIETY, width=w), yaxis="y2",
              hovertemplate="day %{x:.1f}<br>anxiety %{y:.1f}/10<extra></extra>"),
-        dict(type="scatter", x=day, y=(10 * s["depression"]).tolist(), name="depression ×10",
-             mode="lines", line=dict(color=COLOR_DEPRESSION, width=w), yaxis="y2",
+        dict(type="scatter", x=day, y=(10 * s["depression"]).tolist(),
+             name="depression (0-10, right)", mode="lines",
+             line=dict(color=COLOR_DEPRESSION, width=w), yaxis="y2",
              hovertemplate="day %{x:.1f}<br>depression %{y:.1f}/10<extra></extra>"),
         dict(type="scatter", x=day, y=(10 * s["movement_limitation"]).tolist(),
-             name="movement limitation ×10 (qualitative)", mode="lines", yaxis="y2",
+             name="movement limitation (0-10, right; qualitative)", mode="lines", yaxis="y2",
              line=dict(color="#009E73", width=w * 0.6, dash="dash"), hoverinfo="skip"),
     ]
     c = result.course
@@ -195,8 +208,8 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
         options, "Pain and mood over weeks (teaching model)",
         xaxis=F._axis(options, title="day", range=[0, float(day[-1])]),
         yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]),
-        yaxis2=dict(F._axis(options, title="mood [0-10]", range=[0, 10.5]), overlaying="y",
-                    side="right", showgrid=False),
+        yaxis2=dict(F._axis(options, title="mood and movement limitation [0-10]",
+                            range=[0, 10.5]), overlaying="y", side="right", showgrid=False),
         shapes=shapes, annotations=anns, hovermode="x",
         margin=F._margin(options, r=90 if options.lecture else 64))
     return F._figure(data, layout)
@@ -270,7 +283,7 @@ def _session(doc: Any):
 
 
 def _error(exc: ParameterError) -> str:
-    return f'<div class="param-msg" role="alert">{escape(str(exc))}</div>'
+    return f'<div class="param-msg" role="alert">{escape(user_message(exc))}</div>'
 
 
 def ncs_update(doc: Any, nerve: Any, view: Any) -> tuple[Any, str]:

@@ -11,7 +11,8 @@ payload bounded whatever the session length:
 * waveform traces longer than :data:`WEBGL_MIN_POINTS` points are drawn with WebGL.
 
 A pinned comparison configuration ("A") is drawn dashed in :data:`COLOR_A` behind the current
-one ("B", :data:`COLOR_B`) by every builder that takes ``compare``.
+one ("B", :data:`COLOR_B`) by every builder that takes ``compare``; their legend entries say
+which is which (:data:`NAME_A`, :data:`NAME_B`, and :data:`NAME_ALONE` when nothing is pinned).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ __all__ = [
     "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",
     "safety_figure", "session_figure", "fibre_figure", "gate_figure", "downsample_minmax",
     "GRAPH_CONFIG", "MAX_WAVE_POINTS", "MAX_SERIES_POINTS", "WEBGL_MIN_POINTS", "COLOR_A",
-    "COLOR_B",
+    "COLOR_B", "NAME_A", "NAME_B", "NAME_ALONE",
     "plain_figures",
 ]
 
@@ -59,6 +60,11 @@ EVENT_COLORS = {"stimulation": "rgba(0,158,115,0.14)", "touch": "rgba(86,180,233
                 "cold": "rgba(0,114,178,0.20)", "warm": "rgba(213,94,0,0.18)",
                 "pressure": "rgba(204,121,167,0.22)"}
 WARN = "#C0392B"
+#: Legend names of the pinned configuration A, of the one being edited (B) beside it, and of
+#: the one being edited when nothing is pinned ("current" would read as electric current).
+NAME_A = "A (pinned)"
+NAME_B = "B (this session)"
+NAME_ALONE = "this session"
 
 #: ``dcc.Graph`` config: no cloud upload button, no logo, PNG export at 2x.
 GRAPH_CONFIG = {"showSendToCloud": False, "displaylogo": False,
@@ -368,9 +374,8 @@ def waveform_figure(program: Program, *, duration_s: float,
     if compare is not None:
         prog_a, dur_a = compare
         va = waveform_vertices(pulse_train(prog_a, dur_a), t0, t1)
-        data += _wave_traces(va, "A (pinned)", COLOR_A, lw, dash="dash")
-    data += _wave_traces(verts, "B (current)" if compare is not None else "current", COLOR_B,
-                         lw)
+        data += _wave_traces(va, NAME_A, COLOR_A, lw, dash="dash")
+    data += _wave_traces(verts, NAME_B if compare is not None else NAME_ALONE, COLOR_B, lw)
     annotations = []
     # Charge per phase: shade the first stimulating (cathodic) phase in view; its value is
     # the title's second line.
@@ -428,9 +433,10 @@ def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
     if v.mode == "envelope":
         thin = dict(line, width=width / 2, shape="hvh")
         return [dict(type=kind, x=x_ms, y=v.lower_mA.astype(np.float32), mode="lines",
-                     line=thin, name=name, showlegend=False, hoverinfo="skip"),
+                     line=thin, name=name, legendgroup=name, showlegend=False,
+                     hoverinfo="skip"),
                 dict(type=kind, x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
-                     line=thin, fill="tonexty", name=name, hoverinfo="skip")]
+                     line=thin, fill="tonexty", name=name, legendgroup=name, hoverinfo="skip")]
     return [dict(type=kind, x=x_ms, y=v.current_mA.astype(np.float32), mode="lines",
                  line=line, name=name,
                  hovertemplate="%{x:.4f} ms<br>%{y:.3g} mA<extra>" + name + "</extra>")]
@@ -440,7 +446,7 @@ def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
 # Safety and energy
 # --------------------------------------------------------------------------------------------
 def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
-                  compare: tuple[SafetyReport, float] | None = None,
+                  compare: tuple[SafetyReport, float] | None = None, battery: bool = True,
                   options: FigureOptions = FigureOptions()) -> go.Figure:
     """Charge density and Shannon k against their limits, with the energy in the title.
 
@@ -459,7 +465,12 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
     contact_area_mm2 : float
         B's contact area [mm²] (for the contact line).
     compare : (SafetyReport, float), optional
-        A's report and contact area [mm²].
+        A's report and contact area [mm²]. A's and B's operating points then have legend
+        entries of their own.
+    battery : bool
+        State B's battery life in the title (the dashboard does so only for an implanted
+        program that stimulates: not for an external TENS unit or a session without
+        stimulation); the power delivered is stated either way.
     options : FigureOptions
 
     Returns
@@ -482,7 +493,7 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
         dict(type="scatter", x=[q[0], q[-1]], y=[cap, cap], mode="lines",
              line=dict(color=WARN, width=lw, dash="dot"), name=f"density cap {cap:g} µC/cm²"),
     ]
-    entries = [("B" if compare else "now", report, contact_area_mm2, COLOR_B)]
+    entries = [("B" if compare else NAME_ALONE, report, contact_area_mm2, COLOR_B)]
     if compare is not None:
         entries.insert(0, ("A", compare[0], compare[1], COLOR_A))
     for label, rep, area, color in entries:
@@ -493,7 +504,8 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
         if rep.charge_per_phase_uC > 0:
             data.append(dict(
                 type="scatter", x=[rep.charge_per_phase_uC],
-                y=[rep.charge_density_uC_per_cm2], mode="markers", showlegend=False,
+                y=[rep.charge_density_uC_per_cm2], mode="markers",
+                showlegend=compare is not None,
                 name=f"{label}: Q = {rep.charge_per_phase_uC:.3g} µC, "
                      f"D = {rep.charge_density_uC_per_cm2:.3g} µC/cm²",
                 marker=dict(size=14 if options.lecture else 11, color=color,
@@ -530,8 +542,12 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
                      textposition="outside", textangle=0, cliponaxis=False, showlegend=False,
                      hoverinfo="skip", marker=dict(color=[colors[i] for i in order]),
                      xaxis="x2", yaxis="y2"))
-    energy = (f"battery {_days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
-              if report.charge_per_phase_uC > 0 else "no stimulation")
+    if report.charge_per_phase_uC <= 0:
+        energy = "no stimulation"
+    elif battery:
+        energy = f"battery {_days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
+    else:
+        energy = f"{report.power_mW:.3g} mW delivered"
     layout = _layout(
         options, f"Safety and energy: {energy}",
         xaxis=_axis(options, type="log", range=[-3, 2], domain=[0, 0.5],
@@ -621,15 +637,16 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
     duration_s : float
         Session length [s].
     compare : SessionResult, optional
-        Pinned configuration A's result, drawn dashed.
+        Pinned configuration A's result, drawn dashed. The legend names the runs
+        :data:`NAME_A` and :data:`NAME_B`, or :data:`NAME_ALONE` without ``compare``.
     cursor_s : float, optional
         Time of the gate snapshot [s], drawn as a vertical line.
     options : FigureOptions
     """
     lw = options.line_width
     data: list[dict] = []
-    runs = [("A (pinned)", compare, COLOR_A, "dash"),
-            ("B (current)" if compare is not None else "current", result, COLOR_B, "solid")]
+    runs = [(NAME_A, compare, COLOR_A, "dash"),
+            (NAME_B if compare is not None else NAME_ALONE, result, COLOR_B, "solid")]
     for name, res, color, dash in runs:
         if res is None:
             continue
@@ -719,26 +736,33 @@ def fibre_figure(view: Any, *, compare: Any = None,
         The curves (see :class:`FibreView`); ``None`` draws a note instead (recruitment model
         not installed, or therapy off).
     compare : object, optional
-        A's view (same attributes), drawn dashed.
+        A's view (same attributes), drawn dashed. Every curve's legend entry then says whose
+        it is (``Aβ (A)``, ``Aβ (B)``).
     options : FigureOptions
+
+    Notes
+    -----
+    The therapeutic window (perception to discomfort threshold) is a shaded band with a
+    legend entry of its own; B's, when A is pinned.
     """
     lw = options.line_width
     data: list[dict] = []
     shapes: list[dict] = []
     annotations = [_title_ann("Recruitment", 0.21, 1.0, options),
                    _title_ann("Strength-duration", 0.79, 1.0, options)]
-    for v, dash, suffix in ((compare, "dash", " (A)"), (view, "solid", "")):
+    b_suffix = " (B)" if compare is not None else ""
+    for v, dash, suffix in ((compare, "dash", " (A)"), (view, "solid", b_suffix)):
         if v is None:
             continue
         for cls in v.classes:
             color = FIBRE_COLORS.get(cls, "#555555")
             data.append(dict(type="scatter", x=np.asarray(v.amplitude_mA, dtype=np.float32),
                              y=(100 * np.asarray(v.fraction[cls])).astype(np.float32),
-                             mode="lines", name=cls + suffix, legendgroup=cls,
+                             mode="lines", name=cls + suffix, legendgroup=cls + suffix,
                              line=dict(color=color, width=lw, dash=dash)))
             data.append(dict(type="scatter", x=np.asarray(v.pulse_width_us, dtype=np.float32),
                              y=np.asarray(v.threshold_mA[cls], dtype=np.float32),
-                             mode="lines", name=cls + suffix, legendgroup=cls,
+                             mode="lines", name=cls + suffix, legendgroup=cls + suffix,
                              showlegend=False, xaxis="x2", yaxis="y2",
                              line=dict(color=color, width=lw, dash=dash)))
     if view is None:
@@ -749,12 +773,9 @@ def fibre_figure(view: Any, *, compare: Any = None,
         if view.perception_mA is not None and view.discomfort_mA is not None:
             shapes.append(dict(type="rect", xref="x", yref="y domain", x0=view.perception_mA,
                                x1=view.discomfort_mA, y0=0, y1=1, layer="below",
-                               fillcolor="rgba(0,158,115,0.15)", line=dict(width=0)))
-            annotations.append(dict(text="therapeutic window", xref="x", yref="y domain",
-                                    x=math.sqrt(view.perception_mA * view.discomfort_mA)
-                                    if view.perception_mA > 0 else view.discomfort_mA,
-                                    y=0.98, showarrow=False, yanchor="top",
-                                    font=dict(size=options.font_size - 1, color="#006B4E")))
+                               fillcolor="rgba(0,158,115,0.15)", line=dict(width=0),
+                               showlegend=True,
+                               name="therapeutic window: perception to discomfort" + b_suffix))
         amp = view.operating_amplitude_mA
         if amp > 0:
             shapes.append(dict(type="line", xref="x", yref="y domain", x0=amp, x1=amp, y0=0,
@@ -768,8 +789,8 @@ def fibre_figure(view: Any, *, compare: Any = None,
                                  hovertemplate=f"{cls}: %{{y:.0f}} %<extra>operating point"
                                                "</extra>"))
             data.append(dict(type="scatter", x=[view.operating_pulse_width_us], y=[amp],
-                             mode="markers", name="this program", xaxis="x2", yaxis="y2",
-                             marker=dict(size=14, symbol="x", color="#000000")))
+                             mode="markers", name="this program" + b_suffix, xaxis="x2",
+                             yaxis="y2", marker=dict(size=14, symbol="x", color="#000000")))
     ranges = {}
     if view is not None:
         amps = np.asarray(view.amplitude_mA, dtype=float)

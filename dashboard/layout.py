@@ -62,10 +62,10 @@ _CHOICE_LABELS = {"scs": "SCS", "pns": "PNS", "tens": "TENS", "off": "off"}
 
 
 def _label(p: Param) -> html.Label:
-    """Label with unit; the declaration's help and allowed range are its tooltip (a "?" marker
-    is drawn by CSS; the label is focusable so the tooltip also shows from the keyboard)."""
-    unit = f" [{p.unit}]" if p.unit and p.kind in ("float", "int", "samples") else ""
-    return html.Label(f"{p.label or p.name}{unit}", className="param-label", tabIndex="0",
+    """Label with unit (:func:`dashboard.state.shown_label`, also the name validation messages
+    use); the declaration's help and allowed range are its tooltip (a "?" marker is drawn by
+    CSS; the label is focusable so the tooltip also shows from the keyboard)."""
+    return html.Label(S.shown_label(p), className="param-label", tabIndex="0",
                       title=f"{p.help} Allowed: {p.range_text}.")
 
 
@@ -236,8 +236,7 @@ def _treatment_option(i: int, name: str, value: Any) -> html.Label:
     else:
         control = dcc.Input(id=cid, type="text", value=value, debounce=True,
                             className="ev-num tr-num", name=f"treatment-{i + 1}-{name}")
-    unit = f" [{p.unit}]" if p.unit else ""
-    return html.Label([f"{p.label}{unit}", control], className="tr-option",
+    return html.Label([S.shown_label(p), control], className="tr-option",
                       title=f"{p.help} Allowed: {p.range_text}.")
 
 
@@ -286,9 +285,7 @@ def _treatments_editor(session) -> html.Div:
 
 
 def _events_editor(session) -> html.Div:
-    head = [html.Span(PARAMETERS[S.EVENT_COLUMNS[c]].label +
-                      (f" [{PARAMETERS[S.EVENT_COLUMNS[c]].unit}]"
-                       if PARAMETERS[S.EVENT_COLUMNS[c]].unit else ""),
+    head = [html.Span(S.shown_label(PARAMETERS[S.EVENT_COLUMNS[c]]),
                       title=PARAMETERS[S.EVENT_COLUMNS[c]].help) for c in S.EVENT_COLUMNS]
     return html.Div([
         html.Label("Events", className="param-label", tabIndex="0",

@@ -45,7 +45,8 @@ __all__ = [
     "new_event_row", "slider_spec", "to_slider", "from_slider", "sparse_document",
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
-    "matching_patient_preset", "session_from_doc", "MAX_URL_TOKEN_CHARS",
+    "matching_patient_preset", "session_from_doc", "MAX_URL_TOKEN_CHARS", "shown_label",
+    "user_message", "patient_title", "IMPLANTED_THERAPIES", "shows_battery_life",
 ]
 
 #: Program and patient shown when the dashboard opens without a link (a typical SCS case).
@@ -112,6 +113,10 @@ def display_value(param: Param, value: Any) -> Any:
 def parse_field(param: Param, raw: Any) -> Any:
     """Convert a control's raw value to the validated parameter value.
 
+    A number typed with a decimal comma (``2,5``) is not read as 2.5: the message says to use
+    a decimal point (a comma before three digits may be a thousands separator, so both
+    readings are offered for ``10,000``).
+
     Raises
     ------
     ParameterError
@@ -126,7 +131,30 @@ def parse_field(param: Param, raw: Any) -> Any:
     text = "" if raw is None else str(raw)
     if param.kind == "samples" and not text.strip():
         return param.validate(())
+    if param.kind in ("float", "int"):
+        hint = _comma_hint(text.strip())
+        if hint:
+            raise ParameterError(f"{param.name}={text.strip()!r} {hint} (allowed "
+                                 f"{param.range_text})", name=param.name, value=raw)
     return parse_assignment(f"{param.name}={text}")[1]
+
+
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+")
+
+
+def _comma_hint(text: str) -> str:
+    """What to type instead of a number written with a comma ('' when ``text`` is not one):
+    ``2,5`` -> use a decimal point: 2.5; ``10,000`` may also mean ten thousand."""
+    if _DECIMAL_COMMA.fullmatch(text):
+        point = text.replace(",", ".")
+        if _THOUSANDS.fullmatch(text):
+            return (f"has a comma; use a decimal point: {point}, or no thousands "
+                    f"separator: {text.replace(',', '')}")
+        return f"has a decimal comma; use a decimal point: {point}"
+    if _THOUSANDS.fullmatch(text):
+        return f"has thousands separators; leave them out: {text.replace(',', '')}"
+    return ""
 
 
 def session_to_form(session: Session) -> dict[str, Any]:
@@ -549,6 +577,73 @@ def decode_upload(contents: str | None) -> Session:
 # --------------------------------------------------------------------------------------------
 # Presentation helpers
 # --------------------------------------------------------------------------------------------
+def shown_label(p: Param) -> str:
+    """A parameter's label as its control shows it: label and unit, e.g. ``Amplitude [mA]``
+    (numbers and sample lists carry their unit; choices, switches and patterns do not)."""
+    unit = f" [{p.unit}]" if p.unit and p.kind in ("float", "int", "samples") else ""
+    return f"{p.label or p.name}{unit}"
+
+
+@lru_cache(maxsize=1)
+def _declared_names() -> re.Pattern:
+    names = sorted(PARAMETERS, key=len, reverse=True)  # longest first: no partial matches
+    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")\b(\s*=\s*)?")
+
+
+_ROW_INDEX = re.compile(r"\b(event|treatment)s\[(\d+)\]( \([^()]*\)(?= ))?")
+
+
+def user_message(message: Any) -> str:
+    """A validation message (a :class:`~sim.params.ParameterError` or its text) in the words
+    of the controls.
+
+    Each declared parameter name becomes its label as shown beside its control
+    (:func:`shown_label`): ``amplitude_mA=500 is outside 0..100 mA`` reads
+    ``Amplitude [mA] = 500 is outside 0..100 mA``; the value, unit and allowed range stay.
+    Names that are plain words (``therapy``, ``contacts``) are replaced only where a value
+    follows (``therapy='x'``), so that the rest of the sentence keeps its words; a row index
+    ``events[0] (touch)`` reads ``event 1 (touch):``, counting rows from 1 as the editor shows
+    them.
+    """
+    def label(m: re.Match) -> str:
+        name, equals = m.group(1), m.group(2)
+        if "_" not in name and not equals:
+            return m.group(0)
+        shown = shown_label(PARAMETERS[name])
+        return f"{shown} = " if equals else shown
+
+    def row(m: re.Match) -> str:
+        what = f"{m.group(1)} {int(m.group(2)) + 1}"
+        return f"{what}{m.group(3)}:" if m.group(3) else what
+
+    text = _ROW_INDEX.sub(row, str(message))
+    return _declared_names().sub(label, text)
+
+
+def patient_title(patient: Patient | str | None) -> str:
+    """The title of the patient preset equal to ``patient`` (a :class:`Patient` or a preset
+    name), else ``"custom patient"``."""
+    if isinstance(patient, Patient):
+        patient = matching_patient_preset(patient)
+    preset = PATIENT_PRESETS.get(patient) if isinstance(patient, str) else None
+    return preset.title if preset is not None else "custom patient"
+
+
+#: Therapies whose battery life the dashboard states: those with an implanted lead, SCS and
+#: PNS (whose generator is implanted or worn, depending on the system). A TENS unit is
+#: external, on skin pads: its batteries are simply swapped.
+IMPLANTED_THERAPIES = ("scs", "pns")
+
+
+def shows_battery_life(session: Session) -> bool:
+    """Whether the dashboard states a battery life for ``session``: an implanted program
+    (:data:`IMPLANTED_THERAPIES`) that delivers current in the session (therapy on, an
+    amplitude above 0 and at least one stimulation event)."""
+    p = session.program
+    return (p.therapy in IMPLANTED_THERAPIES and p.is_active
+            and any(ev.kind == "stimulation" for ev in session.events))
+
+
 def irrelevant_params(session: Session) -> frozenset[str]:
     """Form parameters that have no effect on ``session`` (shown dimmed, still editable)."""
     p = session.program

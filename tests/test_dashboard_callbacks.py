@@ -59,9 +59,9 @@ def _figures_after(doc, keys):
 def test_out_of_range_typed_value_shows_the_message_and_keeps_the_figures():
     inp = _typed("amplitude_mA", "500")
     out = C.control(("field", "amplitude_mA"), inp)
-    assert out["form"]["messages"] == {"amplitude_mA": "amplitude_mA=500 is outside 0..100 mA"}
+    assert out["form"]["messages"] == {"amplitude_mA": "Amplitude [mA] = 500 is outside 0..100 mA"}
     assert out["form"]["invalid"] == ["amplitude_mA"]
-    assert "Not applied" in out["global_msg"] and "Amplitude" in out["global_msg"]
+    assert "Not applied" in out["global_msg"] and "“Amplitude [mA]”" in out["global_msg"]
     # The stores and the URL are untouched, so no figure is redrawn: last good results stay.
     assert out["doc"] is NO and out["search"] is NO
     keys = _figures_after(inp.doc, {})["fig-keys"]
@@ -107,8 +107,8 @@ def test_a_combination_error_is_shown_where_it_is_named_and_where_it_was_made():
     out = C.control(("slider", "rate_hz"), inp)
     assert out["doc"] is NO
     messages = out["form"]["messages"]
-    assert "pulse_width_us=210 µs does not fit" in messages["pulse_width_us"]
-    assert messages["rate_hz"].startswith("Not applied: pulse_width_us=210")
+    assert "Pulse width [µs] = 210 µs does not fit" in messages["pulse_width_us"]
+    assert messages["rate_hz"].startswith("Not applied: Pulse width [µs] = 210")
     assert out["form"]["invalid"] == ["pulse_width_us", "rate_hz"]
 
 
@@ -117,7 +117,7 @@ def test_the_form_stays_sticky_until_the_bad_value_is_fixed():
     inp.fields["pulse_width_us"] = "100"
     out = C.control(("field", "pulse_width_us"), inp)
     assert out["doc"] is NO
-    assert "amplitude_mA=500" in out["form"]["messages"]["amplitude_mA"]
+    assert "Amplitude [mA] = 500" in out["form"]["messages"]["amplitude_mA"]
     inp.fields["amplitude_mA"] = "5"
     out = C.control(("field", "amplitude_mA"), inp)
     new = Session.from_dict(out["doc"])
@@ -199,8 +199,9 @@ def test_import_of_a_configuration_json():
     bad = C.control(("upload",), _inp(upload_contents=_upload('{"duration_s": 0}'),
                                       upload_filename="bad.json"))
     assert bad["doc"] is NO
-    assert bad["global_msg"] == ("Could not import bad.json: duration_s=0 is outside "
-                                 "1..14400 s. Nothing was changed.")
+    assert bad["global_msg"] == ("Could not import bad.json: Session length [s] = 0 is outside "
+                                 "1..14400 s (key “duration_s” in the file). Nothing was "
+                                 "changed.")
 
 
 def test_events_can_be_added_removed_and_are_validated():
@@ -216,7 +217,7 @@ def test_events_can_be_added_removed_and_are_validated():
     inp.events = [dict(inp.events[0], stop_s="500")]  # beyond the 240 s session
     out = C.control(("ev",), inp)
     assert out["doc"] is NO
-    assert "event_stop_s=500 s is after the end of the session" in out["form"]["events"]
+    assert "Event stop [s] = 500 s is after the end of the session" in out["form"]["events"]
 
 
 def test_waveform_zoom_renders_the_new_window_and_a_double_click_resets_it():
@@ -275,7 +276,7 @@ def test_session_figures_and_summary_use_the_model_hook(monkeypatch):
     doc = S.default_session().to_dict()
     pinned = Session(program=program("off")).to_dict()
     fig, gate, cards, _ = C.session_update(doc, pinned, {}, {"points": [{"x": 100.0}]})
-    assert [t.name for t in fig.data if t.showlegend] == ["A (pinned)", "B (current)"]
+    assert [t.name for t in fig.data if t.showlegend] == ["A (pinned)", "B (this session)"]
     assert "t = 100 s" in gate.layout.title.text
     text = _text(cards)
     assert "60 %" in text and "6.0 → 3.0 → 5.0" in text and "120 days" in text
@@ -335,7 +336,7 @@ def test_treatment_rows_add_edit_and_remove():
     rows[0].update(dose="5")
     out = C.control(("tr",), _inp(blocked, treatments=rows))
     assert out["doc"] is NO
-    assert "concentration_pct=5 is outside 0.25..2 %" in _text(out["global_msg"]) + str(
+    assert "Concentration [%] = 5 is outside 0.25..2 %" in _text(out["global_msg"]) + str(
         out["form"])
     out = C.control(("tr-del", 0), _inp(blocked, treatments=S.treatment_rows(blocked)))
     assert Session.from_dict(out["doc"]).treatments == ()
@@ -381,7 +382,7 @@ def test_treatment_options_are_edited_in_their_rows():
     rows[1]["lesion_fraction"] = "1.5"
     out = C.control(("tr",), _inp(new, treatments=rows))
     assert out["doc"] is NO
-    assert "lesion_fraction=1.5 is outside 0..1" in _text(out["global_msg"])
+    assert "Lesion completeness = 1.5 is outside 0..1" in _text(out["global_msg"])
 
 
 def test_a_new_kind_shows_its_own_options_at_their_defaults():

@@ -27,7 +27,7 @@ def _validated(fig: go.Figure) -> go.Figure:
     return go.Figure(fig.to_dict())
 
 
-def _trace_x_s(fig, name_contains="current"):
+def _trace_x_s(fig, name_contains="this session"):
     xs = [np.asarray(t.x, dtype=float) / 1e3 for t in fig.data
           if t.name and name_contains in t.name and t.fill != "toself"]
     return np.concatenate(xs)
@@ -98,7 +98,7 @@ def test_pinned_program_is_overlaid_dashed():
     fig = F.waveform_figure(program("scs-burst"), duration_s=240,
                             compare=(program("scs-tonic"), 240))
     names = [t.name for t in fig.data]
-    assert "A (pinned)" in names and "B (current)" in names
+    assert "A (pinned)" in names and "B (this session)" in names
     a = next(t for t in fig.data if t.name == "A (pinned)")
     assert a.line.dash == "dash" and a.line.color == F.COLOR_A
     assert fig.layout.showlegend

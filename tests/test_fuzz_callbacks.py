@@ -260,9 +260,9 @@ def _hostile_uploads(marker: Path) -> dict[str, tuple[str, str]]:
             "__class__: unknown key"),
         "__import__ as a value": (_data_url(json.dumps(
             {"program": {"therapy": f"__import__('os').system('touch {marker}')"}}).encode()),
-            "therapy="),
+            "(key “therapy” in the file)"),
         "eval-looking number": (_data_url(b'{"duration_s": "__import__(\'os\')"}'),
-                                "duration_s="),
+                                "(key “duration_s” in the file)"),
         "a huge file": (_data_url(b"{" + b" " * (MAX_DOCUMENT_BYTES + 10) + b"}"),
                         "bytes are accepted"),
         "binary garbage": (_data_url(os.urandom(2000)), "Could not import"),

@@ -91,7 +91,8 @@ def test_bad_typed_value_shows_the_message_and_keeps_the_plot(page):
     open_dashboard(page)
     before = _charge(page)
     type_value(page, "amplitude_mA", "500")
-    expect(message(page, "amplitude_mA")).to_have_text("amplitude_mA=500 is outside 0..100 mA")
+    expect(message(page, "amplitude_mA")).to_have_text(
+        "Amplitude [mA] = 500 is outside 0..100 mA")
     expect(page.locator("#global-msg")).to_contain_text("Not applied")
     expect(page.locator(pid("row", "amplitude_mA"))).to_have_class("param-row num invalid")
     settle(page)
@@ -116,10 +117,10 @@ def test_ab_comparison_overlays_a_on_every_time_plot(page):
     choose(page, "program-preset", PROGRAM_PRESETS["scs-burst"].title)
     page.wait_for_function("() => document.querySelector('#fig-wave .js-plotly-plot')"
                            ".data.some(t => t.name === 'A (pinned)')")
-    assert "B (current)" in trace_names(page, "fig-wave")
+    assert "B (this session)" in trace_names(page, "fig-wave")
     names = trace_names(page, "fig-session")
     if names:  # the session model is installed
-        assert "A (pinned)" in names and "B (current)" in names
+        assert "A (pinned)" in names and "B (this session)" in names
     expect(page.locator("#summary .tag-a").first).to_be_visible()
     bars = page.evaluate("document.querySelector('#fig-safety .js-plotly-plot')"
                          ".data.find(t => t.type === 'bar').y")
@@ -156,8 +157,8 @@ def test_json_download_then_import_restores_the_configuration(page, tmp_path):
     bad.write_text(json.dumps({"program": {"pulse_width_us": 5000}}))
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     expect(page.locator("#global-msg")).to_have_text(
-        "Could not import bad.json: pulse_width_us=5000 is outside 10..1000 µs. "
-        "Nothing was changed.")
+        "Could not import bad.json: Pulse width [µs] = 5000 is outside 10..1000 µs (key "
+        "“pulse_width_us” in the file). Nothing was changed.")
     expect(field(page, "amplitude_mA")).to_have_value("5.5")
 
 
@@ -263,7 +264,7 @@ def test_a_treatment_is_added_edited_and_shared_by_link(page, context):
     dose.fill("99999")                      # above gabapentin's 3600 mg/day
     dose.press("Tab")
     settle(page)
-    expect(page.locator("#global-msg")).to_contain_text("dose_mg_per_day=99999 is outside")
+    expect(page.locator("#global-msg")).to_contain_text("Daily dose [mg/day] = 99999 is outside")
     dose.fill("2400")
     dose.press("Tab")
     settle(page)
@@ -303,12 +304,12 @@ def test_a_closed_section_opens_with_the_current_settings(page):
     open_section(page, "device")
     expect(field(page, "impedance_ohm")).to_have_value("2500")  # kept through the edit
     type_value(page, "battery_capacity_mAh", "-3")     # rejected: below the allowed range
-    expect(message(page, "battery_capacity_mAh")).to_contain_text("battery_capacity_mAh")
+    expect(message(page, "battery_capacity_mAh")).to_contain_text("Battery capacity [mAh]")
     page.locator(pid("section-head", "device")).click()
     expect(section_rows(page, "device")).to_have_count(0)
     open_section(page, "device")
     expect(field(page, "battery_capacity_mAh")).to_have_value("-3")
-    expect(message(page, "battery_capacity_mAh")).to_contain_text("battery_capacity_mAh")
+    expect(message(page, "battery_capacity_mAh")).to_contain_text("Battery capacity [mAh]")
 
 
 def test_resizing_the_window_sends_no_update_request(page):
