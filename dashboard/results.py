@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -35,7 +36,29 @@ def safety(program: Program, options: ModelOptions) -> SafetyReport:
                          density_limit_uC_per_cm2=options.density_limit_uC_per_cm2)
 
 
-_run_lock = threading.Lock()
+class _KeyLocks:
+    """One lock per key, alive while someone holds or waits for it (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[Any, list] = {}  # key -> [lock, holders and waiters]
+
+    @contextmanager
+    def hold(self, key: Any) -> Iterator[None]:
+        with self._guard:
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._locks[key]
+
+
+_run_locks = _KeyLocks()
 
 
 @lru_cache(maxsize=32)
@@ -47,10 +70,10 @@ def session_result(session: Session) -> Any:
     """``run_session(session)`` (memoised).
 
     Requests served by parallel threads may ask for the same session at once (a class on one
-    preset); the lock makes the later ones wait for the first's cached result instead of
-    computing it again.
+    preset): a lock per session makes the later ones wait for the first's cached result
+    instead of computing it again, while different sessions run side by side.
     """
-    with _run_lock:
+    with _run_locks.hold(session):
         return _run(session)
 
 
