@@ -61,7 +61,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.stats import truncnorm
 
 from sim import electrodes as el
 from sim import fibers as fb
@@ -176,15 +176,16 @@ class FiberPopulation:
 
 def _truncated_lognormal(rng: np.random.Generator, n: int, dist: DiameterDistribution,
                          lo: float, hi: float) -> np.ndarray:
-    """Inverse-CDF sampling of a log-normal truncated to [lo, hi] (no clipping lumps)."""
+    """A log-normal truncated to [lo, hi] (no clipping lumps), by inverse CDF of
+    :data:`scipy.stats.truncnorm` on the log scale."""
     mu = math.log(dist.median_um)
-    a, b = ndtr((math.log(lo) - mu) / dist.sigma_ln), ndtr((math.log(hi) - mu) / dist.sigma_ln)
-    return np.exp(mu + dist.sigma_ln * ndtri(a + (b - a) * rng.random(n)))
+    a, b = (math.log(lo) - mu) / dist.sigma_ln, (math.log(hi) - mu) / dist.sigma_ln
+    return np.exp(mu + dist.sigma_ln * truncnorm.ppf(rng.random(n), a, b))
 
 
 def _truncated_normal(rng: np.random.Generator, n: int, sd: float, lim: float) -> np.ndarray:
-    a = ndtr(-lim / sd)
-    return sd * ndtri(a + (1 - 2 * a) * rng.random(n))
+    """A normal of spread ``sd`` truncated to [-lim, lim] (:data:`scipy.stats.truncnorm`)."""
+    return sd * truncnorm.ppf(rng.random(n), -lim / sd, lim / sd)
 
 
 def _readonly(*arrays: np.ndarray) -> list[np.ndarray]:
