@@ -127,15 +127,8 @@ class FormInput:
     form: dict | None = None
 
 
-def _session_or_none(doc: Any) -> Session | None:
-    """The session of a store's document; ``None`` for an empty store ({} or None) or an
-    invalid document (a tampered store)."""
-    if not doc:
-        return None
-    try:
-        return S.session_from_doc(doc)
-    except ParameterError:
-        return None
+#: The session of a store's document, or ``None`` (:func:`dashboard.state.session_or_none`).
+_session_or_none = S.session_or_none
 
 
 def form_state(session: Session, messages: Mapping[str, str] | None = None,

@@ -45,7 +45,7 @@ __all__ = [
     "new_event_row", "slider_spec", "to_slider", "from_slider", "sparse_document",
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
-    "matching_patient_preset", "session_from_doc", "MAX_URL_TOKEN_CHARS", "shown_label",
+    "matching_patient_preset", "session_from_doc", "session_or_none", "MAX_URL_TOKEN_CHARS", "shown_label",
     "user_message", "patient_title", "IMPLANTED_THERAPIES", "shows_battery_life",
 ]
 
@@ -312,6 +312,17 @@ def form_to_session(fields: Mapping[str, Any], events: Sequence[Mapping[str, Any
 @lru_cache(maxsize=256)
 def _session_from_json(text: str) -> Session:
     return Session.from_json(text)
+
+
+def session_or_none(doc: Any) -> Session | None:
+    """The session of a store's document; ``None`` for an empty store ({} or None) or an
+    invalid document (a tampered store)."""
+    if not doc:
+        return None
+    try:
+        return session_from_doc(doc)
+    except ParameterError:
+        return None
 
 
 def session_from_doc(doc: Mapping[str, Any] | None) -> Session | None:

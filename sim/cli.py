@@ -219,15 +219,27 @@ def build_parser() -> argparse.ArgumentParser:
     _register_ncs(sub)
     _register_exam(sub)
     _register_course(sub)
-    try:  # lazily: the dashboard module imports no dash until its command runs
-        from dashboard.cli import register as _reg_dash
-    except ImportError:  # pragma: no cover - sim used without the dashboard package
-        _reg_dash = None
-    if _reg_dash is not None and _reg_dash not in _EXTRA_COMMANDS:
-        _EXTRA_COMMANDS.append(_reg_dash)
-    for register in _EXTRA_COMMANDS:
+    for register in (*_EXTRA_COMMANDS, *_registered_commands()):
         register(sub)
     return parser
+
+
+#: Entry-point group of further commands: ``register(subparsers)`` functions that packages
+#: installed beside the core add (the dashboard's ``neuromod dashboard``, declared in
+#: ``pyproject.toml``). The core itself imports none of them.
+COMMANDS_GROUP = "neuromod.commands"
+
+
+def _registered_commands() -> list[Callable[[Any], None]]:
+    from importlib.metadata import entry_points
+
+    out = []
+    for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        try:
+            out.append(ep.load())
+        except ImportError:  # pragma: no cover - a command whose package is not installed
+            continue
+    return out
 
 
 # --------------------------------------------------------------------------------------------

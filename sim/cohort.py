@@ -156,7 +156,7 @@ def _draw(rng: np.random.Generator, base: Any, n: int, placement: tuple[str, ...
 
 def _usual_pain_nrs(base: Any, draw: Mapping[str, Any]) -> float:
     """A drawn patient's untreated resting pain [NRS]."""
-    from sim.session import resting_pain_nrs
+    from sim.drive import resting_pain_nrs
     fields = {k: v for k, v in draw.items() if k in base.__dataclass_fields__}
     return resting_pain_nrs(base.replace(**fields))
 
@@ -185,7 +185,8 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     rng = np.random.default_rng(seed)
     placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),
                  "off": ()}[therapy]
-    from sim.session import MIN_BASELINE_PAIN_NRS, resting_pain_nrs
+    from sim.drive import resting_pain_nrs
+    from sim.session import MIN_BASELINE_PAIN_NRS
     if not enrol or resting_pain_nrs(base) < MIN_BASELINE_PAIN_NRS:
         return _draw(rng, base, n, placement)
     out: list[dict[str, Any]] = []
@@ -286,7 +287,7 @@ class TitratedRunner:
             session = usual_care(session)
         factor = TITRATIONS[self.mode]
         if factor is not None and prog.is_active:
-            from sim.session import _recruitment
+            from sim.drive import _recruitment
             pt = _recruitment(prog, pat.csf_thickness_mm,
                               pat.nerve_depth_mm).perception_threshold_mA
             amp = min(factor * pt, DEVICE_MAX_MA[prog.therapy])

@@ -143,6 +143,8 @@ __all__ = [
     "windup_protocol",
     "DRIVE_RATE_SCALE_HZ",
     "SESSION_DT_S",
+    "MAX_SESSION_SAMPLES",
+    "session_grid",
 ]
 
 _DIMLESS = "(dimensionless)"
@@ -150,6 +152,19 @@ _DIMLESS = "(dimensionless)"
 #: Recommended session grid step for :func:`simulate_gate` [s] [A]: equal to τ_E, so a fast
 #: transient spans at most ~3 samples, and 30 minutes are 90 000 samples.
 SESSION_DT_S = 0.02
+#: Largest number of time samples of one session. Up to 30 minutes the grid is the gate's
+#: recommended step (:data:`SESSION_DT_S` = 20 ms); longer sessions use a coarser step so
+#: that cost stays linear in duration up to 30 minutes and bounded beyond [A].
+MAX_SESSION_SAMPLES = 90_000
+
+
+def session_grid(duration_s: float) -> np.ndarray:
+    """Sample times of a session [s]: 20 ms steps, coarser beyond 30 minutes."""
+    dt = max(SESSION_DT_S, duration_s / MAX_SESSION_SAMPLES)
+    n = int(math.ceil(duration_s / dt - 1e-9))
+    return np.arange(n + 1) * (duration_s / n)
+
+
 
 #: One day [s] (the kHz wash-in time constant is about a day).
 _DAY_S = 86400.0

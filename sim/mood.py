@@ -16,7 +16,7 @@ published model gives these constants. The model has three parts.
 1. **Mood acts on the gate** (:func:`mood_descending_drive`): anxiety A and depression D,
    each in 0..1, add ``0.2·A + 0.2·D`` to the net descending drive ``b_desc`` (positive =
    less inhibition, more facilitation). Every session reads it through
-   :func:`sim.session.gate_params`, so raising a patient's anxiety raises pain in an
+   :func:`sim.drive.gate_params`, so raising a patient's anxiety raises pain in an
    otherwise identical session (about +0.6 NRS per 0.2 of drive in the neuropathic presets).
 2. **Pain acts on mood** (:func:`simulate_course`): over days, A and D relax toward targets
    that grow with sustained pain above the mild range,
@@ -39,7 +39,7 @@ The course runs on a coarse grid (hours); at each step pain is the gate's steady
 that day's drives (:func:`sim.gate.steady_nociceptive_hz`, read by :mod:`sim.percept`), so
 its cost does not depend on the pulse rate, and the slow states advance exactly (exponential
 steps, stable for any step). A 10 kHz program's effect washes in over its first days
-(:func:`sim.session.khz_washin`), which the course shows and a single session only begins.
+(:func:`sim.drive.khz_washin`), which the course shows and a single session only begins.
 """
 from __future__ import annotations
 
@@ -49,17 +49,16 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from sim.drive import (
+    MOOD_DESCENDING_PER_ANXIETY,
+    MOOD_DESCENDING_PER_DEPRESSION,
+    mood_descending_drive,
+)
 from sim.params import PARAMETERS, ParameterError, _fmt, param_field, validate_fields
 
 __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
            "MOOD_DESCENDING_PER_ANXIETY", "MOOD_DESCENDING_PER_DEPRESSION", "COURSE_KINDS"]
 
-#: Descending drive added per unit anxiety [1] (positive = facilitation) [A]: severe anxiety
-#: (1) adds 0.2, about +0.6 NRS in the neuropathic presets (Ossipov 2010, Porreca 2002 [S] for
-#: the direction; the size is a teaching choice).
-MOOD_DESCENDING_PER_ANXIETY = 0.2
-#: Descending drive added per unit depression [1] [A], as for anxiety.
-MOOD_DESCENDING_PER_DEPRESSION = 0.2
 #: Pain (NRS) above which sustained pain disturbs mood [NRS]: mild pain is 1-4 (Serlin et al.
 #: 1995 Pain 61:277 [P]).
 MOOD_PAIN_THRESHOLD_NRS = 4.0
@@ -93,28 +92,6 @@ _PROBE_S = 2.0
 _MOOD_GRID = np.linspace(0.0, MOOD_DESCENDING_PER_ANXIETY + MOOD_DESCENDING_PER_DEPRESSION, 9)
 #: Treatment categories that act on a scale of days and may run through a course.
 COURSE_KINDS = ("drug", "patch", "placebo", "neurolysis")
-
-
-def mood_descending_drive(anxiety: Any, depression: Any) -> Any:
-    """Descending drive that anxiety and depression add to the gate [1].
-
-    Parameters
-    ----------
-    anxiety, depression : float or array
-        Mood states, 0 (none) to 1 (severe).
-
-    Returns
-    -------
-    float or ndarray
-        ``MOOD_DESCENDING_PER_ANXIETY·A + MOOD_DESCENDING_PER_DEPRESSION·D`` (positive:
-        toward facilitation).
-
-    Examples
-    --------
-    >>> round(mood_descending_drive(1.0, 0.5), 3)
-    0.3
-    """
-    return MOOD_DESCENDING_PER_ANXIETY * anxiety + MOOD_DESCENDING_PER_DEPRESSION * depression
 
 
 def _optional_day(name: str, value: Any) -> float | None:
@@ -243,10 +220,11 @@ def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool,
                     khz_level: float) -> np.ndarray:
     """Steady pain on ``day`` at each mood shift of :data:`_MOOD_GRID` (``calm``: the
     course's patient with mood at 0; the shift is added on top). ``khz_level`` is the share of
-    the kHz effect washed in by that day (:func:`sim.session.khz_washin`)."""
-    from sim.gate import steady_nociceptive_hz
+    the kHz effect washed in by that day (:func:`sim.drive.khz_washin`)."""
+    from sim.drive import gate_drive, mechanisms
+    from sim.gate import session_grid, steady_nociceptive_hz
     from sim.percept import _nrs, burst_affective_scale
-    from sim.session import Event, Session, gate_drive, mechanisms, session_grid
+    from sim.session import Event, Session
 
     base = course.session
     started = tuple(tr.replace(treatment_day=day - tr.treatment_day, start_s=0.0)
@@ -344,7 +322,7 @@ def simulate_course(course: Course) -> CourseResult:
     decay_d = math.exp(-step_d / course.depression_tau_days)
     decay_act = math.exp(-step_d / ACTIVITY_TAU_DAYS)
     decay_lim = math.exp(-step_d / DECONDITIONING_TAU_DAYS)
-    from sim.session import gate_params, khz_field, khz_washin
+    from sim.drive import gate_params, khz_field, khz_washin
     tau_khz = gate_params(calm).tau_khz_s
     washing_in = stim_from is not None and khz_field(course.session.program,
                                                      calm.csf_thickness_mm) > 0

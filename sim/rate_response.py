@@ -129,10 +129,10 @@ def published_rate_response(rates_hz: Sequence[float] | None = None,
     >>> 10 <= r.deepest[0] <= 60, 70 <= r.back_to_baseline_hz <= 110
     (True, True)
     """
+    from sim.drive import gate_params
     from sim.gate import steady_state_rates, stim_drives_tonic
     from sim.patients import Patient
     from sim.percept import _nrs, paresthesia_intensity
-    from sim.session import gate_params
 
     rates = _rates(rates_hz)
     pat = patient if patient is not None else Patient()
@@ -173,10 +173,10 @@ def session_rate_response(session: Any, rates_hz: Sequence[float] | None = None
         ``pain_reduction_pct`` against the patient's untreated pain (NaN when the patient has
         none: below :data:`sim.session.MIN_BASELINE_PAIN_NRS`).
     """
-    from sim.gate import steady_outputs
+    from sim.drive import gate_drive, khz_washin, mechanisms
+    from sim.gate import session_grid, steady_outputs
     from sim.percept import _nrs, burst_affective_scale
-    from sim.session import (MIN_BASELINE_PAIN_NRS, Event, Session, gate_drive, khz_washin,
-                             mechanisms, session_grid)
+    from sim.session import MIN_BASELINE_PAIN_NRS, Event, Session
 
     if not isinstance(session, Session):
         raise ParameterError("a rate response needs a Session", name="session")

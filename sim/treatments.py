@@ -411,7 +411,7 @@ _ZEROS = ("sympathetic_block", "extra_c", "b_desc", "treated")
 def treatment_effects(treatments: tuple[Treatment, ...], duration_s: float
                       ) -> TreatmentEffects:
     """Time series of what ``treatments`` do over a session of ``duration_s`` seconds,
-    on its grid (:func:`sim.session.session_grid`).
+    on its grid (:func:`sim.gate.session_grid`).
 
     Blocks in series multiply their conducting fractions; multipliers multiply; added drives
     add; the sympathetic block takes the largest. Memoised on (treatments, duration), so a
@@ -422,7 +422,7 @@ def treatment_effects(treatments: tuple[Treatment, ...], duration_s: float
 
 @functools.lru_cache(maxsize=128)
 def _effects(treatments: tuple[Treatment, ...], duration_s: float) -> TreatmentEffects:
-    from sim.session import session_grid
+    from sim.gate import session_grid
 
     t = session_grid(duration_s)
     out = {n: np.ones_like(t) for n in _ONES}
