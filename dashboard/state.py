@@ -656,28 +656,9 @@ def shows_battery_life(session: Session) -> bool:
 
 
 def irrelevant_params(session: Session) -> frozenset[str]:
-    """Form parameters that have no effect on ``session`` (shown dimmed, still editable)."""
-    p = session.program
-    out = set()
-    if p.pattern != "burst":
-        out |= {"pulses_per_burst", "burst_rate_hz"}
-    if p.shape != "asymmetric":
-        out.add("recharge_ratio")
-    if p.shape != "custom":
-        out.add("custom_shape")
-    if p.shape in ("monophasic", "custom"):
-        out |= {"interphase_gap_us", "cathodic_first"}
-    if p.cycle_on_s <= 0:
-        out.add("cycle_off_s")
-    if p.therapy != "pns":
-        out.add("lead_distance_mm")
-    if p.therapy != "scs":
-        out |= {"lateral_offset_mm", "csf_thickness_mm"}
-    if p.therapy != "tens":
-        out.add("nerve_depth_mm")
-    if p.therapy == "off":
-        out |= {n for n, s in SECTION_OF.items() if s == "program" and n != "therapy"}
-    return frozenset(out & set(FORM_PARAMS))
+    """Form parameters that have no effect on ``session`` (shown dimmed, still editable):
+    :meth:`sim.waveforms.Program.unused_params` among the form's controls."""
+    return session.program.unused_params() & frozenset(FORM_PARAMS)
 
 
 @lru_cache(maxsize=1)

@@ -85,6 +85,38 @@ class Program(Declared):
         _check_consistency(self)
 
     # Derived, read-only quantities ------------------------------------------------------
+    def unused_params(self) -> frozenset[str]:
+        """Declared parameters that have no effect on this program (its pattern, shape,
+        cycling and therapy leave them unread): program fields, and the patient's placement
+        fields that only another therapy reads. The dashboard dims them, the CLI and sweeps
+        say when a ``--set`` or ``--vary`` names one.
+
+        Examples
+        --------
+        >>> sorted(Program(pattern="tonic").unused_params() & {"pulses_per_burst", "rate_hz"})
+        ['pulses_per_burst']
+        """
+        out = set()
+        if self.pattern != "burst":
+            out |= {"pulses_per_burst", "burst_rate_hz"}
+        if self.shape != "asymmetric":
+            out.add("recharge_ratio")
+        if self.shape != "custom":
+            out.add("custom_shape")
+        if self.shape in ("monophasic", "custom"):
+            out |= {"interphase_gap_us", "cathodic_first"}
+        if self.cycle_on_s <= 0:
+            out.add("cycle_off_s")
+        if self.therapy != "pns":
+            out.add("lead_distance_mm")
+        if self.therapy != "scs":
+            out |= {"lateral_offset_mm", "csf_thickness_mm"}
+        if self.therapy != "tens":
+            out.add("nerve_depth_mm")
+        if self.therapy == "off":
+            out |= {n for n, p in PARAMETERS.items() if p.group == "program" and n != "therapy"}
+        return frozenset(out)
+
     @property
     def is_active(self) -> bool:
         """Whether the program delivers any current (therapy on and amplitude > 0)."""
