@@ -250,8 +250,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if result.treatment_report:
         print(f"{'numbness':22s} {_num(s.numbness)} /10")
     if args.csv:
-        print(f"series written to {args.csv}")
+        print(f"series written to {args.csv}{_metadata_note(args.csv, 'units and settings')}")
     return 0
+
+
+def _metadata_note(path: str, what: str) -> str:
+    """`` (<what> in <where>)``: where the metadata of an output file is, its JSON sidecar or
+    a Parquet table's own schema; empty if it has none (``--csv /dev/stdout``)."""
+    from sim.tables import sidecar_path
+    if str(path).endswith(".parquet"):
+        return f" ({what} in its schema)"
+    side = sidecar_path(path)
+    return f" ({what} in {side})" if side.is_file() else ""
 
 
 def _num(v: float) -> str:
@@ -264,7 +274,8 @@ def _register_run(sub: Any) -> None:
     _add_session_source(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print summary and series as JSON")
-    p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
+    p.add_argument("--csv", metavar="FILE",
+                   help="write the series as CSV (metadata in FILE.json beside it)")
     p.set_defaults(func=cmd_run)
 
 
@@ -582,7 +593,7 @@ def cmd_course(args: argparse.Namespace) -> int:
           f"{s['pain_from_mood_end_nrs']:+.1f} from mood at the end (mood on 0-10 scales; "
           "movement limitation is qualitative)")
     if args.csv:
-        print(f"series written to {args.csv}")
+        print(f"series written to {args.csv}{_metadata_note(args.csv, 'units and settings')}")
     return 0
 
 
@@ -598,7 +609,8 @@ def _register_course(sub: Any) -> None:
     p.add_argument("--treatment-from-day", metavar="D",
                    help="course day the --treatment drugs start (default: the preset's)")
     p.add_argument("--json", action="store_true", help="print the series and summary as JSON")
-    p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
+    p.add_argument("--csv", metavar="FILE",
+                   help="write the series as CSV (metadata in FILE.json beside it)")
     p.set_defaults(func=cmd_course)
 
 

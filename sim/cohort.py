@@ -71,7 +71,13 @@ from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
            "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR", "SUBPERCEPTION_FACTOR",
            "TITRATIONS", "ENROLMENT_MIN_NRS", "USUAL_CARE_EXPECTATION", "trial_outcome",
-           "default_titration", "usual_care"]
+           "default_titration", "usual_care", "TRIAL_UNITS"]
+
+#: Units of the columns a cohort adds to the session summary (``""``: a flag).
+TRIAL_UNITS: dict[str, str] = {
+    "programmed_amplitude_mA": "mA", "baseline_nrs": "NRS 0-10", "follow_up_nrs": "NRS 0-10",
+    "trial_reduction_pct": "%", "trial_responder": "",
+}
 
 #: Spread of each patient parameter around its preset value: (kind, spread, lo, hi).
 #: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: |N(0, SD)|.
