@@ -329,8 +329,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with stopped_by_signals(args.out, grid_size(axes)):
         table = run_table(session, runs, executor=args.executor, workers=args.workers,
                           scheduler=args.scheduler, out=args.out, progress=not args.quiet,
-                          force=args.force)
-    print(f"{len(table)} runs written to {args.out}")
+                          force=args.force, meta={"vary": list(args.vary), "seed": args.seed})
+    print(f"{len(table)} runs written to {args.out}{_metadata_note(args.out, 'metadata')}")
     return 0
 
 
@@ -378,7 +378,9 @@ def _register_cohort(sub: Any) -> None:
     p.add_argument("--follow-up-days", metavar="D",
                    help="days on the program at the assessment (default 90: 3 months)")
     add_executor_flags(p)
-    p.add_argument("--out", metavar="FILE", help="per-patient table (.csv, resumable)")
+    p.add_argument("--out", metavar="FILE",
+                   help="per-patient table (.csv, resumable, metadata in FILE.json; or "
+                        ".parquet)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_cohort)
@@ -638,7 +640,8 @@ def _register_sweep(sub: Any) -> None:
     p.add_argument("--max-runs", type=count_arg("max-runs", 1, 10**9), default=None,
                    metavar="N", help="most runs the grid may hold (default 1000000)")
     p.add_argument("--out", required=True, metavar="FILE",
-                   help="results table (.csv, streamed and resumable, or .parquet)")
+                   help="results table (.csv, streamed and resumable, metadata in "
+                        "FILE.json; or .parquet)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 

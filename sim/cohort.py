@@ -400,7 +400,9 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
     base = session.replace(patient=patient_preset(patient), stimulation_day=follow)
     table = run_table(base, runs, executor=executor, workers=workers, scheduler=scheduler,
                       out=out, progress=progress, runner=TitratedRunner(mode),
-                      desc=f"cohort {patient}")
+                      desc=f"cohort {patient}",
+                      meta={"kind": "cohort", "patient": patient, "n": len(runs), "seed": seed,
+                            "titration": mode, "follow_up_days": follow})
     red = np.array([r["trial_reduction_pct"] if _finite(r["trial_reduction_pct"]) else 0.0
                     for r in table], dtype=float)
     phys = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0
