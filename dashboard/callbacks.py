@@ -705,7 +705,10 @@ def download_json(doc: Any) -> Any:
 
 
 def download_csv(doc: Any) -> tuple[Any, str]:
-    """``dcc.Download`` payload of the session's time series, and a status message."""
+    """``dcc.Download`` payload of the session's time series, and a status message.
+
+    The CSV alone (one header row, units in the column names: :mod:`sim.tables`); its
+    metadata is the session document of :func:`download_json`."""
     session = _session_or_none(doc)
     if session is None:
         return NO, "The current settings are not valid; nothing to export."

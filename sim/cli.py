@@ -359,7 +359,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if result.treatment_report:
         print(f"{'numbness':22s} {_num(s.numbness)} /10")
     if args.csv:
-        print(f"series written to {args.csv}")
+        print(f"series written to {args.csv}{_metadata_note(args.csv, 'units and settings')}")
     return 0
 
 
@@ -416,6 +416,16 @@ def _summary_gaps(session, s) -> dict[str, str]:
     return gaps
 
 
+def _metadata_note(path: str, what: str) -> str:
+    """`` (<what> in <where>)``: where the metadata of an output file is, its JSON sidecar or
+    a Parquet table's own schema; empty if it has none (``--csv /dev/stdout``)."""
+    from sim.tables import sidecar_path
+    if str(path).endswith(".parquet"):
+        return f" ({what} in its schema)"
+    side = sidecar_path(path)
+    return f" ({what} in {side})" if side.is_file() else ""
+
+
 def _num(v: float) -> str:
     return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) \
         else f"{v:.3g}"
@@ -429,7 +439,8 @@ def _register_run(sub: Any) -> None:
     p.add_argument("--series", action="store_true",
                    help="with --json: add the time series (about 20 kB per simulated "
                         "second: 4.6 MB for the default 240 s)")
-    p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
+    p.add_argument("--csv", metavar="FILE",
+                   help="write the series as CSV (metadata in FILE.json beside it)")
     p.set_defaults(func=cmd_run)
 
 
@@ -483,8 +494,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with stopped_by_signals(args.out, grid_size(axes)):
         table = run_table(session, runs, executor=args.executor, workers=args.workers,
                           scheduler=args.scheduler, out=args.out, progress=not args.quiet,
-                          force=args.force)
-    print(f"{len(table)} runs written to {args.out}")
+                          force=args.force, meta={"vary": list(args.vary), "seed": args.seed})
+    print(f"{len(table)} runs written to {args.out}{_metadata_note(args.out, 'metadata')}")
     return 0
 
 
@@ -532,7 +543,9 @@ def _register_cohort(sub: Any) -> None:
     p.add_argument("--follow-up-days", metavar="D",
                    help="days on the program at the assessment (default 90: 3 months)")
     add_executor_flags(p)
-    p.add_argument("--out", metavar="FILE", help="per-patient table (.csv, resumable)")
+    p.add_argument("--out", metavar="FILE",
+                   help="per-patient table (.csv, resumable, metadata in FILE.json; or "
+                        ".parquet)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_cohort)
@@ -759,7 +772,7 @@ def cmd_course(args: argparse.Namespace) -> int:
           f"{s['pain_from_mood_end_nrs']:+.1f} from mood at the end (mood on 0-10 scales; "
           "movement limitation is qualitative)")
     if args.csv:
-        print(f"series written to {args.csv}")
+        print(f"series written to {args.csv}{_metadata_note(args.csv, 'units and settings')}")
     return 0
 
 
@@ -791,7 +804,8 @@ def _register_course(sub: Any) -> None:
     p.add_argument("--treatment-from-day", metavar="D",
                    help="course day the --treatment drugs start (default: the preset's)")
     p.add_argument("--json", action="store_true", help="print the series and summary as JSON")
-    p.add_argument("--csv", metavar="FILE", help="write the series as CSV")
+    p.add_argument("--csv", metavar="FILE",
+                   help="write the series as CSV (metadata in FILE.json beside it)")
     p.set_defaults(func=cmd_course)
 
 
@@ -819,7 +833,8 @@ def _register_sweep(sub: Any) -> None:
     p.add_argument("--max-runs", type=count_arg("max-runs", 1, 10**9), default=None,
                    metavar="N", help="most runs the grid may hold (default 1000000)")
     p.add_argument("--out", required=True, metavar="FILE",
-                   help="results table (.csv, streamed and resumable, or .parquet)")
+                   help="results table (.csv, streamed and resumable, metadata in "
+                        "FILE.json; or .parquet)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 

@@ -71,7 +71,13 @@ from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
            "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR", "SUBPERCEPTION_FACTOR",
            "TITRATIONS", "ENROLMENT_MIN_NRS", "USUAL_CARE_EXPECTATION", "trial_outcome",
-           "default_titration", "usual_care"]
+           "default_titration", "usual_care", "TRIAL_UNITS"]
+
+#: Units of the columns a cohort adds to the session summary (``""``: a flag).
+TRIAL_UNITS: dict[str, str] = {
+    "programmed_amplitude_mA": "mA", "baseline_nrs": "NRS 0-10", "follow_up_nrs": "NRS 0-10",
+    "trial_reduction_pct": "%", "trial_responder": "",
+}
 
 #: Spread of each patient parameter around its preset value: (kind, spread, lo, hi).
 #: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: |N(0, SD)|.
@@ -400,7 +406,9 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
     base = session.replace(patient=patient_preset(patient), stimulation_day=follow)
     table = run_table(base, runs, executor=executor, workers=workers, scheduler=scheduler,
                       out=out, progress=progress, runner=TitratedRunner(mode),
-                      desc=f"cohort {patient}")
+                      desc=f"cohort {patient}",
+                      meta={"kind": "cohort", "patient": patient, "n": len(runs), "seed": seed,
+                            "titration": mode, "follow_up_days": follow})
     red = np.array([r["trial_reduction_pct"] if _finite(r["trial_reduction_pct"]) else 0.0
                     for r in table], dtype=float)
     phys = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0

@@ -57,7 +57,15 @@ from sim.drive import (
 from sim.params import PARAMETERS, ParameterError, _fmt, param_field, validate_fields
 
 __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
-           "MOOD_DESCENDING_PER_ANXIETY", "MOOD_DESCENDING_PER_DEPRESSION", "COURSE_KINDS"]
+           "MOOD_DESCENDING_PER_ANXIETY", "MOOD_DESCENDING_PER_DEPRESSION", "COURSE_KINDS",
+           "COURSE_UNITS"]
+
+#: Unit of each series of a :class:`CourseResult` (``1``: dimensionless).
+COURSE_UNITS: dict[str, str] = {
+    "day": "days", "pain_nrs": "NRS 0-10", "pain_without_mood": "NRS 0-10", "anxiety": "1",
+    "depression": "1", "descending_shift": "1", "activity": "1", "movement_limitation": "1",
+    "stimulation": "1", "mood_therapy": "1",
+}
 
 #: Pain (NRS) above which sustained pain disturbs mood [NRS]: mild pain is 1-4 (Serlin et al.
 #: 1995 Pain 61:277 [P]).
@@ -196,17 +204,33 @@ class CourseResult:
                 "pain_from_mood_end_nrs": float(s["pain_nrs"][-1] - s["pain_without_mood"][-1]),
                 "movement_limitation_end": float(s["movement_limitation"][-1])}
 
+    def metadata(self) -> dict[str, Any]:
+        """The JSON sidecar of :meth:`to_csv` (:mod:`sim.tables`): the columns and the unit of
+        each, the course's settings, its session document and its summary."""
+        from sim import tables
+        c = self.course
+        names = ["day", *self.series]
+        return tables.metadata(
+            "course-series", [tables.column_name(n) for n in names], tables.column_units(names),
+            course={"days": c.days, "step_h": c.step_h,
+                    "stimulation_from_day": c.stimulation_from_day,
+                    "psychological_therapy_from_day": c.psychological_therapy_from_day,
+                    "anxiety_tau_days": c.anxiety_tau_days,
+                    "depression_tau_days": c.depression_tau_days},
+            session=c.session.to_dict(), summary=self.summary)
+
     def to_csv(self, path: str | None = None) -> str:
-        """The series as CSV text (``day`` first, 6 significant digits); written to ``path``
-        if given."""
-        names = list(self.series)
+        """The series as CSV text: one header row (``day`` first, units in the names as in
+        :mod:`sim.tables`), numbers to 12 significant digits. Written to ``path`` if given,
+        with the metadata (:meth:`metadata`) in the JSON sidecar ``<path>.json``."""
+        from sim.tables import SIGNIFICANT_DIGITS, column_name, write_csv
+        names = ["day", *self.series]
         data = np.column_stack([self.day, *self.series.values()])
-        row = ",".join(["%.6g"] * data.shape[1])
-        text = (",".join(["day", *names]) + "\n"
+        row = ",".join([f"%.{SIGNIFICANT_DIGITS}g"] * data.shape[1])
+        text = (",".join(column_name(n) for n in names) + "\n"
                 + "\n".join([row] * data.shape[0]) % tuple(data.ravel().tolist()) + "\n")
         if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_csv(path, text, self.metadata())
         return text
 
     def to_dict(self) -> dict[str, Any]:

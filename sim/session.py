@@ -11,7 +11,6 @@ through one schema-versioned JSON document (:meth:`Session.to_json` /
 from __future__ import annotations
 
 import functools
-import io
 import json
 import math
 from dataclasses import dataclass, field, replace
@@ -381,6 +380,24 @@ SERIES_UNITS: dict[str, str] = {
     "numbness": "0-10",
 }
 
+#: Units of the fields of a :class:`SessionSummary` (``1``: dimensionless, ``""``: a flag or
+#: a label).
+SUMMARY_UNITS: dict[str, str] = {
+    "pain_before_nrs": "NRS 0-10",
+    "pain_during_nrs": "NRS 0-10",
+    "pain_after_nrs": "NRS 0-10",
+    "pain_reduction_pct": "%",
+    "responder": "",
+    "paresthesia": "0-10",
+    "paresthesia_felt": "",
+    "charge_per_hour_uC": "µC/h",
+    "battery_days": "days",
+    "numbness": "0-10",
+    "side_effect_burden": "",
+    "wdr_pct_of_baseline": "%",
+    "discomfort": "0-10",
+}
+
 
 @dataclass(frozen=True)
 class SessionResult:
@@ -436,22 +453,29 @@ class SessionResult:
         names = list(cols)
         return [dict(zip(names, map(float, row))) for row in zip(*cols.values())]
 
+    def metadata(self) -> dict[str, Any]:
+        """The JSON sidecar of :meth:`to_csv` (:mod:`sim.tables`): the columns and the unit of
+        each, the session document and its summary."""
+        from sim import tables
+        names = ["t_s", *self.series]
+        return tables.metadata("session-series", [tables.column_name(n) for n in names],
+                               tables.column_units(names), session=self.session.to_dict(),
+                               summary=self.summary.to_dict())
+
     def to_csv(self, path: str | None = None) -> str:
-        """The tidy table as CSV text (with units in a comment line); written to ``path`` if
-        given."""
+        """The tidy table as CSV text: one header row with the unit in each name (``t_s``,
+        ``pain_nrs``, ``paresthesia_0to10``, ``nociceptive_hz``; :mod:`sim.tables`), numbers
+        to 12 significant digits. Written to ``path`` if given, with the metadata (units,
+        session, summary: :meth:`metadata`) in the JSON sidecar ``<path>.json``."""
+        from sim.tables import SIGNIFICANT_DIGITS, column_name, write_csv
         names = ["t_s", *self.series]
         data = np.column_stack([self.t_s, *self.series.values()])
-        buf = io.StringIO()
-        buf.write("# units: " + ", ".join(f"{n} [{SERIES_UNITS.get(n, 's')}]" for n in names)
-                  + "\n")
-        buf.write(",".join(names) + "\n")
-        # One %-format over the whole table: the same text as np.savetxt(fmt="%.6g"), faster.
-        row = ",".join(["%.6g"] * data.shape[1])
-        buf.write("\n".join([row] * data.shape[0]) % tuple(data.ravel().tolist()) + "\n")
-        text = buf.getvalue()
+        # One %-format over the whole table: the same text as np.savetxt(fmt="%.12g"), faster.
+        row = ",".join([f"%.{SIGNIFICANT_DIGITS}g"] * data.shape[1])
+        text = (",".join(column_name(n) for n in names) + "\n"
+                + "\n".join([row] * data.shape[0]) % tuple(data.ravel().tolist()) + "\n")
         if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_csv(path, text, self.metadata())
         return text
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,13 +15,20 @@ Executors, chosen by one argument and giving identical tables:
 * ``"dask"``: Dask distributed, a ``LocalCluster`` by default or an existing scheduler address
   (``pip install neuromod-sim[distributed]``).
 
-Output files cannot be corrupted: the streamed CSV is locked (``fcntl.flock``) for as long
-as a sweep writes it, so a second sweep on the same file stops at once; each row reaches the
-file in one ``write`` (flush + fsync), so a killed sweep leaves only complete rows; a file
-is resumed only if its first line holds this sweep's signature (a hash of the base session
-and the runs) and its header names this sweep's columns; any other existing file is refused
-unless ``force`` (``--force``) says to replace it; a ``.parquet`` table is written to a
-temporary file and renamed into place, and carries the signature in its metadata.
+Output files open as data and cannot be corrupted. The streamed CSV holds one header row
+and the rows (units in the column names, numbers to 12 significant digits, text escaped
+against spreadsheet formulas: :mod:`sim.tables`); its metadata (the sweep's signature, a hash
+of the base session and the runs; the base session; the unit of each column; the version) is
+in the JSON sidecar ``<file>.json``, written to a temporary file and renamed into place
+before the first row. The CSV is locked (``fcntl.flock``) for as long as a sweep writes it,
+so a second sweep on the same file stops at once; each row reaches the file in one ``write``
+(flush + fsync), so a killed sweep leaves only complete rows; a file is resumed only if its
+sidecar holds this sweep's signature and its header names this sweep's columns (a table of
+the earlier layout, signed in a ``# neuromod-sweep`` first line, is rewritten in the new one
+and resumed); any other existing file, a CSV without a sidecar included, is refused unless
+``force`` (``--force``) says to replace it; a ``.parquet`` table is written to a temporary
+file and renamed into place, and carries the signature and the sidecar's document in its
+schema metadata.
 
 Process pool workers die with the process that started them (SIGINT, SIGTERM or SIGKILL):
 on Linux a parent-death signal (``prctl(PR_SET_PDEATHSIG)``), everywhere a thread that
@@ -61,6 +68,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from sim.params import PARAMETERS, ParameterError, _fmt, unknown_name_error
+from sim.tables import (cell, column_name, column_units, key_name, metadata, read_sidecar,
+                        sidecar_path, tidy, tidy_row, unescape_text, write_sidecar)
 
 __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
            "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS", "MAX_WORKERS",
@@ -167,7 +176,9 @@ def parse_vary(text: str, *, seed: int = 0, max_runs: int = MAX_RUNS) -> Axis:
                    if p.log and lo > 0 else rng.uniform(lo, hi, count))
         if p.kind == "int":
             raw = np.unique(np.round(raw))
-        values = tuple(p.validate(float(v) if p.kind != "int" else int(v)) for v in raw)
+        # 12 significant digits (sim.tables): the value run is the value the table shows
+        values = tuple(p.validate(min(max(tidy(float(v)), lo), hi) if p.kind != "int"
+                                  else int(v)) for v in raw)
     else:
         items = [s.strip() for s in spec.split(",") if s.strip()]
         if len(items) > max_runs:
@@ -276,7 +287,7 @@ def _summary_row(session_json: str, values: Mapping[str, Any], run_id: int,
         metrics = run_session(session).summary.to_dict()
     else:
         metrics = dict(runner(session, **trial))
-    return {"run_id": run_id, **values, **metrics}
+    return tidy_row({"run_id": run_id, **values, **metrics})
 
 
 def _spec_hash(session_json: str, runs: Sequence[Mapping[str, Any]]) -> str:
@@ -286,23 +297,46 @@ def _spec_hash(session_json: str, runs: Sequence[Mapping[str, Any]]) -> str:
 
 
 def load_table(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Reload a sweep table (CSV or Parquet) as a list of row dicts with numbers parsed."""
+    """Reload a sweep or cohort table (CSV or Parquet) as a list of row dicts with numbers
+    parsed, as :func:`run_table` returned it.
+
+    Columns come back under the row keys :func:`run_table` uses: a header name that adds a
+    unit (``paresthesia_0to10``, :data:`sim.tables.COLUMN_NAMES`) is read as its key
+    (``paresthesia``), and escaped text loses its leading quote. Tables of the earlier layout
+    (a ``# neuromod-sweep`` comment line before the header) load too.
+    """
     path = Path(path)
     if path.suffix == ".parquet":
         import pandas as pd
-        return pd.read_parquet(path).to_dict("records")
+        df = pd.read_parquet(path)
+        df.columns = [key_name(str(c)) for c in df.columns]
+        return df.to_dict("records")
     with open(path, newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(_skip_comments(fh))]
-    return [{k: _parse_cell(v) for k, v in r.items()} for r in rows]
+        first = fh.readline()
+        earlier = first.startswith("#")  # the earlier layout: comment lines, nothing escaped
+        lines: Iterable[str] = itertools.chain(() if earlier else (first,), fh)
+        if earlier:
+            lines = _skip_comments(lines)
+        reader = csv.reader(lines)
+        header = next(reader, None)
+        if header is None:
+            return []
+        keys = [key_name(h if earlier else unescape_text(h)) for h in header]
+        rows = list(csv.DictReader(lines, fieldnames=keys))  # the rows after the header
+    return [{k: _parse_cell(v, escaped=not earlier) for k, v in r.items()} for r in rows]
 
 
 def _skip_comments(lines: Iterable[str]) -> Iterator[str]:
     return (ln for ln in lines if not ln.startswith("#"))
 
 
-def _parse_cell(v: str) -> Any:
-    if v == "":  # None (an undefined metric, e.g. no pain to reduce) is written as ""
+def _parse_cell(v: Any, *, escaped: bool = True) -> Any:
+    if v is None or v == "":  # None (an undefined metric, e.g. no pain to reduce) is ""
         return None
+    if not isinstance(v, str):
+        return v
+    if escaped and v.startswith("'"):  # text escaped against formulas (sim.tables)
+        return v[1:]
     if v in ("True", "False"):
         return v == "True"
     try:
@@ -346,6 +380,7 @@ def rows_on_disk(out: str | os.PathLike) -> int:
 
 
 def _signature_line(spec: str) -> bytes:
+    """First line of a table of the earlier layout, which held the signature in the CSV."""
     return f"# neuromod-sweep {spec}\n".encode()
 
 
@@ -357,17 +392,23 @@ class _Writer:
     """The streamed CSV of one sweep, locked while it runs; each finished row is appended
     with one ``write`` and fsync'd, so nothing finished is lost and no row is half there.
 
-    The first line is ``# neuromod-sweep <signature>``; the second the CSV header.
+    The CSV holds the header and the rows (:mod:`sim.tables`); the signature and the other
+    metadata (``meta``) are in its JSON sidecar ``<file>.json``, written to a temporary file
+    and renamed into place before the first row (and again, with the columns and their units,
+    just before the header).
     """
 
     path: Path
-    header: list[str] | None = None
     spec: str = ""
     keys: tuple[str, ...] = ()
     force: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: Row keys of the columns, in the order of the header (None until there is one).
+    columns: list[str] | None = None
     done: dict[int, dict] = field(default_factory=dict)
     fd: int | None = None
     created: bool = False
+    wrote_sidecar: bool = False
 
     def open(self) -> None:
         """Open and lock the file, then check it is this sweep's (resume) or new.
@@ -400,40 +441,94 @@ class _Writer:
             os.close(fd)
             if self.created:
                 _unlink(self.path)
+                if self.wrote_sidecar:
+                    _unlink(sidecar_path(self.path))
             raise
 
+    def _refuse(self, what: str) -> ParameterError:
+        return ParameterError(f"--out {self.path} {what}; choose another --out, or add --force "
+                              "to replace it", name="out", value=str(self.path))
+
     def _check_or_start(self) -> None:
+        size = os.fstat(self.fd).st_size
         first = _pread(self.fd, 64, 0)
         line = first.split(b"\n", 1)[0] + b"\n" if b"\n" in first else first
-        mine = _signature_line(self.spec)
-        if not first:
-            os.write(self.fd, mine)
-            os.fsync(self.fd)
+        side = read_sidecar(self.path)
+        if size == 0:
+            self._start()
             return
-        if line != mine:
+        if line == _signature_line(self.spec):  # this sweep, in the earlier layout
+            self._drop_torn_tail()
+            self._rewrite_earlier_layout()
+            return
+        if side is None or side.get("signature") != self.spec:
             if self.force:
-                os.ftruncate(self.fd, 0)
-                os.write(self.fd, mine)
-                os.fsync(self.fd)
+                self._start()
                 return
-            what = ("holds the results of a different sweep" if _SIGNATURE.fullmatch(line)
-                    else "exists and is not the output of a sweep")
-            raise ParameterError(
-                f"--out {self.path} {what}; choose another --out, or add --force to replace "
-                "it", name="out", value=str(self.path))
+            if _SIGNATURE.fullmatch(line) or (side is not None and side.get("signature")):
+                raise self._refuse("holds the results of a different sweep")
+            raise self._refuse(f"exists and is not the output of a sweep (no sidecar "
+                               f"{sidecar_path(self.path).name} holds a sweep's signature)")
         self._drop_torn_tail()
-        with open(self.path, newline="", encoding="utf-8") as fh:
-            reader = csv.reader(_skip_comments(fh))
-            header = next(reader, None)
+        header = self._read_header()
         if header is not None:
-            if header[:1 + len(self.keys)] != ["run_id", *self.keys]:
-                raise ParameterError(
-                    f"--out {self.path} has this sweep's signature but its header is "
-                    f"{','.join(header[:6])}...; choose another --out, or add --force to "
-                    "replace it", name="out", value=str(self.path))
-            self.header = header
+            self._check_header(header)
+            self.columns = header
         for row in load_table(self.path):
             self.done[int(row["run_id"])] = row
+
+    def _start(self) -> None:
+        """Begin an empty table (replacing what is there, under ``force``): the sidecar first,
+        then no row yet. An existing sidecar name that is not one of ours is not replaced
+        without ``force``."""
+        side = sidecar_path(self.path)
+        if side.exists() and read_sidecar(self.path) is None and not self.force:
+            raise ParameterError(
+                f"--out {self.path}: {side} exists and is not a table's sidecar; move it, "
+                "choose another --out, or add --force to replace it", name="out",
+                value=str(self.path))
+        if os.fstat(self.fd).st_size:
+            os.ftruncate(self.fd, 0)
+            os.fsync(self.fd)
+        self._write_sidecar()
+
+    def _write_sidecar(self) -> None:
+        meta = {k: v for k, v in self.meta.items() if k not in ("kind", "columns", "units")}
+        meta["signature"] = self.spec
+        columns = None if self.columns is None else [column_name(k) for k in self.columns]
+        units = None if self.columns is None else column_units(self.columns)
+        write_sidecar(self.path, metadata(str(self.meta.get("kind", "sweep")), columns, units,
+                                          **meta))
+        self.wrote_sidecar = True
+
+    def _read_header(self) -> list[str] | None:
+        """Row keys of the header of the file (None if it has none)."""
+        with open(self.path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(_skip_comments(fh)), None)
+        return None if header is None else [key_name(unescape_text(h)) for h in header]
+
+    def _check_header(self, header: Sequence[str]) -> None:
+        if list(header[:1 + len(self.keys)]) != ["run_id", *self.keys]:
+            raise self._refuse(f"has this sweep's signature but its header is "
+                               f"{','.join(map(column_name, header[:6]))}...")
+
+    def _rewrite_earlier_layout(self) -> None:
+        """Bring a table of this sweep in the earlier layout (its signature in a comment line,
+        numbers as Python printed them, text unescaped) to the current one: sidecar first,
+        then the rows rewritten in place (the file stays locked; if this is interrupted, the
+        rows lost are recomputed by the next run)."""
+        with open(self.path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(_skip_comments(fh)), None)
+        rows = [tidy_row(r) for r in load_table(self.path)]
+        if header is not None:
+            self._check_header(header)
+            self.columns = list(header)
+        self._write_sidecar()
+        os.ftruncate(self.fd, 0)
+        if self.columns is not None:
+            self._write(self._lines([self._header_cells(), *(self._cells(r) for r in rows)]))
+        os.fsync(self.fd)
+        self.done = {int(r["run_id"]): r for r in rows}
 
     def _drop_torn_tail(self) -> None:
         """Cut a last row that was only partly written (the machine stopped mid-write): it is
@@ -444,28 +539,46 @@ class _Writer:
             cut = tail.rfind(b"\n")
             os.ftruncate(self.fd, max(0, size - len(tail) + cut + 1))
 
-    def append(self, row: dict[str, Any]) -> None:
+    def _header_cells(self) -> list[str]:
+        return [cell(column_name(k)) for k in self.columns]
+
+    def _cells(self, row: Mapping[str, Any]) -> list[str]:
+        return [cell(row.get(k)) for k in self.columns]
+
+    @staticmethod
+    def _lines(rows: Iterable[Sequence[str]]) -> bytes:
         buf = io.StringIO(newline="")
-        if self.header is None:
-            self.header = list(row)
-            csv.DictWriter(buf, self.header).writeheader()
-        csv.DictWriter(buf, self.header, extrasaction="ignore").writerow(row)
-        data = buf.getvalue().encode("utf-8")
+        csv.writer(buf).writerows(rows)
+        return buf.getvalue().encode("utf-8")
+
+    def _write(self, data: bytes) -> None:
         while data:  # one write for a row in practice; a short write is completed
             data = data[os.write(self.fd, data):]
+
+    def append(self, row: dict[str, Any]) -> None:
+        lines = []
+        if self.columns is None:
+            self.columns = list(row)
+            self._write_sidecar()  # with the columns and their units, before the header
+            lines.append(self._header_cells())
+        lines.append(self._cells(row))
+        self._write(self._lines(lines))
         os.fsync(self.fd)
         self.done[int(row["run_id"])] = row
 
     def close(self) -> None:
-        """Release the lock; a file this sweep created and wrote no row to is removed."""
+        """Release the lock; a file this sweep created and wrote no row to is removed, and
+        its sidecar with it."""
         if self.fd is None:
             return
-        empty = os.fstat(self.fd).st_size <= len(_signature_line(self.spec))
+        empty = os.fstat(self.fd).st_size == 0
         _LOCKED_FDS.discard(self.fd)
         os.close(self.fd)
         self.fd = None
         if self.created and empty:
             _unlink(self.path)
+            if self.wrote_sidecar:
+                _unlink(sidecar_path(self.path))
 
 
 #: Descriptors of the open, locked output files of this process. A forked pool worker closes
@@ -539,18 +652,31 @@ def _check_parquet_target(out: Path, spec: str, force: bool) -> None:
                              value=str(out))
 
 
-def _write_parquet(out: Path, table: list[dict[str, Any]], spec: str) -> None:
+def _write_parquet(out: Path, table: list[dict[str, Any]], spec: str,
+                   meta: Mapping[str, Any]) -> None:
     """Write ``table`` to ``out`` through a temporary file in the same folder, renamed into
-    place (``os.replace``): ``out`` is either the old file or the whole new table."""
+    place (``os.replace``): ``out`` is either the old file or the whole new table.
+
+    Its columns are named as in the CSV (:func:`sim.tables.column_name`); its schema metadata
+    holds the signature (``neuromod-sweep``) and the sidecar's document (``neuromod``: units,
+    version, session, parameters)."""
     import tempfile
 
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    t = pa.Table.from_pandas(pd.DataFrame(table), preserve_index=False)
+    df = pd.DataFrame(table)
+    keys = [str(c) for c in df.columns]
+    df.columns = [column_name(k) for k in keys]
+    extra = {k: v for k, v in meta.items()
+             if k not in ("kind", "columns", "units", "signature")}
+    doc = metadata(str(meta.get("kind", "sweep")), list(df.columns), column_units(keys),
+                   **extra, signature=spec)
+    t = pa.Table.from_pandas(df, preserve_index=False)
     t = t.replace_schema_metadata({**(t.schema.metadata or {}),
-                                   b"neuromod-sweep": spec.encode()})
+                                   b"neuromod-sweep": spec.encode(),
+                                   b"neuromod": json.dumps(doc, ensure_ascii=False).encode()})
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
@@ -604,7 +730,8 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
               workers: int | None = None, scheduler: str | None = None,
               out: str | os.PathLike | None = None, progress: bool = True,
               runner: Callable[[Any], Mapping[str, Any]] | None = None,
-              desc: str = "sweep", force: bool | None = None) -> list[dict[str, Any]]:
+              desc: str = "sweep", force: bool | None = None,
+              meta: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run each variant of ``session`` in ``runs``; return the table sorted by run_id.
 
     Parameters
@@ -622,11 +749,12 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
     scheduler : str, optional
         Address of an existing Dask scheduler (``tcp://host:8786``) instead of a LocalCluster.
     out : path, optional
-        CSV file the rows are streamed to as they finish, locked while this runs; a
-        ``.parquet`` path is written at the end (to a temporary file, then renamed) from the
-        streamed CSV (kept beside it as ``<name>.partial.csv``). If the file holds rows of the
-        same sweep, they are kept and not recomputed (resume); any other existing file is
-        refused (a :class:`ParameterError` naming it), unless ``force``.
+        CSV file the rows are streamed to as they finish, locked while this runs, with its
+        metadata in the JSON sidecar ``<out>.json`` (:mod:`sim.tables`); a ``.parquet`` path
+        is written at the end (to a temporary file, then renamed; metadata in its schema)
+        from the streamed CSV (kept beside it as ``<name>.partial.csv``). If the file holds
+        rows of the same sweep, they are kept and not recomputed (resume); any other existing
+        file is refused (a :class:`ParameterError` naming it), unless ``force``.
     progress : bool
         Show a tqdm progress bar with ETA (the notebook widget inside Jupyter).
     runner : callable, optional
@@ -637,6 +765,17 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
     force : bool, optional
         Replace an existing ``out`` that is not this sweep's (default: refuse; inside
         :func:`replacing_outputs`, replace).
+    meta : mapping, optional
+        What else the sidecar (and Parquet metadata) of ``out`` records, as JSON types: its
+        ``kind`` (default ``"sweep"``; ``"cohort"``), the seed, the ``--vary`` specifications...
+        The signature, the base session, the varied parameters, the number of runs, the
+        columns and their units are always recorded.
+
+    Returns
+    -------
+    list of dict
+        One row per run: ``run_id``, the run's values, its metrics; floats to 12 significant
+        digits (:func:`sim.tables.tidy`), as the file holds them.
     """
     if executor not in EXECUTORS:
         raise ParameterError(f"executor={executor!r} is not one of {', '.join(EXECUTORS)}",
@@ -647,13 +786,15 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
     runs = [dict(r) for r in runs]
     doc = session.to_json()
     spec = _spec_hash(doc, runs)
+    keys = tuple(runs[0]) if runs else ()
+    info = {"kind": "sweep", **(meta or {}), "varied": list(keys), "runs": len(runs),
+            "session": session.to_dict()}
     writer = None
     if out is not None:
         out = Path(out)
         if out.suffix == ".parquet":
             _check_parquet_target(out, spec, force)
-        writer = _Writer(table_path(out), spec=spec, keys=tuple(runs[0]) if runs else (),
-                         force=force)
+        writer = _Writer(table_path(out), spec=spec, keys=keys, force=force, meta=info)
         writer.open()
     try:
         done: dict[int, dict] = dict(writer.done) if writer else {}
@@ -679,7 +820,7 @@ def run_table(session, runs: Sequence[Mapping[str, Any]], *, executor: str = "lo
             bar.close()
         table = [done[i] for i in sorted(done)]
         if out is not None and out.suffix == ".parquet":
-            _write_parquet(out, table, spec)
+            _write_parquet(out, table, spec, info)
     finally:
         if writer is not None:
             writer.close()

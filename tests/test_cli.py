@@ -71,7 +71,7 @@ def test_run_from_config_file_with_overrides_and_csv(tmp_path, capsys):
                  "--set", "inhibition_efficacy=0.8", "--csv", str(out)]) == 0
     assert "pain reduction" in capsys.readouterr().out
     lines = out.read_text().splitlines()
-    assert lines[1].startswith("t_s,") and len(lines) == 2 + 1501
+    assert lines[0].startswith("t_s,") and len(lines) == 1 + 1501
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -5,9 +5,9 @@ same numbers.
   (the loader: ``control(("upload",), ...)``, i.e. ``dashboard.state.decode_upload``), gives
   the very same :class:`Session`, for sessions that use every part of the document (events,
   treatments, custom pulse shapes, model options, long durations);
-* CSV: ``download_csv`` holds one column per series with its unit, and each column equals a
-  fresh ``run_session`` of the session re-imported from the JSON export (to the 6 significant
-  digits the CSV keeps).
+* CSV: ``download_csv`` holds one column per series, named with its unit, and each column
+  equals a fresh ``run_session`` of the session re-imported from the JSON export (to the 12
+  significant digits the CSV keeps).
 
 (``tests/test_dashboard_callbacks.py`` checks the JSON round trip through ``Session.from_json``
 and the CSV header; the browser test clicks the buttons. This closes the loop through the
@@ -26,6 +26,7 @@ from dashboard import state as S
 from sim.patients import patient
 from sim.presets import program, treatment, treatment_session
 from sim.session import SERIES_UNITS, Event, ModelOptions, Session, run_session
+from sim.tables import column_name
 
 SESSIONS = {
     "start-up session": S.default_session(),
@@ -70,12 +71,11 @@ def test_json_export_uploads_back_to_the_same_session(name):
     assert C.download_json(again.to_dict())["content"] == payload["content"]  # a fixed point
 
 
-def _read_csv(text: str) -> tuple[list[str], str, np.ndarray]:
+def _read_csv(text: str) -> tuple[list[str], np.ndarray]:
     lines = text.splitlines()
-    assert lines[0].startswith("# units: ")
-    header = lines[1].split(",")
-    data = np.loadtxt(io.StringIO("\n".join(lines[2:])), delimiter=",", ndmin=2)
-    return header, lines[0], data
+    header = lines[0].split(",")
+    data = np.loadtxt(io.StringIO("\n".join(lines[1:])), delimiter=",", ndmin=2)
+    return header, data
 
 
 @pytest.mark.parametrize("name", list(SESSIONS))
@@ -83,17 +83,19 @@ def test_csv_export_equals_a_fresh_run_of_the_reimported_session(name):
     session = SESSIONS[name]
     payload, message = C.download_csv(session.to_dict())
     assert message == "" and payload["filename"].endswith(".csv")
-    header, units, data = _read_csv(payload["content"])
+    header, data = _read_csv(payload["content"])
     again = _reimport(C.download_json(session.to_dict()))
     fresh = run_session(again)
-    assert header == ["t_s", *fresh.series]
-    for col in header[1:]:
-        assert f"{col} [{SERIES_UNITS[col]}]" in units
+    keys = ["t_s", *fresh.series]
+    assert header == [column_name(k) for k in keys]
+    for key, col in zip(keys[1:], header[1:]):  # the unit is in the name (none if it is 1)
+        unit = SERIES_UNITS[key]
+        assert unit == "1" or col.endswith(("_hz", "_nrs", "_0to10")), (col, unit)
     assert data.shape == (fresh.t_s.size, len(header))
-    np.testing.assert_allclose(data[:, 0], fresh.t_s, rtol=1e-5, atol=1e-9)
-    for k, col in enumerate(header[1:], start=1):
-        np.testing.assert_allclose(data[:, k], fresh.series[col], rtol=1e-5, atol=1e-5,
-                                   err_msg=col)
+    np.testing.assert_allclose(data[:, 0], fresh.t_s, rtol=1e-11, atol=1e-12)
+    for k, key in enumerate(keys[1:], start=1):
+        np.testing.assert_allclose(data[:, k], fresh.series[key], rtol=1e-11, atol=1e-12,
+                                   err_msg=key)
 
 
 def test_an_invalid_store_exports_nothing_and_says_so():

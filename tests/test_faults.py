@@ -64,8 +64,7 @@ def _rows_on_disk(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with open(path, newline="", encoding="utf-8") as fh:
-        lines = [ln for ln in fh if not ln.startswith("#")]
-    return [r for r in csv.DictReader(lines)]
+        return list(csv.DictReader(fh))  # one header row, no comment lines
 
 
 def _wait_for_rows(path: Path, n: int, timeout_s: float = 60.0) -> list[dict]:

@@ -182,8 +182,10 @@ def test_result_series_units_and_exports(tmp_path):
                                    "pain_reduction_pct", "responder", "paresthesia"}
     text = r.to_csv(str(tmp_path / "s.csv"))
     rows = text.splitlines()
-    assert rows[0].startswith("# units") and rows[1].startswith("t_s,pain_nrs")
-    assert len(rows) == 2 + r.t_s.size
+    assert rows[0].startswith("t_s,pain_nrs,paresthesia_0to10")  # one header row, units in it
+    assert len(rows) == 1 + r.t_s.size
+    side = json.loads((tmp_path / "s.csv.json").read_text())   # the metadata beside it
+    assert side["units"]["t_s"] == "s" and side["session"] == r.session.to_dict()
     assert len(r.to_records()) == r.t_s.size
 
 

@@ -102,7 +102,7 @@ def test_resume_keeps_finished_rows_and_skips_them(tmp_path):
     run_sweep(Session(), [parse_vary("amplitude_mA=1:5:5")], out=out, progress=False,
               runner=charge_runner)
     lines = out.read_text().splitlines()
-    out.write_text("\n".join(lines[:4]) + "\n")  # comment + header + 2 rows
+    out.write_text("\n".join(lines[:3]) + "\n")  # header + 2 rows
     calls = []
 
     def counting(session):

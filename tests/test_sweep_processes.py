@@ -43,7 +43,7 @@ def _start(out: Path, n: int = N_RUNS) -> subprocess.Popen:
 
 def _rows(out: Path) -> list[list[str]]:
     with open(out, newline="", encoding="utf-8") as fh:
-        return list(csv.reader(ln for ln in fh if not ln.startswith("#")))
+        return list(csv.reader(fh))  # one header row, no comment lines
 
 
 def _wait_for_rows(out: Path, n: int, timeout_s: float = 60.0) -> None:

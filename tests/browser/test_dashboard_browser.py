@@ -162,14 +162,27 @@ def test_json_download_then_import_restores_the_configuration(page, tmp_path):
     expect(field(page, "amplitude_mA")).to_have_value("5.5")
 
 
-def test_csv_download_of_the_session_series(page, tmp_path):
+def test_csv_download_of_the_session_series_opens_as_data(page, tmp_path):
+    """The downloaded file opens with a plain ``pandas.read_csv``: one header row with the
+    units in the names, one row per sample, every column numeric."""
+    import pandas as pd
+
+    from sim.session import SERIES_UNITS
+    from sim.tables import column_name
+
     open_dashboard(page)
     with page.expect_download() as info:
         page.locator("#btn-csv").click()
-    text = info.value.path().read_text()
-    header = text.splitlines()[0]
-    assert "t_s" in header and "pain_nrs" in header
-    assert len(text.splitlines()) > 100
+    assert info.value.suggested_filename == "neuromod-session.csv"
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert not path.read_text().startswith("#")
+    df = pd.read_csv(path)
+    assert list(df.columns) == [column_name(k) for k in ["t_s", *SERIES_UNITS]]
+    assert list(df.columns[:3]) == ["t_s", "pain_nrs", "paresthesia_0to10"]
+    assert df.shape == (240 * 50 + 1, 1 + len(SERIES_UNITS))  # 240 s at 20 ms
+    assert all(pd.api.types.is_numeric_dtype(df[c]) for c in df.columns)
+    assert df["t_s"].iloc[-1] == 240 and df["t_s"].iloc[3] == 0.06
 
 
 def test_url_round_trip_restores_everything(page, context):
