@@ -5,7 +5,7 @@ Everything here returns the fraction of each fibre class of the treated nerve th
 *conducts* (1 = intact, 0 = every fibre blocked or cut), as a function of time in the session
 or of days since a lesion. :mod:`sim.session` applies these fractions to the same afferent
 drives that stimulation and natural stimuli feed into the dorsal-horn gate: a blocked fibre
-carries neither pain nor stimulation-evoked activity past the block (SCIENCE.md section 5.1).
+carries neither pain nor stimulation-evoked activity past the block (docs/science.md §5.1).
 
 Local anaesthetic (lidocaine, bupivacaine) [A model built on P/S/T facts]
 -------------------------------------------------------------------------
@@ -16,7 +16,7 @@ Local anaesthetic (lidocaine, bupivacaine) [A model built on P/S/T facts]
        c(t) = f_u · C_inj · [exp(−t/τ_out) − exp(−t/τ_in)] / max(...)
 
 2. Sodium-channel block by the Hill equation b = c^h / (c^h + EC50^h), with the same intrinsic
-   EC50 for myelinated and unmyelinated axons (lidocaine 232 vs 228 µM, SCIENCE.md 5.1 [P]).
+   EC50 for myelinated and unmyelinated axons (lidocaine 232 vs 228 µM, docs/science.md §5.1 [P]).
    A node or membrane patch fails to conduct where b >= b_crit, i.e. where c >= c_crit =
    EC50·(b_crit/(1 − b_crit))^(1/h).
 3. Drug spreads along the nerve as a Gaussian of SD ``s`` around the injection, so the length
@@ -24,7 +24,7 @@ Local anaesthetic (lidocaine, bupivacaine) [A model built on P/S/T facts]
 
        L_b = 2·s·sqrt(2·ln(c/c_crit))   (0 when c < c_crit)
 
-4. Differential block from geometry (SCIENCE.md 5.1): a myelinated fibre of diameter d fails
+4. Differential block from geometry (docs/science.md §5.1): a myelinated fibre of diameter d fails
    when ``N_NODES`` = 3 consecutive nodes lie in the blocked length, i.e. L_b >= 3·L(d), with
    L(d) the internode length (:func:`sim.fibers.internode_length_mm`, ≈ 100·d [T]). Thin
    myelinated (Aδ) fibres therefore fail before thick (Aβ) ones. A C fibre fails when a
@@ -65,7 +65,7 @@ not blocked by it (:func:`deafferentation_c_drive`) [A, labelled].
 References
 ----------
 Single-axon lidocaine EC50: Anesthesiology 84:1455-1464 (1996), rat dorsal-root axons
-(SCIENCE.md 5.1) [P].
+(docs/science.md §5.1) [P].
 Popitz-Bergez F.A., Leeson S., Strichartz G.R., Thalhammer J.G. (1995) Relation between
 functional deficit and intraneural local anesthetic during peripheral nerve block.
 Anesthesiology 83:583-592 [P].
@@ -122,7 +122,7 @@ __all__ = [
 ]
 
 #: Consecutive nodes of Ranvier that must be blocked for a myelinated fibre to fail [1]:
-#: "~3 consecutive nodes" (SCIENCE.md 5.1 [S]; Franz & Perry 1974).
+#: "~3 consecutive nodes" (docs/science.md §5.1 [S]; Franz & Perry 1974).
 N_NODES = 3
 #: Fraction of the injected concentration that reaches the axons at the peak of uptake [1].
 #: After 0.1 ml of 1 % lidocaine at the rat sciatic nerve, the intraneural lidocaine during
@@ -140,7 +140,7 @@ BLOCK_CRITICAL_FRACTION = 0.5
 #: 15 % of the Aβ fibres.
 SPREAD_SD_MM = 1.3
 #: Continuous blocked length a C fibre of 0.7 µm needs to fail [mm], per block order [A]. The
-#: sources disagree (SCIENCE.md 5.1): clinical texts put C (and B) fibres first [S]; in rat
+#: sources disagree (docs/science.md §5.1): clinical texts put C (and B) fibres first [S]; in rat
 #: sciatic recordings Aδ fibres were blocked at the lowest lidocaine concentration (threshold
 #: 0.03 % vs 0.09-0.1 % for C; Gokin 2001 [P]). ``c-first``: 0.2 mm, below the 0.3 mm of the
 #: thinnest Aδ fibre (3 internodes of 0.1 mm); ``adelta-first``: 1.5 mm, above the 1.3 mm of
@@ -198,7 +198,7 @@ class LocalAnaesthetic:
         return a * b * math.log(b / a) / (b - a)
 
 
-#: Local anaesthetics (SCIENCE.md 5.1). Time constants give, at clinical concentrations,
+#: Local anaesthetics (docs/science.md §5.1). Time constants give, at clinical concentrations,
 #: onset within 10-20 min and pain block of 1-1.5 h (lidocaine 1-2 %) and 3-6 h (bupivacaine
 #: 0.25-0.5 %), the plain-solution peripheral-block ranges of anaesthesia texts [T].
 LOCAL_ANAESTHETICS: Mapping[str, LocalAnaesthetic] = MappingProxyType({
@@ -227,7 +227,7 @@ def na_block_fraction(concentration_uM: Any, ec50_uM: float = 230.0,
     concentration_uM : float or array
         Local anaesthetic concentration at the axon [µM], >= 0.
     ec50_uM : float
-        Half-blocking concentration [µM]; 230 µM for lidocaine (SCIENCE.md 5.1 [P]).
+        Half-blocking concentration [µM]; 230 µM for lidocaine (docs/science.md §5.1 [P]).
     hill : float
         Hill coefficient [1], 0.1..5.
 

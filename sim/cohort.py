@@ -67,6 +67,7 @@ import numpy as np
 from sim.params import PARAMETERS, ParameterError, _fmt
 from sim.patients import patient as patient_preset
 from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
+from sim.tables import register_units
 
 __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
            "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR", "SUBPERCEPTION_FACTOR",
@@ -78,6 +79,7 @@ TRIAL_UNITS: dict[str, str] = {
     "programmed_amplitude_mA": "mA", "baseline_nrs": "NRS 0-10", "follow_up_nrs": "NRS 0-10",
     "trial_reduction_pct": "%", "trial_responder": "",
 }
+register_units(TRIAL_UNITS)
 
 #: Spread of each patient parameter around its preset value: (kind, spread, lo, hi).
 #: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: |N(0, SD)|.

@@ -10,8 +10,9 @@ treatments' effects on conduction, and the descending drive of the patient and t
 gate and the percept on it; the days-to-weeks course of :mod:`sim.mood` evaluates it at
 steady state.
 
-Constants are labelled as in ``docs/model.md``: [P] primary measurement, [S] supporting
-evidence, [T] textbook physiology, [A] a model assumption.
+Constants are labelled as in ``docs/model.md`` and ``docs/science.md §0.2``: [P] a published
+measurement or published model, [T] a clinical trial, clinical practice or typical value, [S]
+a secondary source (review, textbook), [A] a modelling assumption.
 """
 from __future__ import annotations
 
@@ -82,13 +83,13 @@ KHZ_REFERENCE_CHARGE_RATE_UC_PER_S = 900.0
 KHZ_REFERENCE_CSF_MM = 3.0
 #: Pinch: a strong noxious mechanical stimulus activates Aδ and C nociceptors; its drive per
 #: unit intensity [1] (a_δ = a_C = 1.5 × intensity) so that a pinch of intensity 1 is clearly
-#: painful in a healthy patient (SCIENCE.md 8.14 uses a_C ≈ 1.5-3 for pinch) [A].
+#: painful in a healthy patient (docs/science.md §8.14) [A].
 PINCH_DRIVE_PER_INTENSITY = 1.5
 #: Injury: injury-level C drive per unit intensity [1]; 2 = the injury of the gate tests,
 #: which builds central sensitisation over two minutes [A].
 INJURY_C_DRIVE_PER_INTENSITY = 2.0
 
-# Bedside examination (SCIENCE.md 9.2: brush → Aβ; pinprick → Aδ; cold → Aδ cool fibres and
+# Bedside examination (docs/science.md §9.2: brush → Aβ; pinprick → Aδ; cold → Aδ cool fibres and
 # C cold nociceptors; warm → C warm fibres; sustained pressure → deep Aδ/C [T]). Drives per
 # unit intensity (1 = the ordinary bedside stimulus) are teaching assumptions [A], set so that
 # the healthy preset feels brush, cool and warmth without pain and a pinprick as sharp.
@@ -98,10 +99,10 @@ INJURY_C_DRIVE_PER_INTENSITY = 2.0
 PINPRICK_RATE_HZ = 1.0
 #: Duration of one prick's afferent volley on the session grid [s] [A].
 PINPRICK_DURATION_S = 0.1
-#: Aδ drive of a prick per unit intensity [1]: sharp "first" pain (SCIENCE.md 3.1) [A].
+#: Aδ drive of a prick per unit intensity [1]: sharp "first" pain (docs/science.md §3.1) [A].
 PINPRICK_ADELTA_PER_INTENSITY = 1.0
 #: C drive of a prick per unit intensity [1]: the small C share that, repeated, winds up the
-#: projection neuron (SCIENCE.md 4.6) [A].
+#: projection neuron (docs/science.md §4.6) [A].
 PINPRICK_C_PER_INTENSITY = 0.3
 #: Cold: drive of C cold nociceptors per unit intensity [1] [A]. Innocuous cool (intensity
 #: ≤ 1) is held silent centrally by Aδ cool-fibre input; losing those fibres (the patient's
@@ -131,14 +132,14 @@ PRESSURE_C_PER_INTENSITY = 0.15
 #: the lead is placed so that the painful dermatome's fibres are among the first recruited,
 #: so its share grows fastest at low amplitude and keeps growing, ever more slowly, up to and
 #: beyond the comfort limit (clinically: relief follows paresthesia coverage of the painful
-#: area, which widens with amplitude). ρ_d = 0.1: about 18 % of the dermatome at the
-#: perception threshold (ρ = 2 %), 70-75 % at the tonic preset (1.3 × perception), about 85 %
-#: at the discomfort threshold.
+#: area, which widens with amplitude). ρ_d = 0.18: about 10 % of the dermatome at the
+#: perception threshold (ρ = 2 %), about half at the tonic preset (1.3 × perception), more
+#: still up to the discomfort threshold (``docs/model.md`` §2).
 DERMATOME_SHARE_FRACTION = 0.18
 
 
 def gate_params(patient: Patient):
-    """The gate constants of a patient (SCIENCE.md 4.2 defaults, patient fields on top).
+    """The gate constants of a patient (docs/science.md §4.2 defaults, patient fields on top).
 
     The descending drive is the patient's own plus the shift that anxiety and depression
     cause (:func:`mood_descending_drive`).

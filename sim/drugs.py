@@ -1,6 +1,6 @@
 """Drugs for neuropathic pain, each acting where its pharmacology says, on the same gate.
 
-The five that patient guides name (SCIENCE.md 5.2, Finnerup et al. 2015): amitriptyline (a
+The five that patient guides name (docs/science.md §5.2, Finnerup et al. 2015): amitriptyline (a
 tricyclic, TCA), venlafaxine (an SNRI), gabapentin (an α2δ ligand), the capsaicin 8 % patch
 and the lidocaine 5 % plaster. Each drug has an effect E(dose, day) >= 0 and acts through one
 or more documented routes into the dorsal-horn model (:mod:`sim.gate`):
@@ -98,7 +98,7 @@ __all__ = [
 ]
 
 #: Responder rate (>= 50 % relief) on placebo that the cohorts are calibrated to [1]: 0.20,
-#: the low end of the 20-30 % of SCIENCE.md 5.2 [T], chosen so that the best drug (TCA, NNT
+#: the low end of the 20-30 % of docs/science.md §5.2 [T], chosen so that the best drug (TCA, NNT
 #: 3.6: +28 percentage points) stays below one half of patients, as the issue and Finnerup
 #: 2015 ("most patients do not reach 50 % relief") require.
 PLACEBO_RESPONDER_RATE = 0.20
@@ -182,7 +182,7 @@ DRUGS: Mapping[str, Drug] = MappingProxyType({
                          "weight gain", "cardiac conduction (caution in heart disease)"),
         burden_doses_mg_per_day=(25.0, 75.0),
         source="NNT 3.6, NNH 13.4, 25-150 mg/day (Finnerup 2015 [P]); descending "
-               "inhibition (Ossipov 2010 [S], SCIENCE 9.3); onset over 1-2 weeks of "
+               "inhibition (Ossipov 2010 [S], docs/science.md §9.3); onset over 1-2 weeks of "
                "titration, τ = 7 d [A]; ED50 25 mg [A]"),
     "venlafaxine": Drug(
         "venlafaxine", "Venlafaxine (SNRI)", (37.5, 225.0), 150.0, 112.5, 3.0, 10.0,

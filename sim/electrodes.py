@@ -113,7 +113,7 @@ CONTACT_SPACING_MM = 4.0
 #: Contact length of a percutaneous lead [mm] (1.3 mm diameter, 12.25 mm²) [T].
 CONTACT_LENGTH_MM = 3.0
 #: Dura plus epidural tissue between an epidural contact and the CSF [mm]: the contact-to-cord
-#: distance is dCSF + 1 mm [A, SCIENCE.md 3.3].
+#: distance is dCSF + 1 mm [A, docs/science.md §3.3].
 DURA_EPIDURAL_MM = 1.0
 #: Radius of the spinal cord, modelled as a cylinder [mm] (thoracic cord about 8 mm wide) [T].
 CORD_RADIUS_MM = 4.0

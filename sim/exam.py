@@ -2,10 +2,10 @@
 
 Each test is a short session (:func:`sim.session.run_session`, stimulator off): 10 s at rest,
 the stimulus for 10 s, 10 s after. The stimulus is a session event of the same kind, so the
-dashboard, the notebooks and the CLI see the same fibres and the same gate (SCIENCE.md 9.2):
+dashboard, the notebooks and the CLI see the same fibres and the same gate (docs/science.md §9.2):
 
 ===========  ==================================  ======================================
-stimulus     fibres (SCIENCE.md 9.2 [T])         what a neuropathic patient can show
+stimulus     fibres (docs/science.md §9.2 [T])         what a neuropathic patient can show
 ===========  ==================================  ======================================
 brush        Aβ                                  dynamic mechanical allodynia (unmasking)
 pinprick     Aδ (and some C), 10 pricks at 1/s   hyperalgesia; wind-up of the series

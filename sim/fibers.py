@@ -1,6 +1,6 @@
 """Nerve-fibre classes and their response to extracellular current pulses.
 
-What is here (SCIENCE.md section 3):
+What is here (docs/science.md §3):
 
 * :class:`FiberClass` (Aβ, Aδ, C) and :data:`FIBER_PROPERTIES`, the per-class registry of
   diameters, myelination, conduction velocity, refractoriness and chronaxie;
@@ -65,7 +65,7 @@ nervous system: a review. Brain Res 98:417-440.
 Geddes L.A. (2004) Accuracy limitations of chronaxie values. IEEE TBME 51:176-181.
 Kilgore K.L., Bhadra N. (2014) Reversible nerve conduction block using kilohertz frequency
 alternating current. Neuromodulation 17:242-255.
-Bhadra 2020 (KHFAC onset response and time to block), as cited in SCIENCE.md 3.4.
+Bhadra 2020 (KHFAC onset response and time to block), as cited in docs/science.md §3.4.
 Gorman P.H., Mortimer J.T. (1983) The effect of stimulus parameters on the recruitment
 characteristics of direct nerve stimulation. IEEE TBME 30:407-414 (interphase gap) [S].
 """
@@ -147,7 +147,7 @@ class FiberClass(enum.Enum):
 
 @dataclass(frozen=True)
 class FiberProperties:
-    """Physiological properties of one fibre class (SCIENCE.md section 3.1).
+    """Physiological properties of one fibre class (docs/science.md §3.1).
 
     Attributes
     ----------
@@ -168,7 +168,7 @@ class FiberProperties:
     role : str
         What the class signals, for students.
     source : str
-        Where the numbers come from (SCIENCE.md tags).
+        Where the numbers come from (docs/science.md §0.2 tags).
     """
 
     fiber_class: FiberClass
@@ -276,7 +276,7 @@ def conduction_velocity_m_per_s(diameter_um: Any, *, myelinated: bool = True) ->
     Notes
     -----
     ``v = 6 d`` [T Hursh 1939, Am J Physiol 127:131]; ``v = 1.7 d`` for C fibres [S]; some
-    texts use ``v ~ sqrt(d)`` for unmyelinated fibres (SCIENCE.md 3.1).
+    texts use ``v ~ sqrt(d)`` for unmyelinated fibres (docs/science.md §3.1).
     """
     d = check_array("diameter_um", diameter_um, "µm", 0.0, 100.0, include_minimum=False)
     return d * (6.0 if _check_bool("myelinated", myelinated) else 1.7)
@@ -485,7 +485,7 @@ def _polarization(r: np.ndarray, lam: np.ndarray, s: Any = 0.0) -> np.ndarray:
 # =============================================================================================
 # Threshold model
 # =============================================================================================
-#: Conductivity of the medium in the reference simulations [S/m] (shared/reference/README.md).
+#: Conductivity of the medium in the reference simulations [S/m] (sim/data/README.md).
 REFERENCE_SIGMA_S_PER_M = 0.2
 
 
@@ -536,7 +536,7 @@ class ThresholdModel:
 #: Myelinated fibres, fitted to the 84 monophasic MRG_DISCRETE rows (5.7-16 um, 0.5-3 mm,
 #: 30-1000 us) by :func:`fit_threshold_model` (least squares on log ratios), then frozen.
 #: Six constants: V_th = 11.5 mV is a membrane depolarisation of textbook size; tau_ch = 88 us
-#: matches the Aβ chronaxie of SCIENCE.md (0.1 ms); lambda_0 = 1.66 and lambda_inf = 8.4
+#: matches the Aβ chronaxie of docs/science.md §3.1 (0.1 ms); lambda_0 = 1.66 and lambda_inf = 8.4
 #: internodes (L(10 um) = 1.15 mm) with tau_s = 2.4 ms (internodal/myelin time scale); the
 #: weak diameter exponent p = 0.077 is the nodal size effect not carried by L(d).
 MYELINATED_MODEL = ThresholdModel(
@@ -548,7 +548,7 @@ MYELINATED_MODEL = ThresholdModel(
 #: (V_th, tau_ch, lambda_0); lambda_inf and tau_s are the passive cable constants of the Sundt
 #: membrane, not fitted: lambda = sqrt(R_m d / (4 R_i)) = 0.5 mm and tau_m = R_m C_m = 10 ms
 #: with R_m = 10 kOhm cm^2, R_i = 100 Ohm cm, C_m = 1 uF/cm^2 [P Sundt 2015 via PyFibers code].
-#: The fitted tau_ch = 0.94 ms matches the C chronaxie of SCIENCE.md (1.0 ms [A]).
+#: The fitted tau_ch = 0.94 ms matches the C chronaxie of docs/science.md §3.1 (1.0 ms [A]).
 UNMYELINATED_MODEL = ThresholdModel(
     name="SUNDT fit", v_threshold_mV=10.07, diameter_exponent=0.0,
     reference_diameter_um=1.0, chronaxie_us=942.5, lambda0_mm=0.1441, lambda_inf_mm=0.5,
@@ -1038,7 +1038,7 @@ def following(rate_hz: Any, amplitude_ratio: Any, *, fiber_class: Any = FiberCla
     * monophasic trains: mean current ``a (1 + tau_ch / PW) PW f`` in rheobase units
       >= :data:`DC_BLOCK_RATIO` (depolarisation block);
     * charge-balanced trains: ``a >=`` :func:`khfac_block_ratio` (KHFAC block, >= 5 kHz).
-    Both reverse as soon as the train stops (SCIENCE.md 3.4).
+    Both reverse as soon as the train stops (docs/science.md §3.4).
     """
     props = _class_props(fiber_class)
     f = check_array("rate_hz", rate_hz, "Hz", 0.0, 1e6, include_minimum=False)

@@ -8,7 +8,7 @@ transmission, and chronic pain and negative affect shift the balance toward faci
 (Ossipov, Dussor & Porreca 2010 J Clin Invest 120:3779; Porreca, Ossipov & Gebhart 2002
 Trends Neurosci 25:319 [S]). Serotonin-noradrenaline reuptake inhibitors and tricyclics
 strengthen descending inhibition, which is why they relieve pain at doses below their
-antidepressant doses (SCIENCE.md 9.3 [S]).
+antidepressant doses (docs/science.md §9.3 [S]).
 
 Everything numeric below is a labelled teaching assumption [A] built on those facts: no
 published model gives these constants. The model has three parts.
@@ -55,6 +55,7 @@ from sim.drive import (
     mood_descending_drive,
 )
 from sim.params import PARAMETERS, ParameterError, _fmt, param_field, validate_fields
+from sim.tables import register_units
 
 __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
            "MOOD_DESCENDING_PER_ANXIETY", "MOOD_DESCENDING_PER_DEPRESSION", "COURSE_KINDS",
@@ -66,6 +67,7 @@ COURSE_UNITS: dict[str, str] = {
     "depression": "1", "descending_shift": "1", "activity": "1", "movement_limitation": "1",
     "stimulation": "1", "mood_therapy": "1",
 }
+register_units(COURSE_UNITS)
 
 #: Pain (NRS) above which sustained pain disturbs mood [NRS]: mild pain is 1-4 (Serlin et al.
 #: 1995 Pain 61:277 [P]).

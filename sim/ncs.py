@@ -1,6 +1,6 @@
 """A simulated sensory nerve conduction study: the SNAP of the sural or median nerve.
 
-What is here (SCIENCE.md sections 3.1 and 9.1):
+What is here (docs/science.md §3.1 and §9.1):
 
 * :data:`NERVES`, the registry of testable sensory nerves (fibre-diameter histogram, velocity
   conversion, electrode montage, normal limits), and :func:`fiber_population`, the nerve's
@@ -161,7 +161,7 @@ __all__ = [
 #: :func:`calibrate_scale` (a test keeps the two equal).
 SNAP_SCALE_UV_PER_UM2 = 5.0288e-4
 #: Healthy sural amplitude the scale is calibrated to [µV]: the normal mean of about 20 µV
-#: (SCIENCE.md 9.1; Kim et al. 2022: 21.7 µV, range 8.3-35.2 µV) [P].
+#: (docs/science.md §9.1; Kim et al. 2022: 21.7 µV, range 8.3-35.2 µV) [P].
 CALIBRATION_AMPLITUDE_UV = 20.0
 #: Duration ``D`` of a myelinated fibre's extracellular wave [ms] (eq. 2). The underlying spike
 #: is 0.36 D = 0.44 ms wide at half height: a human myelinated axon at limb temperature
@@ -188,7 +188,7 @@ DEMYELINATION_FLOOR = 0.85
 #: 1972 P].
 BLOCK_SLOWING = 0.75
 #: Velocity below this fraction of the lower limit of normal is in the demyelinating range
-#: [1]: "often < 70-80 % of the lower limit" (SCIENCE.md 9.1) [T]; the upper end is used.
+#: [1]: "often < 70-80 % of the lower limit" (docs/science.md §9.1) [T]; the upper end is used.
 DEMYELINATING_VELOCITY_FRACTION = 0.8
 #: Seed of the fixed per-fibre random numbers (which fibres a loss removes, each fibre's
 #: share of demyelinating slowing): the population is the same in every run [A].

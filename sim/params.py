@@ -14,7 +14,7 @@ Nothing else in the code base restates a range or a default: dataclasses take th
 
 The ranges are the span of what the devices and the teaching models accept, not clinical advice;
 their sources are given in the modules that use the quantities (``waveforms``, ``safety``,
-``patients``) and in SCIENCE.md section 1.
+``patients``) and in docs/science.md §1.
 """
 from __future__ import annotations
 
@@ -268,7 +268,7 @@ def _declare(**kw: Any) -> Param:
 
 
 # --------------------------------------------------------------------------------------------
-# Program: what a clinician programmer sets (SCIENCE.md section 1.1).
+# Program: what a clinician programmer sets (docs/science.md §1.1).
 # --------------------------------------------------------------------------------------------
 _declare(name="therapy", unit="", minimum=0, maximum=0, default="scs", step=0,
          kind="choice", choices=("scs", "pns", "tens", "off"), label="Therapy",
@@ -356,7 +356,7 @@ _declare(name="lateral_offset_mm", unit="mm", minimum=0.0, maximum=5.0, default=
               "dorsal-column threshold and shifts paresthesia to one side.")
 
 # --------------------------------------------------------------------------------------------
-# Patient anatomy that shapes the field (SCIENCE.md section 3.3).
+# Patient anatomy that shapes the field (docs/science.md §3.3).
 # --------------------------------------------------------------------------------------------
 _declare(name="csf_thickness_mm", unit="mm", minimum=1.0, maximum=8.0, default=3.0, step=0.1,
          group="patient", label="Dorsal CSF thickness",
@@ -368,7 +368,7 @@ _declare(name="nerve_depth_mm", unit="mm", minimum=1.0, maximum=40.0, default=10
               "about 1 mm; deep nerves need far more current from the surface.")
 
 # --------------------------------------------------------------------------------------------
-# Safety limits (SCIENCE.md section 2): settable, because the limit to apply is a judgement.
+# Safety limits (docs/science.md §2): settable, because the limit to apply is a judgement.
 # --------------------------------------------------------------------------------------------
 _declare(name="shannon_k_limit", unit="", minimum=1.0, maximum=2.5, default=1.85, step=0.05,
          group="safety", label="Shannon k limit",
@@ -379,7 +379,7 @@ _declare(name="density_limit_uC_per_cm2", unit="µC/cm²", minimum=1.0, maximum=
          help="Manufacturer-style cap on charge density per phase (about 30 µC/cm²).")
 
 # --------------------------------------------------------------------------------------------
-# Patient: the state of the nervous system (SCIENCE.md section 4.3; sources in sim.patients).
+# Patient: the state of the nervous system (docs/science.md §4.3; sources in sim.patients).
 # --------------------------------------------------------------------------------------------
 _declare(name="inhibition_efficacy", unit="", minimum=0.0, maximum=1.0, default=1.0,
          step=0.05, group="patient", label="GABA/glycine inhibition",
@@ -491,7 +491,7 @@ _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, 
 # Treatments other than stimulation (issue 8): nerve blocks, neurolysis, drugs, patches.
 # Per-kind ranges and defaults (e.g. 0.25..2 % for a lidocaine block) live in the kind table of
 # sim.treatments, which validates each treatment against its kind; the declarations below give
-# the widest span any kind accepts. Sources: sim.blocks, sim.drugs, SCIENCE.md section 5.
+# the widest span any kind accepts. Sources: sim.blocks, sim.drugs, docs/science.md §5.
 # --------------------------------------------------------------------------------------------
 #: The kinds of treatment, in display order (one preset of the same name each, sim.presets).
 TREATMENT_KINDS = ("lidocaine-block", "bupivacaine-block", "ganglion-block", "phenol",
@@ -599,7 +599,7 @@ _declare(name="psychological_therapy_from_day", unit="days", minimum=0.0, maximu
               "anxiety and depression only.")
 
 # --------------------------------------------------------------------------------------------
-# Sensory nerve conduction study (issue 9; sources in sim.ncs, SCIENCE.md section 9.1).
+# Sensory nerve conduction study (issue 9; sources in sim.ncs, docs/science.md §9.1).
 # --------------------------------------------------------------------------------------------
 _declare(name="ncs_nerve", unit="", minimum=0, maximum=0, default="sural", step=0,
          kind="choice", choices=("sural", "median"), group="ncs", label="Nerve tested",

@@ -48,7 +48,7 @@ lost where the nerve is tested), dm = ``demyelination`` (mean conduction slowing
 ``small_fibre_loss`` (thin Aδ/C fibres lost) shape the nerve conduction study
 (:mod:`sim.ncs`) and the bedside examination (:mod:`sim.exam`): diabetic neuropathy is a
 length-dependent axonal neuropathy of large and small fibres, with mild slowing [S]
-(SCIENCE.md 9.1); small-fibre neuropathy spares the large fibres, so its conduction study is
+(docs/science.md §9.1); small-fibre neuropathy spares the large fibres, so its conduction study is
 normal while the patient hurts [S]; chronic inflammatory demyelinating neuropathy slows
 conduction well below the normal limit [T]. The values are teaching choices [A] that put each
 study clearly on its side of the normal limits. The gate's touch input ignores
@@ -107,7 +107,7 @@ _PRESETS = (
     PatientPreset(
         "healthy", "Healthy volunteer",
         "Intact inhibition, no ongoing C firing: no pain at rest, touch is just touch.",
-        "SCIENCE.md 4.3 (normal)", {}),
+        "docs/science.md §4.3 (normal)", {}),
     PatientPreset(
         "painful-diabetic-neuropathy", "Painful diabetic neuropathy",
         "Length-dependent small-fibre damage: burning feet from ectopic C firing, partial "
@@ -121,7 +121,7 @@ _PRESETS = (
         "Loss of thin Aδ and C fibres only: burning feet and cold pain, yet the nerve "
         "conduction study is normal because it tests only large fibres (skin biopsy shows the "
         "loss).",
-        "unmasking phenotype [A]; SCIENCE.md 9.1 (normal NCS) [S]; Ochoa & Yarnitsky 1994 [S]",
+        "unmasking phenotype [A]; docs/science.md §9.1 (normal NCS) [S]; Ochoa & Yarnitsky 1994 [S]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=0.95,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              small_fibre_loss=0.7)),
@@ -129,7 +129,7 @@ _PRESETS = (
         "demyelinating-neuropathy", "Demyelinating neuropathy",
         "Chronic inflammatory demyelinating neuropathy: myelin damage slows conduction and "
         "disperses the nerve's response; some patients have neuropathic pain.",
-        "unmasking phenotype [A]; SCIENCE.md 9.1 (demyelination) [T]",
+        "unmasking phenotype [A]; docs/science.md §9.1 (demyelination) [T]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=0.9,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              demyelination=0.45, axonal_loss=0.2)),
@@ -137,7 +137,7 @@ _PRESETS = (
         "failed-back-surgery", "Failed back surgery syndrome",
         "Persistent radicular leg pain after spine surgery: ongoing C drive from the injured "
         "root, disinhibition; the classic SCS indication (PROCESS trial).",
-        "SCIENCE.md 4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
+        "docs/science.md §4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
              sensitisation_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
              nerve_depth_mm=15.0)),
@@ -145,7 +145,7 @@ _PRESETS = (
         "crps", "Complex regional pain syndrome",
         "CRPS type I: burning pain, marked allodynia and central sensitisation out of "
         "proportion to the inciting event.",
-        "SCIENCE.md 4.3 [A]; Kemler 2000 [P]",
+        "docs/science.md §4.3 [A]; Kemler 2000 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.2,
              sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
              sympathetic_fraction=0.15, small_fibre_loss=0.3)),
@@ -153,7 +153,7 @@ _PRESETS = (
         "post-surgical-neuropathy", "Post-surgical neuropathic pain",
         "Focal nerve injury after thoracotomy or mastectomy: a painful territory supplied by "
         "one nerve, a good target for peripheral nerve stimulation.",
-        "SCIENCE.md 4.3 [A]; Gilmore 2019 [P]",
+        "docs/science.md §4.3 [A]; Gilmore 2019 [P]",
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
              small_fibre_loss=0.3)),

@@ -5,10 +5,10 @@ the tests alike. Each entry holds only the settings that differ from the declare
 a one-line description and its source; :func:`program` builds the validated
 :class:`~sim.waveforms.Program`.
 
-Values are the clinical ones of SCIENCE.md section 1.1:
+Values are the clinical ones of docs/science.md §1.1:
 
 * SCS tonic 50 Hz, 210 µs, 4.2 mA (about 1.3 x the modelled perception threshold of 3.2 mA
-  at dCSF 3 mm; SCIENCE.md 3.3 puts it at 2-5 mA); 40-60 Hz typical [S Caylor 2019];
+  at dCSF 3 mm; docs/science.md §3.3 puts it at 2-5 mA); 40-60 Hz typical [S Caylor 2019];
   200-500 µs [T].
 * SCS burst: 5 pulses of 1000 µs at 500 Hz every 25 ms (40 Hz), passive recharge after each
   burst [T De Ridder 2010; S Caylor 2019]; just below the perception threshold (1.7 mA, 0.95 x
@@ -17,9 +17,9 @@ Values are the clinical ones of SCIENCE.md section 1.1:
 * PNS: percutaneous lead 5 mm from the nerve, 50 Hz (12-100 Hz), 100 µs, 3.3 mA (about
   1.3 x the modelled paresthesia threshold) [T; P Gilmore 2019; Rauck 2014].
 * TENS conventional: 60 Hz (> 50 Hz; 80-150 Hz in some protocols), 100 µs, sensory "strong but
-  comfortable" 15 mA (10-30 mA) on 5 x 5 cm pads [S Sluka & Walsh 2003; SCIENCE.md 1.1].
+  comfortable" 15 mA (10-30 mA) on 5 x 5 cm pads [S Sluka & Walsh 2003; docs/science.md §1.1].
 * Rates: in the gate model, rates above ~100 Hz stop helping a disinhibited dorsal horn
-  (SCIENCE.md 4.4), so the PNS and TENS presets use rates in the lower part of their
+  (docs/science.md §4.4), so the PNS and TENS presets use rates in the lower part of their
   clinical ranges.
 * TENS acupuncture-like: 2 Hz, 200 µs, 18 mA: strong, near the tolerable maximum (the
   model's discomfort threshold is 19 mA at 200 µs; clinical units reach 30-80 mA because real
@@ -66,7 +66,7 @@ _PRESETS = (
         "scs-tonic", "SCS tonic 50 Hz",
         "Conventional paresthesia-based spinal cord stimulation: one bipole on a percutaneous "
         "lead, 50 Hz, 210 µs, about 1.3 × the perception threshold.",
-        "SCIENCE.md 1.1/1.3; Caylor 2019 [S]; Kumar 2007 (PROCESS)",
+        "docs/science.md §1.1, §1.3; Caylor 2019 [S]; Kumar 2007 (PROCESS)",
         dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=4.2,
              pulse_width_us=210.0, rate_hz=50.0, contacts="000-+000")),
     ProgramPreset(
@@ -80,7 +80,7 @@ _PRESETS = (
     ProgramPreset(
         "scs-10khz", "SCS 10 kHz",
         "High-frequency, paresthesia-free SCS: 10 kHz, 30 µs biphasic pulses at 3 mA.",
-        "Kapural 2015 (SENZA-RCT) [P]; SCIENCE.md 1.3 worked example",
+        "Kapural 2015 (SENZA-RCT) [P]; docs/science.md §1.3 worked example",
         dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=3.0,
              pulse_width_us=30.0, rate_hz=10000.0, interphase_gap_us=20.0,
              contacts="000-+000")),
@@ -88,7 +88,7 @@ _PRESETS = (
         "pns", "Percutaneous PNS 50 Hz",
         "Peripheral nerve stimulation: a fine-wire lead 5 mm from the injured nerve, 50 Hz, "
         "100 µs, about 1.3 × the paresthesia threshold, with a skin return electrode.",
-        "Rauck 2014; Gilmore 2019 [P]; SCIENCE.md 1.1 [T]",
+        "Rauck 2014; Gilmore 2019 [P]; docs/science.md §1.1 [T]",
         dict(therapy="pns", pattern="tonic", shape="biphasic", amplitude_mA=3.3,
              pulse_width_us=100.0, rate_hz=50.0, contacts="-+", contact_area_mm2=10.0,
              lead_distance_mm=5.0)),
@@ -96,14 +96,14 @@ _PRESETS = (
         "tens-conventional", "TENS conventional 60 Hz",
         "Conventional (high-frequency, low-intensity) TENS: 60 Hz, 100 µs, strong but "
         "comfortable tingling under 5 × 5 cm pads.",
-        "SCIENCE.md 1.1 [S]; Sluka & Walsh 2003",
+        "docs/science.md §1.1 [S]; Sluka & Walsh 2003",
         dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=15.0,
              pulse_width_us=100.0, rate_hz=60.0, **_TENS_PADS)),
     ProgramPreset(
         "tens-acupuncture", "TENS acupuncture-like 2 Hz",
         "Acupuncture-like (low-frequency, high-intensity) TENS: 2 Hz, 200 µs, strong but "
         "tolerable (a visible muscle twitch in patients).",
-        "SCIENCE.md 1.1 [S]; Sluka & Walsh 2003",
+        "docs/science.md §1.1 [S]; Sluka & Walsh 2003",
         dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=18.0,
              pulse_width_us=200.0, rate_hz=2.0, **_TENS_PADS)),
     ProgramPreset(
@@ -206,11 +206,11 @@ _TREATMENTS = (
         "Lidocaine 1 % injected around the nerve of the painful territory: pain fibres (C, Aδ) "
         "fail within minutes, touch (Aβ) a little later; it wears off in reverse over about an "
         "hour. Watch the conduction series and the numbness.",
-        "SCIENCE.md 5.1; Popitz-Bergez 1995 [P]; sim.blocks"),
+        "docs/science.md §5.1; Popitz-Bergez 1995 [P]; sim.blocks"),
     _tp("lidocaine-block-adelta-first",
         "The same lidocaine block with the other small-fibre order: Aδ before C, as in rat "
         "sciatic recordings (Gokin 2001). Compare the conduction series.",
-        "Gokin 2001 [P]; SCIENCE.md 5.1 (sources disagree)",
+        "Gokin 2001 [P]; docs/science.md §5.1 (sources disagree)",
         title="Lidocaine nerve block (Aδ first)", kind="lidocaine-block",
         block_order="adelta-first"),
     _tp("bupivacaine-block",
@@ -250,7 +250,7 @@ _TREATMENTS = (
         "numbness (weak evidence).", "Finnerup 2015 [P]; sim.drugs"),
     _tp("placebo",
         "An inert treatment: only the patient's expectation acts (placebo_response; drawn per "
-        "patient in cohorts).", "SCIENCE.md 5.2 [T]; sim.drugs.PLACEBO_RESPONDER_RATE"),
+        "patient in cohorts).", "docs/science.md §5.2 [T]; sim.drugs.PLACEBO_RESPONDER_RATE"),
 )
 
 #: Treatment presets by name, in display order (read-only).

@@ -19,7 +19,7 @@ Model summary
 * Recruited fraction = fraction of fibres whose threshold <= amplitude.
 * Firing rate from :func:`sim.fibers.following` with amplitude ratio ``I / I_th,i``.
 * Perception threshold (PT) = amplitude that recruits :data:`PERCEPTION_FRACTION` (2 %) of
-  the Aβ population [T: "first 1-5 % of Aβ", SCIENCE.md 3.3]; discomfort threshold
+  the Aβ population [T: "first 1-5 % of Aβ", docs/science.md §3.3]; discomfort threshold
   = :data:`DISCOMFORT_RATIO` x PT: 1.5 for SCS and PNS [T: 1.4-1.6 x PT], 4 for TENS
   through skin pads [P: the "current window" from sensory detection to pain threshold spans
   several times the detection threshold, Hughes, Bennett & Johnson 2013 Clin J Pain 29:146].
@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 #: Fraction of the Aβ population whose recruitment is first felt (perception threshold)
-#: [T: SCIENCE.md 3.3 "rho(Aβ) >= ~1-5 %"; 2 % chosen].
+#: [T: docs/science.md §3.3 "rho(Aβ) >= ~1-5 %"; 2 % chosen].
 PERCEPTION_FRACTION = 0.02
 #: Discomfort threshold / perception threshold, by therapy: SCS and PNS 1.5 [T: 1.4-1.6];
 #: TENS 4 [P, approximate: the current window between the sensory detection and pain
@@ -122,7 +122,7 @@ class DiameterDistribution:
     source: str
 
 
-#: Diameter distributions per class [A within the S ranges of SCIENCE.md 3.1].
+#: Diameter distributions per class [A within the S ranges of docs/science.md §3.1].
 DIAMETER_DISTRIBUTIONS: Mapping[FiberClass, DiameterDistribution] = MappingProxyType({
     FiberClass.ABETA: DiameterDistribution(
         8.5, 0.20, "[A] median 8.5 um in the 6-12 um Aβ range; large dorsal-column fibres are "

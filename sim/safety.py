@@ -3,7 +3,7 @@
 Everything here is computed from the program's repeating unit (:class:`~sim.waveforms.PulseTrain`)
 in closed form, so it costs the same for a 1-second and a 30-minute program.
 
-Equations (SCIENCE.md sections 1.3 and 2)
+Equations (docs/science.md §1.3 and §2)
 -----------------------------------------
 * Charge per phase  Q = I · PW            (1 mA × 1 µs = 1 nC = 0.001 µC)
 * Charge density    D = Q / A             (A = geometric contact area, cm²)

@@ -31,6 +31,7 @@ from sim.params import (
     validate_fields,
 )
 from sim.patients import Patient
+from sim.tables import register_units
 from sim.treatments import MAX_TREATMENTS, Treatment
 from sim.waveforms import Program
 
@@ -275,7 +276,7 @@ SUMMARY_WINDOW_S = 30.0
 #: Least pain before stimulation for a percent reduction to mean anything [NRS]: below 1/10
 #: there is no pain to relieve (trials enrol patients with at least 4-5/10) [A].
 MIN_BASELINE_PAIN_NRS = 1.0
-#: Responder: >= 50 % reduction of pain from baseline, as in the trials (SCIENCE.md 6, 7).
+#: Responder: >= 50 % reduction of pain from baseline, as in the trials (docs/science.md §6, §7).
 RESPONDER_REDUCTION_PCT = 50.0
 
 
@@ -397,6 +398,8 @@ SUMMARY_UNITS: dict[str, str] = {
     "wdr_pct_of_baseline": "%",
     "discomfort": "0-10",
 }
+register_units(SERIES_UNITS)
+register_units(SUMMARY_UNITS)
 
 
 @dataclass(frozen=True)

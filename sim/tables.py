@@ -35,7 +35,7 @@ import numpy as np
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SIGNIFICANT_DIGITS", "COLUMN_NAMES", "column_name",
            "key_name", "tidy", "tidy_row", "cell", "escape_text", "unescape_text",
-           "sidecar_path", "write_sidecar", "read_sidecar", "metadata", "column_units",
+           "sidecar_path", "write_sidecar", "read_sidecar", "metadata", "column_units", "register_units",
            "write_text_atomic", "write_csv"]
 
 #: ``format`` of every sidecar (and of the ``neuromod`` metadata of a Parquet table).
@@ -158,22 +158,27 @@ def metadata(kind: str, columns: Iterable[str] | None = None,
     return _json_safe(doc)
 
 
-def column_units(keys: Iterable[str]) -> dict[str, str | None]:
-    """The unit of each column by header name, for the keys of a table's rows: the parameter
-    declarations, the session's series and summary, a cohort's trial measures and a course's
-    series (``1`` for a dimensionless number, ``""`` for flags, text and ``run_id``, None for
-    a column none of them declares)."""
-    from sim.cohort import TRIAL_UNITS
-    from sim.mood import COURSE_UNITS
-    from sim.params import PARAMETERS
-    from sim.session import SERIES_UNITS, SUMMARY_UNITS
+#: Units of the columns that are not declared parameters, by key: each module that writes a
+#: table registers its own (:func:`register_units`: the session's series and summary, a
+#: course's series, a cohort's trial measures), so this module imports none of them.
+_UNITS: dict[str, str] = {"run_id": "", "t_s": "s"}
 
-    known = {"run_id": "", "t_s": "s", **SERIES_UNITS, **SUMMARY_UNITS, **TRIAL_UNITS,
-             **COURSE_UNITS}
+
+def register_units(units: Mapping[str, str]) -> None:
+    """Declare the units of a table's columns (by key) for :func:`column_units`."""
+    _UNITS.update(units)
+
+
+def column_units(keys: Iterable[str]) -> dict[str, str | None]:
+    """The unit of each column by header name, for the keys of a table's rows: the registered
+    units (:func:`register_units`) and the parameter declarations (``1`` for a dimensionless
+    number, ``""`` for flags, text and ``run_id``, None for a column nothing declares)."""
+    from sim.params import PARAMETERS
+
     out: dict[str, str | None] = {}
     for key in keys:
-        if key in known:
-            unit = known[key]
+        if key in _UNITS:
+            unit = _UNITS[key]
         elif key in PARAMETERS:
             p = PARAMETERS[key]
             unit = p.unit or ("1" if p.kind in ("float", "int") else "")

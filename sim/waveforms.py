@@ -1,6 +1,6 @@
 """Stimulation programs and the pulse trains they emit.
 
-A :class:`Program` is what a clinician programmer sets (SCIENCE.md section 1.1): therapy,
+A :class:`Program` is what a clinician programmer sets (docs/science.md §1.1): therapy,
 pattern, pulse shape, amplitude, pulse width, rate, burst structure, contacts, cycling and ramp.
 :func:`pulse_train` turns it into a :class:`PulseTrain`: a *repeating unit* (one pulse for tonic
 programs, one burst plus its recharge for burst programs) described by its phases, a unit

@@ -39,7 +39,7 @@ def _class_cdf(fc, d_um, lo, hi):
 
 # Hill equation and concentrations --------------------------------------------------------
 def test_hill_equation_hand_values():
-    # b = C^h / (C^h + EC50^h): half block at the EC50 (230 µM, SCIENCE.md 5.1)
+    # b = C^h / (C^h + EC50^h): half block at the EC50 (230 µM, docs/science.md §5.1)
     assert na_block_fraction(230.0) == pytest.approx(0.5)
     assert na_block_fraction(690.0) == pytest.approx(0.75)            # 3 EC50, h = 1
     assert na_block_fraction(460.0, 230.0, 2.0) == pytest.approx(0.8)  # 2^2/(2^2 + 1)
@@ -104,7 +104,7 @@ def test_pain_fibres_fail_before_touch_fibres(order):
     L = np.linspace(0.0, 5.0, 501)
     ab, ad, c = (blocked_fraction(fc, L, order) for fc in
                  (FiberClass.ABETA, FiberClass.ADELTA, FiberClass.C))
-    # Aδ fully blocked before the first Aβ fibre fails (SCIENCE.md 8.17)
+    # Aδ fully blocked before the first Aβ fibre fails (docs/science.md §8.17)
     assert L[np.argmax(ad >= 0.999)] < L[np.argmax(ab > 0.0)]
     assert np.all(ad >= ab) and np.all(c >= ab - 0.1)
     first = (lambda x: L[np.argmax(x >= 0.5)])

@@ -111,7 +111,7 @@ def test_inactive_program_draws_a_flat_line_with_a_note():
 
 
 def test_safety_figure_marks_limits_and_flags_a_crossing():
-    # SCIENCE.md 2: 10 mA × 300 µs on 12.25 mm² gives k ≈ 1.87 > 1.85.
+    # docs/science.md §2: 10 mA × 300 µs on 12.25 mm² gives k ≈ 1.87 > 1.85.
     prog = program("scs-tonic", amplitude_mA=10, pulse_width_us=300)
     rep = safety_report(prog)
     fig = F.safety_figure(rep, contact_area_mm2=prog.contact_area_mm2)

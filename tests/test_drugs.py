@@ -1,9 +1,9 @@
 """Drugs (sim.drugs): dose and time course, where each acts, side effects, bad inputs, and the
-cohort responder rates that the numbers needed to treat imply (SCIENCE.md 5.2, 8.18).
+cohort responder rates that the numbers needed to treat imply (docs/science.md §5.2, §8.18).
 
 Targets are Finnerup et al. 2015 (NNT for >= 50 % relief: TCA 3.6, SNRI 6.4, gabapentin 6.3,
 capsaicin 8 % 10.6, lidocaine plaster not estimable) on top of a placebo responder rate of
-20-30 % (SCIENCE.md 5.2): responder rate = placebo + 1/NNT, and below one half.
+20-30 % (docs/science.md §5.2): responder rate = placebo + 1/NNT, and below one half.
 """
 import math
 
@@ -34,7 +34,7 @@ def test_nnt_and_nnh_are_finnerup_2015():
     for name, nnh in NNH.items():
         assert DRUGS[name].nnh == nnh
     assert math.isnan(DRUGS["lidocaine-patch"].nnt)          # not estimable
-    assert 0.20 <= PLACEBO_RESPONDER_RATE <= 0.30              # SCIENCE.md 5.2
+    assert 0.20 <= PLACEBO_RESPONDER_RATE <= 0.30              # docs/science.md §5.2
 
 
 def test_effect_over_dose_and_days_by_hand():
@@ -151,7 +151,7 @@ def test_small_cohorts_rank_drugs_by_their_nnt():
 
 
 def test_cohort_responder_rates_follow_placebo_plus_one_over_nnt():
-    """Calibration (SCIENCE.md 8.18): each drug within ±8 pp of placebo + 1/NNT, placebo in
+    """Calibration (docs/science.md §8.18): each drug within ±8 pp of placebo + 1/NNT, placebo in
     20-30 % ± the same tolerance, and no drug helps half of the patients (500 patients)."""
     kw = dict(n=500, seed=0, progress=False)
     rates = {name: run_cohort(treatment_session(name, duration_s=20), PDN, **kw)

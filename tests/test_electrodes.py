@@ -107,7 +107,7 @@ def test_polarization_of_a_lead_superposes():
 
 def test_scs_lead_geometry():
     lead = E.scs_lead("000-+000", csf_thickness_mm=3.0, lateral_offset_mm=0.0)
-    # effective distance to the dorsal cord surface: dCSF + 1 mm (SCIENCE.md 3.3)
+    # effective distance to the dorsal cord surface: dCSF + 1 mm (docs/science.md §3.3)
     assert_allclose(lead.transverse_distance_mm(0.0, E.CORD_RADIUS_MM), 4.0)
     assert_allclose(lead.sigma_S_per_m, (1.7 + 0.6) / 4)
     assert_allclose(lead.cathode_z_mm, [-2.0])

@@ -1,5 +1,5 @@
 """Bedside examination (issue 9): allodynia to touch and cold, pinprick wind-up, and the
-fibres each stimulus tests (SCIENCE.md 9.2)."""
+fibres each stimulus tests (docs/science.md §9.2)."""
 import numpy as np
 import pytest
 
@@ -56,7 +56,7 @@ def test_repeated_pinprick_winds_up_in_a_sensitised_patient(name):
     healthy = examine(patient("healthy"), "pinprick")
     assert f.windup_ratio >= 1.5 and "wind-up" in f.finding
     assert healthy.windup_ratio < 1.3 and f.windup_ratio > healthy.windup_ratio
-    # NMDA block (κ = 0) abolishes wind-up (SCIENCE.md 8.12)
+    # NMDA block (κ = 0) abolishes wind-up (docs/science.md §8.12)
     blocked = examine(patient(name, sensitisation_gain=0.0), "pinprick")
     assert blocked.windup_ratio == pytest.approx(1.0, abs=0.02)
 

@@ -1,4 +1,4 @@
-"""Fibre thresholds, strength-duration, charge balance and following (SCIENCE.md 3).
+"""Fibre thresholds, strength-duration, charge balance and following (docs/science.md §3).
 
 Expected values come from the compartmental reference data (sim/data, PyFibers/NEURON), from
 physical laws (V = I / (4 pi sigma r), activating-function far field, Weiss identities) and from
@@ -215,7 +215,7 @@ def test_internode_and_conduction():
     assert np.all(np.diff(F.internode_length_mm(d)) > 0)
     assert_allclose(F.conduction_velocity_m_per_s(10.0), 60.0)           # Hursh 6 d
     assert_allclose(F.conduction_velocity_m_per_s(1.0, myelinated=False), 1.7)
-    # SCIENCE.md 3.1: over 1 m, Aβ ~15-20 ms, C ~0.5-2 s (first and second pain)
+    # docs/science.md §3.1: over 1 m, Aβ ~15-20 ms, C ~0.5-2 s (first and second pain)
     assert 15 <= F.latency_ms(1000.0, 10.0) <= 20
     assert 500 <= F.latency_ms(1000.0, 1.0, myelinated=False) <= 2000
 
@@ -230,7 +230,7 @@ def test_class_registry():
     assert ab.max_following_rate_hz > ad.max_following_rate_hz > c.max_following_rate_hz
     assert FiberClass.ABETA.label == "Aβ" and FiberClass.C.properties is c
     lo, hi = ab.velocity_range_m_per_s
-    assert (lo, hi) == (36.0, 72.0)                                      # SCIENCE: 33-75 m/s
+    assert (lo, hi) == (36.0, 72.0)                                      # docs/science.md §3.1: 33-75 m/s
 
 
 # ------------------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_weiss_identities():
     q = F.charge_threshold_nC(pw, 0.5, 100.0)
     assert_allclose(np.diff(q) / np.diff(pw), 0.5)                         # linear, slope I_rh
     assert_allclose(F.charge_threshold_nC(1e-6, 0.5, 100.0), 50.0, rtol=1e-6)  # I_rh tau
-    # SCIENCE.md 3.2: 30 us needs ~4.3 x rheobase, 210 us ~1.5 x (tau = 0.1 ms)
+    # docs/science.md §3.2: 30 us needs ~4.3 x rheobase, 210 us ~1.5 x (tau = 0.1 ms)
     assert_allclose(F.strength_duration_mA([30.0, 210.0], 1.0, 100.0), [4.33, 1.48], atol=0.01)
     sd = F.fit_strength_duration(pw, F.strength_duration_mA(pw, 0.3, 150.0))
     assert_allclose([sd.rheobase_mA, sd.chronaxie_us], [0.3, 150.0], rtol=1e-9)

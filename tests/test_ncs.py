@@ -22,7 +22,7 @@ from sim.patients import patient
 
 # Literature anchors (see sim.ncs References).
 SURAL_AMP_LLN_UV = 6.0          # Preston & Shapiro 2013; Zamoum & Chaouch 2022: 6.8-7.7 µV
-SURAL_CV_LLN = 40.0             # Preston & Shapiro 2013; SCIENCE.md 9.1
+SURAL_CV_LLN = 40.0             # Preston & Shapiro 2013; docs/science.md §9.1
 SURAL_PEAK_ULN_MS = 4.4         # at 14 cm, Preston & Shapiro 2013
 MEDIAN_AMP_LLN_UV = 20.0        # Preston & Shapiro 2013
 MEDIAN_CV_LLN = 50.0
@@ -105,7 +105,7 @@ def test_diabetic_neuropathy_is_axonal_low_amplitude(healthy):
 
 def test_demyelinating_neuropathy_slows_and_disperses(healthy):
     r = nerve_conduction_study(patient("demyelinating-neuropathy"))
-    # SCIENCE.md 9.1: marked slowing, often < 70-80 % of the lower limit
+    # docs/science.md §9.1: marked slowing, often < 70-80 % of the lower limit
     assert r.conduction_velocity_m_per_s < 0.8 * SURAL_CV_LLN
     assert r.onset_latency_ms > 140.0 / SURAL_CV_LLN
     assert r.peak_latency_ms > SURAL_PEAK_ULN_MS

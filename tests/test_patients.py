@@ -18,7 +18,7 @@ def test_healthy_is_the_normal_gate_of_science_4_3():
 @pytest.mark.parametrize("name", [n for n in PATIENT_PRESETS if n != "healthy"])
 def test_neuropathic_presets_are_disinhibited_with_ongoing_c_drive(name):
     p = patient(name)
-    # SCIENCE.md 4.3: neuropathic states lose inhibition (g_inh < 1) and have ongoing C drive
+    # docs/science.md §4.3: neuropathic states lose inhibition (g_inh < 1) and have ongoing C drive
     assert p.inhibition_efficacy < 1.0 and p.ongoing_c_drive > 0
     assert PATIENT_PRESETS[name].source and PATIENT_PRESETS[name].description
 

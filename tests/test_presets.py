@@ -1,4 +1,4 @@
-"""Program presets: valid, sourced, and carrying SCIENCE.md 1.1 values."""
+"""Program presets: valid, sourced, and carrying docs/science.md §1.1 values."""
 import pytest
 
 from sim import ParameterError

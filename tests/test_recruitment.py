@@ -1,4 +1,4 @@
-"""Recruitment of fibre populations by programs: calibration targets of SCIENCE.md 3.3/3.4."""
+"""Recruitment of fibre populations by programs: calibration targets of docs/science.md §3.3, §3.4."""
 import dataclasses
 import math
 from types import SimpleNamespace
@@ -40,7 +40,7 @@ def test_tonic_scs_perception_threshold_and_window():
     res = R.recruit(SCS, csf_thickness_mm=3.0)
     print(f"\ntonic SCS PT {res.perception_threshold_mA:.2f} mA, "
           f"DT {res.discomfort_threshold_mA:.2f} mA")
-    assert 2.0 <= res.perception_threshold_mA <= 5.0                 # SCIENCE.md 3.3
+    assert 2.0 <= res.perception_threshold_mA <= 5.0                 # docs/science.md §3.3
     assert 1.4 <= res.discomfort_threshold_mA / res.perception_threshold_mA <= 1.6
     # PT is where 2 % of Aβ fibres are recruited
     at_pt = R.recruit(dataclasses.replace(SCS, amplitude_mA=round(res.perception_threshold_mA,

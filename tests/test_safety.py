@@ -1,4 +1,4 @@
-"""Safety and energy figures pinned against hand calculations (SCIENCE.md 1.3 and 2)."""
+"""Safety and energy figures pinned against hand calculations (docs/science.md §1.3 and §2)."""
 import math
 
 import pytest
@@ -18,7 +18,7 @@ def test_charge_per_phase_hand_calculation():
 
 
 def test_shannon_flags_10mA_300us_on_12mm2_contact():
-    # SCIENCE.md 2: Q = 3.0 µC, D = 24.5 µC/cm², k = log10(D·Q) ≈ 1.87 > 1.85
+    # docs/science.md §2: Q = 3.0 µC, D = 24.5 µC/cm², k = log10(D·Q) ≈ 1.87 > 1.85
     r = safety_report(Program(amplitude_mA=10, pulse_width_us=300, rate_hz=50))
     assert r.charge_density_uC_per_cm2 == pytest.approx(24.49, abs=0.01)
     assert r.shannon_k == pytest.approx(math.log10(24.4898 * 3.0), abs=1e-3)
@@ -50,7 +50,7 @@ def test_tonic_worked_example():
 
 
 def test_10khz_worked_example_and_ratio_to_tonic():
-    # 3 mA, 30 µs, 10 kHz: Q = 0.09 µC, 900 µC/s, P ≈ 5.4 mW, ~20-25x tonic (SCIENCE 8.6)
+    # 3 mA, 30 µs, 10 kHz: Q = 0.09 µC, 900 µC/s, P ≈ 5.4 mW, ~20-25x tonic (docs/science.md §8.6)
     hf = safety_report(program("scs-10khz"))
     tonic = safety_report(program("scs-tonic", amplitude_mA=3.5))
     assert hf.charge_per_phase_uC == pytest.approx(0.09)

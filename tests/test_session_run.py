@@ -1,6 +1,6 @@
 """run_session: the behaviours of issue 5, each with the numbers it checks.
 
-Expectations come from SCIENCE.md (sections 4, 6, 7, 8) and the issue's acceptance list, not
+Expectations come from docs/science.md (§4, §6, §7, §8) and the issue's acceptance list, not
 from the code's own output: pain about 0 in a healthy person at rest, ongoing neuropathic pain
 of 4-8 NRS, >= 50 % reduction = responder, relief strongest at conventional SCS rates, etc.
 """

@@ -2,7 +2,7 @@
 same fibres as stimulation (a PNS lead beyond a block), combinations, placebo, presets and
 CLI, and the SCS cohort calibration against the trials.
 
-Independent expectations: SCIENCE.md 5-6 (PROCESS 48 % responders for tonic SCS in FBSS,
+Independent expectations: docs/science.md §5-6 (PROCESS 48 % responders for tonic SCS in FBSS,
 Kemler 39 % "much improved" in CRPS), the anatomy of a block (nothing evoked distal to a
 complete block reaches the cord; SCS is central), and exact equalities where a treatment must
 do nothing (a ganglion block without sympathetically maintained pain, a placebo without
@@ -306,7 +306,7 @@ SCS_TOLERANCE_PP = 8.0
 
 
 def test_tonic_scs_cohorts_match_trial_responder_rates():
-    """PROCESS (FBSS): 48 % >= 50 % relief; Kemler (CRPS): 39 % much improved (SCIENCE 6)."""
+    """PROCESS (FBSS): 48 % >= 50 % relief; Kemler (CRPS): 39 % much improved (docs/science.md §6)."""
     s = Session(program=program("scs-tonic"), duration_s=60)
     fbss = run_cohort(s, "failed-back-surgery", n=300, seed=0, progress=False)
     crps = run_cohort(s, "crps", n=300, seed=0, progress=False)

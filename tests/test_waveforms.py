@@ -61,7 +61,7 @@ def test_biphasic_phases_hand_built():
 @pytest.mark.parametrize("name", list(PROGRAM_PRESETS))
 def test_every_preset_is_charge_balanced(name):
     t = pulse_train(program(name), 1.0)
-    # net charge per unit (pulse, or burst + recharge) is zero: SCIENCE.md 8.5
+    # net charge per unit (pulse, or burst + recharge) is zero: docs/science.md §8.5
     assert abs(t.net_charge_per_unit_uC) < 1e-9
 
 
