@@ -902,7 +902,7 @@ def register(app: dash.Dash) -> None:
         if not loaded and any('"type":"slider"' in t or t.startswith("form-commit")
                               or '"type":"ev' in t or t.startswith("ev-add")
                               or '"type":"tr' in t or t.startswith("tr-add") for t in changed):
-            items = [d for group in (*ctx.inputs_list, *ctx.states_list)
+            items = [d for group in ctx.args_grouping  # inputs and states, in order
                      if isinstance(group, list) for d in group]
 
             def of(kind: str) -> list:

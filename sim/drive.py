@@ -187,8 +187,8 @@ def dermatome_share(fraction: Any) -> Any:
 
     Examples
     --------
-    >>> round(float(dermatome_share(0.1)), 3)
-    0.632
+    >>> round(float(dermatome_share(0.1)), 3)  # 1 - exp(-0.1/0.18)
+    0.426
     """
     return 1.0 - np.exp(-np.asarray(fraction, dtype=float) / DERMATOME_SHARE_FRACTION)
 
