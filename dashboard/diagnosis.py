@@ -17,7 +17,7 @@ from dash import Input, Output, State, dcc, html
 
 from dashboard import figures as F
 from dashboard.state import patient_title, user_message
-from sim.params import ParameterError
+from sim.params import PARAMETERS, ParameterError
 
 __all__ = ["ncs_figure", "exam_figure", "course_figure", "ncs_table", "exam_text",
            "course_text", "panel", "register", "TAB_VALUE", "EXAM_BUTTONS"]
@@ -257,9 +257,13 @@ def panel() -> html.Div:
                [html.Button(label, id=bid, n_clicks=0, className="small-button")
                 for bid, _, label in EXAM_BUTTONS],
                "fig-exam", "neuromod-exam", "dx-exam-text"),
-        _block("Pain and mood over 12 weeks", [dcc.Checklist(id="dx-course-opts", options=[
-            {"label": " stimulation from day 28", "value": "stim"},
-            {"label": " psychological therapy from day 28", "value": "therapy"}],
+        _block(f"Pain and mood over {PARAMETERS['course_days'].default / 7:g} weeks",
+               [dcc.Checklist(id="dx-course-opts", options=[
+            {"label": f" stimulation from day "
+                      f"{PARAMETERS['stimulation_from_day'].default:g}", "value": "stim"},
+            {"label": f" psychological therapy from day "
+                      f"{PARAMETERS['psychological_therapy_from_day'].default:g}",
+             "value": "therapy"}],
             value=[], inline=True, className="dx-checks")],
             "fig-course", "neuromod-course", "dx-course-text"),
         dcc.Store(id="dx-exam-last", data="cold"),
@@ -326,10 +330,14 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any,
         notes.append("The program is off: choose a stimulation program to switch on.")
         stim = False
     try:
+        d = {n: PARAMETERS[n].default for n in ("course_days", "course_step_h",
+                                                "stimulation_from_day",
+                                                "psychological_therapy_from_day")}
         res = simulate_course(Course(
-            s.replace(treatments=kept), days=84.0, step_h=12.0,
-            stimulation_from_day=28.0 if stim else None,
-            psychological_therapy_from_day=28.0 if "therapy" in opts else None))
+            s.replace(treatments=kept), days=d["course_days"], step_h=d["course_step_h"],
+            stimulation_from_day=d["stimulation_from_day"] if stim else None,
+            psychological_therapy_from_day=(d["psychological_therapy_from_day"]
+                                            if "therapy" in opts else None)))
     except ParameterError as exc:
         return dash.no_update, _error(exc)
     text = course_text(res) + "".join(f'<div class="dx-small">{escape(n)}</div>'

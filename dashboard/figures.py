@@ -26,8 +26,10 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from sim.recruitment import FibreView  # noqa: F401 (figures draw it)
 from sim.safety import SafetyReport, safety_report
-from sim.waveforms import Program, PulseTrain, pulse_train
+from sim.waveforms import (ENVELOPE_BINS, MAX_WAVE_POINTS, Program, PulseTrain,  # noqa: F401
+                            WaveVertices, pulse_train, waveform_vertices)
 
 __all__ = [
     "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",
@@ -37,8 +39,6 @@ __all__ = [
     "plain_figures",
 ]
 
-#: Most vertices drawn for one waveform trace; beyond, the window is drawn as an envelope.
-MAX_WAVE_POINTS = 3000
 #: Most points per time-series trace after downsampling.
 MAX_SERIES_POINTS = 1000
 #: Waveform traces with more points than this are drawn with WebGL (``scattergl``): plotly's
@@ -47,8 +47,6 @@ MAX_SERIES_POINTS = 1000
 #: cheaper for a few points and sharper in PNG exports. Session series are downsampled to
 #: :data:`MAX_SERIES_POINTS` and stay SVG.
 WEBGL_MIN_POINTS = 1000
-#: Bins of the waveform envelope drawn when a window holds too many pulses to draw.
-ENVELOPE_BINS = 600
 
 # Okabe-Ito palette: distinguishable with colour-vision deficiencies and on a projector.
 COLOR_B = "#0072B2"
@@ -223,105 +221,6 @@ def default_window_s(program: Program, duration_s: float) -> tuple[float, float]
     """The window shown before any zoom: three repeating units (pulses or bursts) [s]."""
     period = 1.0 / (program.burst_rate_hz if program.pattern == "burst" else program.rate_hz)
     return 0.0, float(min(duration_s, 3.0 * period))
-
-
-def _unit_template(train: PulseTrain) -> tuple[np.ndarray, np.ndarray]:
-    """Step vertices (t relative to the unit onset [s], current [mA]) of one unit."""
-    tx: list[float] = []
-    ty: list[float] = []
-    phases = train.phases
-    for i, ph in enumerate(phases):
-        start, end = ph.start_s, ph.start_s + ph.width_s
-        prev_end = phases[i - 1].start_s + phases[i - 1].width_s if i > 0 else None
-        touches_prev = prev_end is not None and abs(start - prev_end) < 1e-12
-        touches_next = i + 1 < len(phases) and abs(phases[i + 1].start_s - end) < 1e-12
-        if not touches_prev:
-            tx.append(start)
-            ty.append(0.0)
-        tx += [start, end]
-        ty += [ph.amplitude_mA, ph.amplitude_mA]
-        if not touches_next:
-            tx.append(end)
-            ty.append(0.0)
-    return np.asarray(tx), np.asarray(ty)
-
-
-@dataclass(frozen=True)
-class WaveVertices:
-    """Drawable waveform of one window.
-
-    Attributes
-    ----------
-    t_s, current_mA : ndarray
-        Step vertices (``mode="exact"``) or envelope bin centres (``mode="envelope"``).
-    lower_mA : ndarray or None
-        Lower edge of the envelope (``None`` in exact mode).
-    mode : {"exact", "envelope", "empty"}
-    n_units : int
-        Pulse units (pulses, or bursts) overlapping the window.
-    n_pulses : int
-        Stimulating pulses overlapping the window.
-    onsets_s : ndarray
-        Unit onsets in the window (exact mode only; empty otherwise).
-    """
-
-    t_s: np.ndarray
-    current_mA: np.ndarray
-    lower_mA: np.ndarray | None
-    mode: str
-    n_units: int
-    n_pulses: int
-    onsets_s: np.ndarray
-
-
-def waveform_vertices(train: PulseTrain, t0_s: float, t1_s: float, *,
-                      max_points: int = MAX_WAVE_POINTS) -> WaveVertices:
-    """Vertices of the current over ``[t0_s, t1_s]``; cost and size depend on the window only.
-
-    Exact mode tiles one unit's step template over the unit onsets in the window (the same
-    phases, cycling and ramp as :func:`sim.waveforms.render`, without sampling). When that
-    would exceed ``max_points``, the window is drawn as the envelope of the current per
-    display bin (upper = largest phase current, lower = most cathodic), with cycling and ramp.
-    """
-    if not train.phases or t1_s <= t0_s:
-        z = np.array([t0_s, t1_s])
-        return WaveVertices(z, np.zeros(2), None, "empty", 0, 0, np.empty(0))
-    tx, ty = _unit_template(train)
-    T = train.unit_period_s
-    n_est = int(math.ceil((min(t1_s, train.duration_s) - t0_s) / T)) + 2
-    if n_est * len(tx) <= max_points:
-        onsets = train.unit_onsets_s(t0_s, t1_s)
-        env = train.envelope(onsets)
-        x = (onsets[:, None] + tx[None, :]).ravel()
-        y = (env[:, None] * ty[None, :]).ravel()
-        x = np.concatenate(([t0_s], x, [t1_s]))
-        y = np.concatenate(([0.0], y, [0.0]))
-        return WaveVertices(x, y, None, "exact", len(onsets),
-                            len(onsets) * train.pulses_per_unit, onsets)
-    nb = max(2, min(ENVELOPE_BINS, n_est // 2))
-    edges = np.linspace(t0_s, t1_s, nb + 1)
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    on = centres < train.duration_s
-    if train.cycling:
-        on &= np.mod(centres, train.cycle_on_s + train.cycle_off_s) < train.cycle_on_s
-    env = train.envelope(centres) * on
-    amps = np.array([ph.amplitude_mA for ph in train.phases])
-    upper = env * max(0.0, float(amps.max()))
-    lower = env * min(0.0, float(amps.min()))
-    n_units = _units_between(train, t0_s, t1_s)
-    return WaveVertices(centres, upper, lower, "envelope", n_units,
-                        n_units * train.pulses_per_unit, np.empty(0))
-
-
-def _units_between(train: PulseTrain, t0_s: float, t1_s: float) -> int:
-    """Units emitted in ``[t0_s, t1_s)`` (closed form, cycling included)."""
-    def upto(t: float) -> int:
-        t = min(max(t, 0.0), train.duration_s)
-        if t <= 0:
-            return 0
-        return PulseTrain(train.phases, train.unit_period_s, train.pulses_per_unit, t,
-                          train.cycle_on_s, train.cycle_off_s, train.ramp_s).n_units()
-    return max(0, upto(t1_s) - upto(t0_s))
 
 
 def _charge_text(program: Program, q_uC: float, lecture: bool = False) -> str:
@@ -693,37 +592,6 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
 # --------------------------------------------------------------------------------------------
 # Fibres
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FibreView:
-    """What :func:`fibre_figure` draws (any object with these attributes will do).
-
-    Attributes
-    ----------
-    classes : tuple of str
-        Fibre class labels, e.g. ``("Aβ", "Aδ", "C")``.
-    amplitude_mA : ndarray
-        Amplitudes of the recruitment curves [mA].
-    fraction : dict
-        Class -> recruited fraction at each amplitude [0-1].
-    pulse_width_us : ndarray
-        Pulse widths of the strength-duration curves [µs].
-    threshold_mA : dict
-        Class -> threshold amplitude at each pulse width [mA].
-    operating_amplitude_mA, operating_pulse_width_us : float
-        The program's amplitude [mA] and pulse width [µs].
-    perception_mA, discomfort_mA : float or None
-        The therapeutic window: paresthesia (perception) and discomfort thresholds [mA].
-    """
-
-    classes: tuple
-    amplitude_mA: np.ndarray
-    fraction: Mapping[str, np.ndarray]
-    pulse_width_us: np.ndarray
-    threshold_mA: Mapping[str, np.ndarray]
-    operating_amplitude_mA: float
-    operating_pulse_width_us: float
-    perception_mA: float | None = None
-    discomfort_mA: float | None = None
 
 
 def fibre_figure(view: Any, *, compare: Any = None,

@@ -6,7 +6,6 @@ settings: two users with the same settings share a cached result, nothing else.
 """
 from __future__ import annotations
 
-import math
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,10 +19,6 @@ from sim.patients import Patient
 from sim.safety import SafetyReport, safety_report
 from sim.session import ModelOptions, Session, run_session
 from sim.waveforms import Program
-
-#: Amplitudes of the recruitment curves [mA] (log-spaced over the declared range).
-FIBRE_AMPLITUDES_MA = tuple(float(a) for a in
-                            [0.05 * (100 / 0.05) ** (i / 79) for i in range(80)])
 
 __all__ = ["safety", "session_result", "fibre_view", "gate_activity_at", "RateView",
            "rate_response_view"]
@@ -77,52 +72,9 @@ def session_result(session: Session) -> Any:
         return _run(session)
 
 
-@lru_cache(maxsize=64)
-def fibre_view(program: Program, patient: Patient) -> Any:
-    """Recruitment and strength-duration curves for :func:`dashboard.figures.fibre_figure`.
-
-    Returns
-    -------
-    dashboard.figures.FibreView or None
-        Built from ``sim.recruitment.recruitment_curve`` and ``strength_duration_curve`` for
-        the patient's anatomy; ``None`` when the therapy has no fibre population (``off``).
-    """
-    if program.therapy == "off":
-        return None
-    from dashboard.figures import FibreView
-
-    anatomy = (patient.csf_thickness_mm, patient.nerve_depth_mm)
-    # A fixed amplitude grid keeps the plot's axis still while the amplitude slider moves.
-    curve = recruitment.recruitment_curve(
-        program, FIBRE_AMPLITUDES_MA, csf_thickness_mm=anatomy[0], nerve_depth_mm=anatomy[1])
-    # Normalised so that moving those sliders reuses the cached curves. A burst keeps its own
-    # rate inside the burst: at 1 Hz its pulses would not fit into the burst period (and the
-    # pattern matters: a passively recharged burst acts as monophasic pulses).
-    sd = _strength_duration(program.replace(
-        amplitude_mA=1.0, pulse_width_us=10.0,
-        rate_hz=program.rate_hz if program.pattern == "burst" else 1.0), *anatomy)
-
-    def finite(x: float) -> float | None:
-        return float(x) if math.isfinite(x) else None
-
-    return FibreView(
-        classes=tuple(c.fiber_class.label for c in curve.curves),
-        amplitude_mA=curve.amplitude_mA,
-        fraction={c.fiber_class.label: c.recruited_fraction for c in curve.curves},
-        pulse_width_us=sd.pulse_width_us,
-        threshold_mA={c.fiber_class.label: c.threshold_mA for c in sd.curves},
-        operating_amplitude_mA=program.amplitude_mA,
-        operating_pulse_width_us=program.pulse_width_us,
-        perception_mA=finite(curve.perception_threshold_mA),
-        discomfort_mA=finite(curve.discomfort_threshold_mA))
-
-
-@lru_cache(maxsize=32)
-def _strength_duration(program: Program, csf_thickness_mm: float, nerve_depth_mm: float) -> Any:
-    """Strength-duration curves: independent of the program's amplitude, pulse width and
-    rate, which the caller normalises so that moving those sliders reuses this result."""
-    return recruitment.strength_duration_curve(
-        program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)
+#: Recruitment and strength-duration curves of a program on a patient (memoised in
+#: :func:`sim.recruitment.fibre_view`).
+fibre_view = recruitment.fibre_view
 
 
 def gate_activity_at(result: Any, t_s: float) -> dict[str, float] | None:
@@ -165,7 +117,6 @@ class RateView:
 
 @lru_cache(maxsize=64)
 def _published(inhibition_efficacy: float) -> Any:
-    from sim.patients import Patient
     from sim.rate_response import published_rate_response
     return published_rate_response(_RATE_GRID, Patient(inhibition_efficacy=inhibition_efficacy))
 

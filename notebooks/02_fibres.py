@@ -25,7 +25,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import figures
-from dashboard.results import fibre_view
+from sim.recruitment import fibre_view
 from sim.fibers import (FIBER_PROPERTIES, FiberClass, conduction_velocity_m_per_s,
                         fit_strength_duration, model_errors, reference_thresholds,
                         threshold_mA)

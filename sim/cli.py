@@ -795,8 +795,11 @@ def _course_day(flag: str, name: str, text: str | None, days: float) -> float | 
 def _register_course(sub: Any) -> None:
     p = sub.add_parser("course", help="pain and mood over days to weeks (teaching model)")
     _add_session_source(p, duration=False)
-    p.add_argument("--days", default="84", metavar="N", help="course length [days] (84)")
-    p.add_argument("--step-h", default="12", metavar="H", help="time step [h] (12)")
+    days, step = PARAMETERS["course_days"].default, PARAMETERS["course_step_h"].default
+    p.add_argument("--days", default=f"{days:g}", metavar="N",
+                   help=f"course length [days] ({days:g})")
+    p.add_argument("--step-h", default=f"{step:g}", metavar="H",
+                   help=f"time step [h] ({step:g})")
     p.add_argument("--stimulation-from-day", metavar="D",
                    help="switch the program on from this day (default: never)")
     p.add_argument("--therapy-from-day", metavar="D",

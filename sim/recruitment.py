@@ -58,7 +58,7 @@ import functools
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 from scipy.stats import truncnorm
@@ -68,8 +68,15 @@ from sim import fibers as fb
 from sim.fibers import FIBER_PROPERTIES, FiberClass
 from sim.params import PARAMETERS, ParameterError, check_array
 
+if TYPE_CHECKING:
+    from sim.patients import Patient
+    from sim.waveforms import Program
+
 __all__ = [
     "PERCEPTION_FRACTION",
+    "FibreView",
+    "fibre_view",
+    "FIBRE_AMPLITUDES_MA",
     "DISCOMFORT_RATIO",
     "DEFAULT_N_FIBERS",
     "DiameterDistribution",
@@ -771,3 +778,91 @@ def strength_duration_curve(program: Any, pulse_widths_us: Any = None, *,
             ch = math.nan
         curves.append(ClassStrengthDuration(fc, th, rh, ch))
     return StrengthDurationCurve(pws, tuple(curves), frac, p["pulse_width_us"])
+
+
+# ============================================================================================
+# The fibre view: recruitment and strength-duration curves of a program on a patient
+# ============================================================================================
+#: Amplitudes of the recruitment curves [mA] (log-spaced over the declared range).
+FIBRE_AMPLITUDES_MA = tuple(float(a) for a in
+                            [0.05 * (100 / 0.05) ** (i / 79) for i in range(80)])
+
+@dataclass(frozen=True)
+class FibreView:
+    """Recruitment and strength-duration curves of one program on one patient, as drawn by
+    the dashboard's fibre figure (any object with these attributes will do).
+
+    Attributes
+    ----------
+    classes : tuple of str
+        Fibre class labels, e.g. ``("Aβ", "Aδ", "C")``.
+    amplitude_mA : ndarray
+        Amplitudes of the recruitment curves [mA].
+    fraction : dict
+        Class -> recruited fraction at each amplitude [0-1].
+    pulse_width_us : ndarray
+        Pulse widths of the strength-duration curves [µs].
+    threshold_mA : dict
+        Class -> threshold amplitude at each pulse width [mA].
+    operating_amplitude_mA, operating_pulse_width_us : float
+        The program's amplitude [mA] and pulse width [µs].
+    perception_mA, discomfort_mA : float or None
+        The therapeutic window: paresthesia (perception) and discomfort thresholds [mA].
+    """
+
+    classes: tuple
+    amplitude_mA: np.ndarray
+    fraction: Mapping[str, np.ndarray]
+    pulse_width_us: np.ndarray
+    threshold_mA: Mapping[str, np.ndarray]
+    operating_amplitude_mA: float
+    operating_pulse_width_us: float
+    perception_mA: float | None = None
+    discomfort_mA: float | None = None
+
+
+@functools.lru_cache(maxsize=64)
+def fibre_view(program: Program, patient: Patient) -> FibreView | None:
+    """Recruitment and strength-duration curves of ``program`` on ``patient``'s anatomy
+    (what the dashboard's fibre figure and the notebooks draw).
+
+    Returns
+    -------
+    FibreView or None
+        Built from :func:`recruitment_curve` and :func:`strength_duration_curve`; ``None``
+        when the therapy has no fibre population (``off``).
+    """
+    if program.therapy == "off":
+        return None
+    anatomy = (patient.csf_thickness_mm, patient.nerve_depth_mm)
+    # A fixed amplitude grid keeps the plot's axis still while the amplitude slider moves.
+    curve = recruitment_curve(
+        program, FIBRE_AMPLITUDES_MA, csf_thickness_mm=anatomy[0], nerve_depth_mm=anatomy[1])
+    # Normalised so that moving those sliders reuses the cached curves. A burst keeps its own
+    # rate inside the burst: at 1 Hz its pulses would not fit into the burst period (and the
+    # pattern matters: a passively recharged burst acts as monophasic pulses).
+    sd = _strength_duration(program.replace(
+        amplitude_mA=1.0, pulse_width_us=10.0,
+        rate_hz=program.rate_hz if program.pattern == "burst" else 1.0), *anatomy)
+
+    def finite(x: float) -> float | None:
+        return float(x) if math.isfinite(x) else None
+
+    return FibreView(
+        classes=tuple(c.fiber_class.label for c in curve.curves),
+        amplitude_mA=curve.amplitude_mA,
+        fraction={c.fiber_class.label: c.recruited_fraction for c in curve.curves},
+        pulse_width_us=sd.pulse_width_us,
+        threshold_mA={c.fiber_class.label: c.threshold_mA for c in sd.curves},
+        operating_amplitude_mA=program.amplitude_mA,
+        operating_pulse_width_us=program.pulse_width_us,
+        perception_mA=finite(curve.perception_threshold_mA),
+        discomfort_mA=finite(curve.discomfort_threshold_mA))
+
+
+@functools.lru_cache(maxsize=32)
+def _strength_duration(program: Program, csf_thickness_mm: float, nerve_depth_mm: float) -> Any:
+    """Strength-duration curves: independent of the program's amplitude, pulse width and
+    rate, which the caller normalises so that moving those sliders reuses this result."""
+    return strength_duration_curve(
+        program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)

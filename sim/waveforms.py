@@ -20,6 +20,7 @@ Kapural L. et al. (2015) Anesthesiology 123:851 (10 kHz, 30 µs).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,10 @@ __all__ = [
     "render",
     "MAX_RENDER_SAMPLES",
     "load_custom_shape_csv",
+    "WaveVertices",
+    "waveform_vertices",
+    "MAX_WAVE_POINTS",
+    "ENVELOPE_BINS",
 ]
 
 #: Largest number of samples :func:`render` produces for one window. One million float64
@@ -303,10 +308,21 @@ class PulseTrain:
         onsets = np.arange(k0, max(k0, k1)) * T
         onsets = onsets[(onsets < self.duration_s) & (onsets + unit_len > t_start_s)
                         & (onsets < t_stop_s)]
-        if self.cycling:
-            onsets = onsets[np.mod(onsets, self.cycle_on_s + self.cycle_off_s)
-                            < self.cycle_on_s - 1e-12]
-        return onsets
+        return onsets[self.cycling_on(onsets, tol_s=1e-12)]
+
+    def cycling_on(self, t_s: np.ndarray, tol_s: float = 0.0) -> np.ndarray:
+        """Whether cycling lets stimulation run at times ``t_s`` [s] (all True without
+        cycling): the on-time opens each on+off cycle. ``tol_s`` [s] keeps a unit that would
+        start within it of the end of the on-time out.
+
+        >>> PulseTrain((), 0.01, 1, 30.0, cycle_on_s=2.0, cycle_off_s=3.0).cycling_on(
+        ...     np.array([0.0, 1.9, 2.0, 4.9, 5.0]))
+        array([ True,  True, False, False,  True])
+        """
+        t = np.asarray(t_s, dtype=float)
+        if not self.cycling:
+            return np.ones(t.shape, dtype=bool)
+        return np.mod(t, self.cycle_on_s + self.cycle_off_s) < self.cycle_on_s - tol_s
 
     def envelope(self, t_s: np.ndarray) -> np.ndarray:
         """Amplitude scale in 0..1 at times ``t_s`` [s] from the ramp (1 without a ramp)."""
@@ -468,8 +484,7 @@ def render(train: PulseTrain, t_start_s: float, t_stop_s: float,
         onset = k * T
         offset = np.round(rel - k_rel * T, 12)
         ok = (k >= 0) & (onset < train.duration_s) & (offset < ends[-1])
-        if train.cycling:
-            ok &= np.mod(onset, train.cycle_on_s + train.cycle_off_s) < train.cycle_on_s - 1e-12
+        ok &= train.cycling_on(onset, tol_s=1e-12)
         idx = np.clip(np.searchsorted(starts, offset, side="right") - 1, 0, len(starts) - 1)
         inside = ok & (offset >= starts[idx]) & (offset < ends[idx])
         current = np.where(inside, amps[idx] * train.envelope(onset), current)
@@ -502,3 +517,110 @@ def load_custom_shape_csv(path: str, *, column: int = -1, max_bytes: int = 200_0
                     f"custom_shape file {path!r} line {line_no}: {line.strip()[:40]!r} is not "
                     "a number", name="custom_shape", value=line) from None
     return PARAMETERS["custom_shape"].validate(values)
+
+
+# ============================================================================================
+# Drawable vertices of a window (the dashboard's waveform, the notebooks)
+# ============================================================================================
+#: Most vertices drawn for one waveform trace; beyond, the window is drawn as an envelope.
+MAX_WAVE_POINTS = 3000
+#: Bins of the waveform envelope drawn when a window holds too many pulses to draw.
+ENVELOPE_BINS = 600
+
+
+def _unit_template(train: PulseTrain) -> tuple[np.ndarray, np.ndarray]:
+    """Step vertices (t relative to the unit onset [s], current [mA]) of one unit."""
+    tx: list[float] = []
+    ty: list[float] = []
+    phases = train.phases
+    for i, ph in enumerate(phases):
+        start, end = ph.start_s, ph.start_s + ph.width_s
+        prev_end = phases[i - 1].start_s + phases[i - 1].width_s if i > 0 else None
+        touches_prev = prev_end is not None and abs(start - prev_end) < 1e-12
+        touches_next = i + 1 < len(phases) and abs(phases[i + 1].start_s - end) < 1e-12
+        if not touches_prev:
+            tx.append(start)
+            ty.append(0.0)
+        tx += [start, end]
+        ty += [ph.amplitude_mA, ph.amplitude_mA]
+        if not touches_next:
+            tx.append(end)
+            ty.append(0.0)
+    return np.asarray(tx), np.asarray(ty)
+
+
+@dataclass(frozen=True)
+class WaveVertices:
+    """Drawable waveform of one window.
+
+    Attributes
+    ----------
+    t_s, current_mA : ndarray
+        Step vertices (``mode="exact"``) or envelope bin centres (``mode="envelope"``).
+    lower_mA : ndarray or None
+        Lower edge of the envelope (``None`` in exact mode).
+    mode : {"exact", "envelope", "empty"}
+    n_units : int
+        Pulse units (pulses, or bursts) overlapping the window.
+    n_pulses : int
+        Stimulating pulses overlapping the window.
+    onsets_s : ndarray
+        Unit onsets in the window (exact mode only; empty otherwise).
+    """
+
+    t_s: np.ndarray
+    current_mA: np.ndarray
+    lower_mA: np.ndarray | None
+    mode: str
+    n_units: int
+    n_pulses: int
+    onsets_s: np.ndarray
+
+
+def waveform_vertices(train: PulseTrain, t0_s: float, t1_s: float, *,
+                      max_points: int = MAX_WAVE_POINTS) -> WaveVertices:
+    """Vertices of the current over ``[t0_s, t1_s]``; cost and size depend on the window only.
+
+    Exact mode tiles one unit's step template over the unit onsets in the window (the same
+    phases, cycling and ramp as :func:`sim.waveforms.render`, without sampling). When that
+    would exceed ``max_points``, the window is drawn as the envelope of the current per
+    display bin (upper = largest phase current, lower = most cathodic), with cycling and ramp.
+    """
+    if not train.phases or t1_s <= t0_s:
+        z = np.array([t0_s, t1_s])
+        return WaveVertices(z, np.zeros(2), None, "empty", 0, 0, np.empty(0))
+    tx, ty = _unit_template(train)
+    T = train.unit_period_s
+    n_est = int(math.ceil((min(t1_s, train.duration_s) - t0_s) / T)) + 2
+    if n_est * len(tx) <= max_points:
+        onsets = train.unit_onsets_s(t0_s, t1_s)
+        env = train.envelope(onsets)
+        x = (onsets[:, None] + tx[None, :]).ravel()
+        y = (env[:, None] * ty[None, :]).ravel()
+        x = np.concatenate(([t0_s], x, [t1_s]))
+        y = np.concatenate(([0.0], y, [0.0]))
+        return WaveVertices(x, y, None, "exact", len(onsets),
+                            len(onsets) * train.pulses_per_unit, onsets)
+    nb = max(2, min(ENVELOPE_BINS, n_est // 2))
+    edges = np.linspace(t0_s, t1_s, nb + 1)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    on = centres < train.duration_s
+    on &= train.cycling_on(centres)
+    env = train.envelope(centres) * on
+    amps = np.array([ph.amplitude_mA for ph in train.phases])
+    upper = env * max(0.0, float(amps.max()))
+    lower = env * min(0.0, float(amps.min()))
+    n_units = _units_between(train, t0_s, t1_s)
+    return WaveVertices(centres, upper, lower, "envelope", n_units,
+                        n_units * train.pulses_per_unit, np.empty(0))
+
+
+def _units_between(train: PulseTrain, t0_s: float, t1_s: float) -> int:
+    """Units emitted in ``[t0_s, t1_s)`` (closed form, cycling included)."""
+    def upto(t: float) -> int:
+        t = min(max(t, 0.0), train.duration_s)
+        if t <= 0:
+            return 0
+        return PulseTrain(train.phases, train.unit_period_s, train.pulses_per_unit, t,
+                          train.cycle_on_s, train.cycle_off_s, train.ramp_s).n_units()
+    return max(0, upto(t1_s) - upto(t0_s))
