@@ -300,11 +300,23 @@ def _session_from_args(args: argparse.Namespace):
         session = session.replace(patient=patient(args.patient))
     if values:
         session = apply_values(session, values)
+    unused = session.program.unused_params()
+    for key in sorted(k for k in values if k in unused):
+        print(f"note: --set {key} has no effect on this program "
+              f"({_program_kind(session.program)})", file=sys.stderr)
     added = tuple(treatment(name, start_s=treatment_start_s(session.duration_s))
                   for name in getattr(args, "treatment", None) or ())
     if added:
         session = session.replace(treatments=session.treatments + added)
     return _set_treatments(session, treatment_values) if treatment_values else session
+
+
+def _program_kind(program: Any) -> str:
+    """``therapy, pattern, shape`` of a program, for notes about the fields it reads."""
+    if program.therapy == "off":
+        return "therapy off"
+    cyc = ", no cycling" if program.cycle_on_s <= 0 else ""
+    return f"{program.therapy.upper()}, {program.pattern}, {program.shape}{cyc}"
 
 
 def _set_treatments(session, values: dict[str, Any]):
@@ -484,12 +496,15 @@ def _register_recruit(sub: Any) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import MAX_RUNS, grid_size, make_runs, parse_vary, run_table
+    from sim.sweep import MAX_RUNS, grid_size, idle_axes, make_runs, parse_vary, run_table
 
     check_run_flags(args)
     session = _session_from_args(args)
     cap = args.max_runs or MAX_RUNS  # the grid is counted before any run is built
     axes = [parse_vary(v, seed=args.seed, max_runs=cap) for v in args.vary]
+    for name in idle_axes(session.program, axes):
+        print(f"note: --vary {name} changes nothing: this program "
+              f"({_program_kind(session.program)}) does not use {name}", file=sys.stderr)
     runs = make_runs(axes, max_runs=cap)
     with stopped_by_signals(args.out, grid_size(axes)):
         table = run_table(session, runs, executor=args.executor, workers=args.workers,

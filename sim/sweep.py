@@ -109,6 +109,20 @@ class Axis:
         return PARAMETERS[self.name]
 
 
+#: Program fields that decide which others a program reads (:meth:`Program.unused_params`).
+_SELECTORS = frozenset({"therapy", "pattern", "shape", "cycle_on_s"})
+
+
+def idle_axes(program: Any, axes: Sequence[Axis]) -> list[str]:
+    """Names of ``axes`` that change nothing for ``program`` (it leaves them unread, see
+    :meth:`sim.waveforms.Program.unused_params`), unless another axis varies what decides
+    that (therapy, pattern, shape, cycling)."""
+    if any(a.name in _SELECTORS for a in axes):
+        return []
+    unused = program.unused_params()
+    return [a.name for a in axes if a.name in unused]
+
+
 def parse_vary(text: str, *, seed: int = 0, max_runs: int = MAX_RUNS) -> Axis:
     """Parse one ``--vary`` specification into an :class:`Axis`.
 

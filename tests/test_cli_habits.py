@@ -237,3 +237,30 @@ def test_a_missing_summary_value_says_why(tmp_path, capsys):
     assert main(["run", "--preset", "off", "--patient", "crps"]) == 0
     assert _summary(capsys)["pain reduction"] == \
         "— (the program is off and there is no treatment)"
+
+
+# Fields a program leaves unread -----------------------------------------------------------
+def test_a_set_or_vary_that_changes_nothing_is_named(capsys, tmp_path):
+    """Burst fields on a tonic program, CSF thickness on TENS: the run says so on stderr
+    (and still runs); a sweep over such a field says it changes nothing."""
+    from sim.cli import main
+
+    assert main(["run", "--preset", "scs-tonic", "--set", "pulses_per_burst=3",
+                 "--duration-s", "5", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "--set pulses_per_burst has no effect on this program (SCS, tonic" in err
+    assert main(["run", "--preset", "tens-conventional", "--set", "csf_thickness_mm=4",
+                 "--duration-s", "5", "--json"]) == 0
+    assert "--set csf_thickness_mm has no effect" in capsys.readouterr().err
+    assert main(["run", "--preset", "scs-burst", "--set", "pulses_per_burst=3",
+                 "--duration-s", "5", "--json"]) == 0
+    assert "no effect" not in capsys.readouterr().err
+    out = tmp_path / "s.csv"
+    assert main(["sweep", "--preset", "scs-tonic", "--duration-s", "5", "--vary",
+                 "burst_rate_hz=20:40:2", "--out", str(out), "--quiet"]) == 0
+    assert "--vary burst_rate_hz changes nothing" in capsys.readouterr().err
+    out2 = tmp_path / "s2.csv"
+    assert main(["sweep", "--preset", "scs-tonic", "--duration-s", "5", "--set", "rate_hz=500",
+                 "--set", "pulses_per_burst=2", "--vary", "burst_rate_hz=30:40:2", "--vary",
+                 "pattern=tonic,burst", "--out", str(out2), "--quiet"]) == 0
+    assert "changes nothing" not in capsys.readouterr().err

@@ -164,3 +164,24 @@ def test_custom_shape_from_csv(tmp_path):
     big.write_text("0.1\n" * 100_000)
     with pytest.raises(ParameterError, match="larger than"):
         load_custom_shape_csv(str(big))
+
+
+def test_unused_params_follow_pattern_shape_cycling_and_therapy():
+    """What each kind of program leaves unread (the dashboard dims these; the CLI names
+    them): a tonic biphasic SCS program reads no burst, recharge-ratio, custom-shape,
+    cycling-off or TENS/PNS placement field; switched off, it reads nothing of the program."""
+    from sim.params import PARAMETERS
+    tonic = Program()
+    assert {"pulses_per_burst", "burst_rate_hz", "recharge_ratio", "custom_shape",
+            "cycle_off_s", "lead_distance_mm", "nerve_depth_mm"} <= tonic.unused_params()
+    assert not {"rate_hz", "amplitude_mA", "pulse_width_us", "csf_thickness_mm",
+                "interphase_gap_us"} & tonic.unused_params()
+    burst = tonic.replace(pattern="burst", pulse_width_us=200.0, rate_hz=500.0,
+                          pulses_per_burst=5, burst_rate_hz=40.0)
+    assert "pulses_per_burst" not in burst.unused_params()
+    assert "rate_hz" not in burst.unused_params()  # the rate inside the burst
+    mono = tonic.replace(shape="monophasic")
+    assert {"interphase_gap_us", "cathodic_first"} <= mono.unused_params()
+    off = tonic.replace(therapy="off")
+    program_fields = {n for n, p in PARAMETERS.items() if p.group == "program"}
+    assert off.unused_params() >= program_fields - {"therapy"}
