@@ -31,7 +31,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.diagnosis import course_figure, exam_figure, ncs_figure
+from dashboard.diagnosis_figures import course_figure, exam_figure, ncs_figure
 from sim.exam import bedside_exam, examine
 from sim.mood import Course, simulate_course
 from sim.fibers import FiberClass

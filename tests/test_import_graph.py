@@ -82,3 +82,22 @@ def test_the_core_never_imports_the_app():
     upward = {m: sorted(t for t in deps if t.startswith("dashboard"))
               for m, deps in import_graph().items() if m.startswith("sim")}
     assert not any(upward.values()), {m: t for m, t in upward.items() if t}
+
+
+def test_figures_draw_without_dash():
+    """The figure builders, and every import of the lessons, load without Dash: notebooks and
+    docs draw figures with plotly alone."""
+    import subprocess
+    import sys
+
+    imports = {"import dashboard.figures", "import dashboard.diagnosis_figures",
+               "import sim.recruitment"}
+    for nb in sorted((ROOT / "notebooks").glob("*.py")):
+        for node in ast.parse(nb.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.add(ast.unparse(node))
+    code = "\n".join(sorted(imports)) + "\nimport sys\nprint('dash' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False", "a figure or lesson import loads Dash"
