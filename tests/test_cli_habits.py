@@ -264,3 +264,11 @@ def test_a_set_or_vary_that_changes_nothing_is_named(capsys, tmp_path):
                  "--set", "pulses_per_burst=2", "--vary", "burst_rate_hz=30:40:2", "--vary",
                  "pattern=tonic,burst", "--out", str(out2), "--quiet"]) == 0
     assert "changes nothing" not in capsys.readouterr().err
+
+
+def test_python_dash_m_sim_is_the_command_line():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("neuromod ")
