@@ -19,12 +19,14 @@ else the machine is doing: the load average is printed with the table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
@@ -179,7 +181,10 @@ _INSTRUMENT = """() => {
 _AFFECTED = ("fig-wave", "fig-session", "fig-safety")
 
 
-def bench_browser(rounds: int) -> list[float]:
+@contextlib.contextmanager
+def _dashboard_page() -> Iterator[Any]:
+    """A headless-Chromium page on a freshly started ``neuromod dashboard``, instrumented to
+    record each figure's last redraw (``window.__plotted``)."""
     from playwright.sync_api import sync_playwright
 
     exe = H.chromium_path()
@@ -187,7 +192,6 @@ def bench_browser(rounds: int) -> list[float]:
         raise RuntimeError("chromium is not installed")
     proc, _ = H.start_dashboard(H.free_port())
     port = proc.args[proc.args.index("--port") + 1]
-    times = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, args=H.CHROMIUM_ARGS)
@@ -195,33 +199,46 @@ def bench_browser(rounds: int) -> list[float]:
             page.base_url = f"http://127.0.0.1:{port}/"
             H.open_dashboard(page)
             page.evaluate(_INSTRUMENT)
-            slider = page.locator(H.pid("slider", "amplitude_mA"))
-            thumb = slider.locator("[role=slider]")
-            for i in range(rounds + 2):
-                track = slider.bounding_box()
-                box = thumb.bounding_box()
-                x0, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-                # alternate between about 3 and 9 mA on the 0..100 mA track
-                frac = 0.03 + 0.06 * (i % 2) + 0.002 * (i % 7)
-                x1 = track["x"] + frac * track["width"]
-                page.evaluate("() => { window.__plotted = {}; window.__up = null; }")
-                page.mouse.move(x0, y)
-                page.mouse.down()
-                page.mouse.move((x0 + x1) / 2, y, steps=3)
-                page.mouse.move(x1, y, steps=3)
-                page.mouse.up()
-                page.wait_for_function(
-                    "(ids) => window.__up && ids.every(id => window.__plotted[id] > window.__up)",
-                    arg=list(_AFFECTED), timeout=20000, polling="raf")
-                H.settle(page)
-                done = page.evaluate("(ids) => Math.max(...ids.map(id => window.__plotted[id]))"
-                                     " - window.__up", list(_AFFECTED))
-                if i >= 2:
-                    times.append(done)
-                time.sleep(0.2)
+            yield page
             browser.close()
     finally:
         H.stop_dashboard(proc)
+
+
+def _redraw_ms(page) -> float:
+    """Wait for every figure a change redraws, then Dash idle; the time from the user's
+    action (``window.__up``) to the last redraw [ms]."""
+    page.wait_for_function(
+        "(ids) => window.__up && ids.every(id => window.__plotted[id] > window.__up)",
+        arg=list(_AFFECTED), timeout=20000, polling="raf")
+    H.settle(page)
+    return page.evaluate("(ids) => Math.max(...ids.map(id => window.__plotted[id]))"
+                         " - window.__up", list(_AFFECTED))
+
+
+def bench_browser(rounds: int) -> list[float]:
+    """Slider dragged with the mouse and released: release to the last figure redrawn."""
+    times = []
+    with _dashboard_page() as page:
+        slider = page.locator(H.pid("slider", "amplitude_mA"))
+        thumb = slider.locator("[role=slider]")
+        for i in range(rounds + 2):
+            track = slider.bounding_box()
+            box = thumb.bounding_box()
+            x0, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            # alternate between about 3 and 9 mA on the 0..100 mA track
+            frac = 0.03 + 0.06 * (i % 2) + 0.002 * (i % 7)
+            x1 = track["x"] + frac * track["width"]
+            page.evaluate("() => { window.__plotted = {}; window.__up = null; }")
+            page.mouse.move(x0, y)
+            page.mouse.down()
+            page.mouse.move((x0 + x1) / 2, y, steps=3)
+            page.mouse.move(x1, y, steps=3)
+            page.mouse.up()
+            done = _redraw_ms(page)
+            if i >= 2:
+                times.append(done)
+            time.sleep(0.2)
     return times
 
 
@@ -233,37 +250,16 @@ _KEY_INSTRUMENT = """() => {
 def bench_browser_preset(rounds: int) -> list[float]:
     """Stepping program presets with the → key as a lecturer does: time from the key press
     to the last figure redrawn (waveform, session, safety) with Dash idle again [ms]."""
-    from playwright.sync_api import sync_playwright
-
-    exe = H.chromium_path()
-    if exe is None:
-        raise RuntimeError("chromium is not installed")
-    proc, _ = H.start_dashboard(H.free_port())
-    port = proc.args[proc.args.index("--port") + 1]
     times = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe, args=H.CHROMIUM_ARGS)
-            page = browser.new_page(viewport=H.VIEWPORT)
-            page.base_url = f"http://127.0.0.1:{port}/"
-            H.open_dashboard(page)
-            page.evaluate(_INSTRUMENT)
-            page.evaluate(_KEY_INSTRUMENT)
-            for i in range(rounds + 2):
-                page.evaluate("() => { window.__plotted = {}; window.__up = null; }")
-                page.locator("body").press("ArrowRight")
-                page.wait_for_function(
-                    "(ids) => window.__up && ids.every(id => window.__plotted[id] > window.__up)",
-                    arg=list(_AFFECTED), timeout=20000, polling="raf")
-                H.settle(page)
-                done = page.evaluate("(ids) => Math.max(...ids.map(id => window.__plotted[id]))"
-                                     " - window.__up", list(_AFFECTED))
-                if i >= 2:
-                    times.append(done)
-                time.sleep(0.2)
-            browser.close()
-    finally:
-        H.stop_dashboard(proc)
+    with _dashboard_page() as page:
+        page.evaluate(_KEY_INSTRUMENT)
+        for i in range(rounds + 2):
+            page.evaluate("() => { window.__plotted = {}; window.__up = null; }")
+            page.locator("body").press("ArrowRight")
+            done = _redraw_ms(page)
+            if i >= 2:
+                times.append(done)
+            time.sleep(0.2)
     return times
 
 

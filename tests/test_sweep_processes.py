@@ -29,14 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 N_RUNS = 400
 
 
-def _argv(out: Path, n: int = N_RUNS) -> list[str]:
+def _argv(out: Path, n: int = N_RUNS, executor: str = "processes") -> list[str]:
     return ["sweep", "--preset", "scs-tonic", "--duration-s", "1800", "--vary",
-            f"amplitude_mA=1:8:{n}", "--executor", "processes", "--workers", "2",
+            f"amplitude_mA=1:8:{n}", "--executor", executor, "--workers", "2",
             "--out", str(out), "--quiet"]
 
 
-def _start(out: Path, n: int = N_RUNS) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sim.cli", *_argv(out, n)], cwd=ROOT,
+def _start(out: Path, n: int = N_RUNS, executor: str = "processes") -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sim.cli", *_argv(out, n, executor)],
+                            cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -70,6 +71,15 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _clean_up(proc: subprocess.Popen) -> None:
+    """Whatever a failed test left running: the sweep's group, then its children."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    for p in _children(proc.pid):
+        os.kill(p, signal.SIGKILL)
+
+
 def _wait_dead(pids: list[int], timeout_s: float) -> list[int]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and any(_alive(p) for p in pids):
@@ -90,11 +100,7 @@ def test_pool_workers_die_with_the_sweep_and_every_row_on_disk_is_complete(sig, 
         _, err = proc.communicate(timeout=30)
         assert _wait_dead(workers, 5.0) == [], "pool workers outlived the sweep"
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        for p in _children(proc.pid):
-            os.kill(p, signal.SIGKILL)
+        _clean_up(proc)
     assert "Traceback" not in err
     rows = _rows(out)
     header, body = rows[0], rows[1:]
@@ -136,10 +142,7 @@ def test_dask_workers_of_a_local_cluster_die_with_a_killed_sweep(tmp_path):
     processes (and Python's helper processes) end within 5 s of a SIGKILL of the sweep."""
     pytest.importorskip("distributed")
     out = tmp_path / "sweep.csv"
-    argv = [a if a != "processes" else "dask" for a in _argv(out)]
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *argv], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = _start(out, executor="dask")
     try:
         _wait_for_rows(out, 4, timeout_s=120.0)
         children = _children(proc.pid)
@@ -148,10 +151,6 @@ def test_dask_workers_of_a_local_cluster_die_with_a_killed_sweep(tmp_path):
         proc.communicate(timeout=30)
         assert _wait_dead(children, 5.0) == [], "Dask workers outlived the sweep"
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        for p in _children(proc.pid):
-            os.kill(p, signal.SIGKILL)
+        _clean_up(proc)
     rows = _rows(out)
     assert all(len(r) == len(rows[0]) for r in rows[1:])
