@@ -24,6 +24,13 @@
 # dashboard's own (`dashboard.figures`).
 
 # %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+from dashboard.notebook import offline_figures
+
+offline_figures()
+
+# %%
 from dashboard import figures
 from sim.presets import program
 from sim.safety import safety_report

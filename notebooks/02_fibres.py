@@ -21,6 +21,13 @@
 # 4. how far the simulator's fast threshold model is from a compartmental (NEURON) model.
 
 # %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+from dashboard.notebook import offline_figures
+
+offline_figures()
+
+# %%
 import numpy as np
 import plotly.graph_objects as go
 

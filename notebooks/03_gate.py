@@ -27,6 +27,13 @@
 # stimulated Aβ activity itself reaches the brain through the dorsal columns as tingling.
 
 # %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+from dashboard.notebook import offline_figures
+
+offline_figures()
+
+# %%
 import dataclasses
 
 import numpy as np

@@ -21,6 +21,13 @@
 # 3. pain that outlasts its cause.
 
 # %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+from dashboard.notebook import offline_figures
+
+offline_figures()
+
+# %%
 from dashboard import figures
 from sim.patients import patient
 from sim.presets import program

@@ -24,6 +24,13 @@
 # not (`docs/model.md` has the full calibration table).
 
 # %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+from dashboard.notebook import offline_figures
+
+offline_figures()
+
+# %%
 import plotly.graph_objects as go
 
 from sim.cohort import run_cohort
