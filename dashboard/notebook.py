@@ -2,8 +2,8 @@
 in an HTML export (``jupyter nbconvert --to html``) or any viewer that shows only HTML.
 
 In a Jupyter kernel plotly's default renderer saves a figure only as its JSON mimetype
-(``application/vnd.plotly.v1+json``): JupyterLab draws it, but nbconvert's HTML, GitHub's and
-most previewers do not, so an exported lesson has no figures. Each lesson calls
+(``application/vnd.plotly.v1+json``): JupyterLab draws it, but nbconvert's HTML does not, so
+an exported lesson has no figures. Each lesson calls
 :func:`offline_figures` once, at the top. From then on every figure is saved twice:
 
 * ``application/vnd.plotly.v1+json``, as before, for JupyterLab (and VS Code);
@@ -56,11 +56,11 @@ def _renderer():
     return OfflineHtmlRenderer()
 
 
-def offline_figures() -> str:
+def offline_figures() -> None:
     """Save every figure as plotly JSON *and* offline HTML; output plotly.js once, here.
 
     Call it at the top of a notebook (calling it again is harmless: the cell's output is
-    replaced). Returns the default renderer it set.
+    replaced). Sets ``plotly.io.renderers.default`` to ``"plotly_mimetype+" + RENDERER``.
     """
     import plotly.io as pio
 
@@ -70,9 +70,8 @@ def offline_figures() -> str:
     try:
         from IPython import get_ipython
     except ImportError:                                  # plain Python: nothing to output
-        return pio.renderers.default
+        return
     if get_ipython() is not None:
         from IPython.display import display_html
 
         display_html(plotlyjs_script(), raw=True)
-    return pio.renderers.default

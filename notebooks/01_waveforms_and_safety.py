@@ -24,14 +24,8 @@
 # dashboard's own (`dashboard.figures`).
 
 # %%
-# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
-# here, so that an HTML export of this lesson shows its figures without internet.
-from dashboard.notebook import offline_figures
-
-offline_figures()
-
-# %%
 from dashboard import figures
+from dashboard.notebook import offline_figures
 from sim.presets import program
 from sim.safety import safety_report
 from sim.waveforms import Program, pulse_train, render
@@ -43,6 +37,11 @@ programs = {
     "asymmetric": Program(shape="asymmetric", amplitude_mA=3.5, pulse_width_us=210,
                           rate_hz=50, recharge_ratio=4),
 }
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## Pulses are events, not samples

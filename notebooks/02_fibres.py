@@ -21,17 +21,11 @@
 # 4. how far the simulator's fast threshold model is from a compartmental (NEURON) model.
 
 # %%
-# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
-# here, so that an HTML export of this lesson shows its figures without internet.
-from dashboard.notebook import offline_figures
-
-offline_figures()
-
-# %%
 import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import figures
+from dashboard.notebook import offline_figures
 from dashboard.results import fibre_view
 from sim.fibers import (FIBER_PROPERTIES, FiberClass, conduction_velocity_m_per_s,
                         fit_strength_duration, model_errors, reference_thresholds,
@@ -44,6 +38,11 @@ for fc in FiberClass:
     print(f"{fc.label:3s} {p.diameter_min_um:4.1f}-{p.diameter_max_um:4.1f} µm  "
           f"myelinated={p.myelinated!s:5s}  CV at {p.typical_diameter_um:.1f} µm: "
           f"{float(conduction_velocity_m_per_s(p.typical_diameter_um, myelinated=p.myelinated)):5.1f} m/s")
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. Strength-duration

@@ -27,18 +27,12 @@
 # stimulated Aβ activity itself reaches the brain through the dorsal columns as tingling.
 
 # %%
-# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
-# here, so that an HTML export of this lesson shows its figures without internet.
-from dashboard.notebook import offline_figures
-
-offline_figures()
-
-# %%
 import dataclasses
 
 import numpy as np
 
 from dashboard import figures
+from dashboard.notebook import offline_figures
 import plotly.graph_objects as go
 
 from sim.gate import GateParams, steady_state_rates, windup_protocol
@@ -47,6 +41,11 @@ from sim.percept import pain_nrs
 from sim.presets import program
 from sim.rate_response import published_rate_response, session_rate_response
 from sim.session import Session
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. Aβ input closes the gate

@@ -21,14 +21,8 @@
 # 3. pain that outlasts its cause.
 
 # %%
-# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
-# here, so that an HTML export of this lesson shows its figures without internet.
-from dashboard.notebook import offline_figures
-
-offline_figures()
-
-# %%
 from dashboard import figures
+from dashboard.notebook import offline_figures
 from sim.patients import patient
 from sim.presets import program
 from sim.recruitment import recruit
@@ -47,6 +41,11 @@ def summary_line(name, r):
             f"{s.pain_after_nrs:.1f}  reduction {red:>6s}  paresthesia {s.paresthesia:.1f}/10  "
             f"{'responder' if s.responder else ''}")
 
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. PNS or TENS for a focal nerve injury

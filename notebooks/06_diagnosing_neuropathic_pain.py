@@ -28,17 +28,11 @@
 # not rule out neuropathic pain.
 
 # %%
-# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
-# here, so that an HTML export of this lesson shows its figures without internet.
-from dashboard.notebook import offline_figures
-
-offline_figures()
-
-# %%
 import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.diagnosis import course_figure, exam_figure, ncs_figure
+from dashboard.notebook import offline_figures
 from sim.exam import bedside_exam, examine
 from sim.mood import Course, simulate_course
 from sim.fibers import FiberClass
@@ -57,6 +51,11 @@ def rest_pain(pat):
     r = run_session(Session(program=program("off"), patient=pat, duration_s=30, events=()))
     return float(r.series["pain_nrs"][-100:].mean())
 
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. The sural sensory conduction study

@@ -18,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 QUICKEST = ROOT / "notebooks" / "01_waveforms_and_safety.py"
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
-EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//([^\"'\s>]+)", re.I)
+EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//([^\"'\s>]+)",
+                             re.IGNORECASE)
 
 
 def _needs(module: str):
@@ -129,7 +130,8 @@ def test_chromium_draws_the_exported_figures_offline(exported):
                 timeout=30_000)
             drawn = page.evaluate("""() => Array.from(
                 document.querySelectorAll('.plotly-graph-div'),
-                gd => (gd.querySelectorAll('.main-svg').length > 0 && (gd._fullData || []).length))""")
+                gd => gd.querySelectorAll('.main-svg').length > 0
+                      && (gd._fullData || []).length)""")
         finally:
             browser.close()
     assert len(drawn) == n_figures and all(drawn), drawn
