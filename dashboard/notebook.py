@@ -16,11 +16,19 @@ from a CDN (no figure here uses LaTeX), and plotly.js is written in the cell tha
 fallback: that would need kaleido and a browser at run time, which the project does not depend
 on.
 
+``python -m dashboard.notebook setup-jupyterlab`` configures the JupyterLab of this
+environment (and only this one) for the lessons: see :func:`setup_jupyterlab`.
+
 Lives in ``dashboard`` (beside the figure builders) because ``sim`` never imports plotly.
 """
 from __future__ import annotations
 
-__all__ = ["RENDERER", "offline_figures", "plotlyjs_script"]
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["LABCONFIG", "RENDERER", "offline_figures", "plotlyjs_script", "setup_jupyterlab"]
 
 #: Name under which the HTML renderer is registered with ``plotly.io.renderers``.
 RENDERER = "neuromod_offline_html"
@@ -75,3 +83,53 @@ def offline_figures() -> None:
         from IPython.display import display_html
 
         display_html(plotlyjs_script(), raw=True)
+
+
+#: What :func:`setup_jupyterlab` writes, relative to ``<prefix>/etc/jupyter/labconfig``: one
+#: file of ours in each ``.d`` folder that JupyterLab merges, so nothing else is rewritten and
+#: deleting the two files undoes it.
+LABCONFIG = {
+    # A double click opens a .py as a notebook (jupytext's viewer), not as text.
+    "default_setting_overrides.d/neuromod-sim.json": {
+        "@jupyterlab/docmanager-extension:plugin": {
+            "defaultViewers": {"python": "Jupytext Notebook"}}},
+    # dash ships an old-style JupyterLab extension (@plotly/dash-jupyterlab) for which
+    # JupyterLab offers, at every start, to rebuild itself (which needs Node.js, and fails
+    # after minutes without it). The lessons do not use it.
+    "page_config.d/neuromod-sim.json": {"buildCheck": False},
+}
+
+
+def setup_jupyterlab(prefix: str | Path = sys.prefix) -> list[Path]:
+    """Configure JupyterLab in the environment at ``prefix`` (default: this one) for the
+    lessons; returns the files written. User-wide settings (``~/.jupyter``) are not touched,
+    and pairing needs nothing here (``notebooks/jupytext.toml``)."""
+    labconfig = Path(prefix) / "etc" / "jupyter" / "labconfig"
+    written = []
+    for name, settings in LABCONFIG.items():
+        path = labconfig / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.notebook",
+        description="Notebook support for the lessons in notebooks/.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    setup = sub.add_parser(
+        "setup-jupyterlab",
+        help="configure this environment's JupyterLab: a double click opens a lesson as a "
+             "notebook, and no offer to rebuild JupyterLab for dash's old extension")
+    setup.add_argument("--prefix", default=sys.prefix,
+                       help="environment to configure (default: %(default)s)")
+    args = parser.parse_args(argv)
+    for path in setup_jupyterlab(args.prefix):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
