@@ -11,6 +11,7 @@ Modules
 ``state``      the browser-held state: form values, URL and uploaded JSON <-> ``Session``.
 ``results``    memoised calls into the core and the one hook for the parts still being built.
 ``cli``        the ``neuromod dashboard`` command.
+``notebook``   the lessons' figures as offline HTML; ``setup-jupyterlab``.
 
 Importing this package is cheap: nothing here imports dash or plotly until a submodule asks;
 the figure modules import plotly, never dash.

@@ -1,9 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -25,6 +23,7 @@
 
 # %%
 from dashboard import figures
+from dashboard.notebook import offline_figures
 from sim.presets import program
 from sim.safety import safety_report
 from sim.waveforms import Program, pulse_train, render
@@ -36,6 +35,11 @@ programs = {
     "asymmetric": Program(shape="asymmetric", amplitude_mA=3.5, pulse_width_us=210,
                           rate_hz=50, recharge_ratio=4),
 }
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## Pulses are events, not samples

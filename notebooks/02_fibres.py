@@ -1,9 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -25,6 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import figures
+from dashboard.notebook import offline_figures
 from sim.recruitment import fibre_view
 from sim.fibers import (FIBER_PROPERTIES, FiberClass, conduction_velocity_m_per_s,
                         fit_strength_duration, model_errors, reference_thresholds,
@@ -37,6 +36,11 @@ for fc in FiberClass:
     print(f"{fc.label:3s} {p.diameter_min_um:4.1f}-{p.diameter_max_um:4.1f} µm  "
           f"myelinated={p.myelinated!s:5s}  CV at {p.typical_diameter_um:.1f} µm: "
           f"{float(conduction_velocity_m_per_s(p.typical_diameter_um, myelinated=p.myelinated)):5.1f} m/s")
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. Strength-duration

@@ -1,9 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -32,6 +30,7 @@ import dataclasses
 import numpy as np
 
 from dashboard import figures
+from dashboard.notebook import offline_figures
 import plotly.graph_objects as go
 
 from sim.gate import GateParams, steady_state_rates, windup_protocol
@@ -40,6 +39,11 @@ from sim.percept import pain_nrs
 from sim.presets import program
 from sim.rate_response import published_rate_response, session_rate_response
 from sim.session import Session
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. Aβ input closes the gate

@@ -1,9 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -22,6 +20,7 @@
 
 # %%
 from dashboard import figures
+from dashboard.notebook import offline_figures
 from sim.patients import patient
 from sim.presets import program
 from sim.recruitment import recruit
@@ -40,6 +39,11 @@ def summary_line(name, r):
             f"{s.pain_after_nrs:.1f}  reduction {red:>6s}  paresthesia {s.paresthesia:.1f}/10  "
             f"{'responder' if s.responder else ''}")
 
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. PNS or TENS for a focal nerve injury

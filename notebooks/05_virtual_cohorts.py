@@ -1,9 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -26,6 +24,7 @@
 # %%
 import plotly.graph_objects as go
 
+from dashboard.notebook import offline_figures
 from sim.cohort import run_cohort
 from sim.presets import program
 from sim.session import Session
@@ -38,6 +37,11 @@ def cohort(program_name, patient_name, **kw):
     s = Session(program=program(program_name), duration_s=SESSION_S)
     return run_cohort(s, patient_name, n=N, seed=1, progress=False, **kw)
 
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## SCS in failed back surgery syndrome and CRPS

@@ -1,9 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -32,6 +30,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.diagnosis_figures import course_figure, exam_figure, ncs_figure
+from dashboard.notebook import offline_figures
 from sim.exam import bedside_exam, examine
 from sim.mood import Course, simulate_course
 from sim.fibers import FiberClass
@@ -50,6 +49,11 @@ def rest_pain(pat):
     r = run_session(Session(program=program("off"), patient=pat, duration_s=30, events=()))
     return float(r.series["pain_nrs"][-100:].mean())
 
+
+# %%
+# Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
+# here, so that an HTML export of this lesson shows its figures without internet.
+offline_figures()
 
 # %% [markdown]
 # ## 1. The sural sensory conduction study
