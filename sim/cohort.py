@@ -13,19 +13,19 @@ process pool, Dask), streaming to a resumable table, progress bars and determini
 same seed gives the same patients and the same numbers, whichever executor runs them.
 
 Distributions (:data:`VARIABILITY`) [A unless tagged]
-----------------------------------------------------
+------------------------------------------------------
 * inhibition efficacy g_inh: normal around the preset, SD 0.08, clipped to 0.3..1;
 * Aβ unmasking u: normal around the preset, SD 0.15, clipped to 0..1;
 * ongoing C drive: log-normal around the preset, SD 15 %;
 * descending drive: normal, mean 0, SD 0.1 (mood and arousal differ between patients);
 * dorsal CSF thickness: normal, mean 3 mm, SD 0.7 mm, clipped 2..6 mm (2-6 mm by level;
   He et al. 1994 Pain 59:55 [P]);
-* SCS lead lateral offset from the midline: |normal(0, 0.7 mm)| clipped to 0..3 mm [A]
+* SCS lead lateral offset from the midline: ``|normal(0, 0.7 mm)|`` clipped to 0..3 mm [A]
   (He et al. 1994: < 1 mm already changes the threshold [P]);
 * PNS lead-to-nerve distance: log-normal around 5 mm, SD 40 % (0.5-3 cm placements,
   Rauck 2014 [P]);
 * nerve depth under TENS pads: log-normal around the preset, SD 30 %;
-* placebo (expectation) response: |normal(0, 0.3)|, clipped to 0..1, whatever the preset
+* placebo (expectation) response: ``|normal(0, 0.3)|``, clipped to 0..1, whatever the preset
   (presets hold 0);
 * sympathetically maintained fraction: log-normal around the preset, SD 50 % (0 stays 0);
 * natural history: ``pain_flare_nrs`` and ``pain_fluctuation_nrs``, normal(0, 1.1 NRS), the
@@ -82,7 +82,7 @@ TRIAL_UNITS: dict[str, str] = {
 register_units(TRIAL_UNITS)
 
 #: Spread of each patient parameter around its preset value: (kind, spread, lo, hi).
-#: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: |N(0, SD)|.
+#: ``normal``: absolute SD; ``lognormal``: relative SD; ``abs_normal``: ``|N(0, SD)|``.
 VARIABILITY: dict[str, tuple[str, float, float, float]] = {
     "inhibition_efficacy": ("normal", 0.08, 0.3, 1.0),
     "abeta_unmasking": ("normal", 0.15, 0.0, 1.0),

@@ -39,16 +39,16 @@ against placebo; no drug helps more than half of patients. Calibration result (1
 patients, seed 0, drug at its reference dose on day 56 (patches day 28); target = 20 % +
 1/NNT; ``docs/model.md`` prints the current figures):
 
-=================  =========  ==========  ===========================================
+=================  ==========  =========  ===========================================
 cohort             responders  target      gain(s) [A]
-=================  =========  ==========  ===========================================
+=================  ==========  =========  ===========================================
 placebo            18.9 %      20 %        (placebo spread, sim.cohort.VARIABILITY)
 amitriptyline      47.8 %      47.8 %      g_desc 0.195, g_ect 0.03 (Na block, fixed)
 venlafaxine        35.7 %      35.6 %      g_desc 0.159
 gabapentin         35.8 %      35.9 %      g_tr 0.105
 capsaicin 8 %      29.4 %      29.4 %      g_def 0.087
 lidocaine 5 %      23.8 %      placebo+5   g_ect 0.041 (target placebo + 5 pp [A])
-=================  =========  ==========  ===========================================
+=================  ==========  =========  ===========================================
 
 The gains are small because the gate is steep around the neuropathic presets: a few per cent
 less C input or a little more descending inhibition is what separates a responder from a

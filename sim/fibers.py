@@ -1038,6 +1038,7 @@ def following(rate_hz: Any, amplitude_ratio: Any, *, fiber_class: Any = FiberCla
     * monophasic trains: mean current ``a (1 + tau_ch / PW) PW f`` in rheobase units
       >= :data:`DC_BLOCK_RATIO` (depolarisation block);
     * charge-balanced trains: ``a >=`` :func:`khfac_block_ratio` (KHFAC block, >= 5 kHz).
+
     Both reverse as soon as the train stops (docs/science.md §3.4).
     """
     props = _class_props(fiber_class)

@@ -759,12 +759,12 @@ def _short_text(raw: Any) -> str:
 
 def document_fields(cls: type) -> type:
     """Append each declared field's help, unit and range to the class docstring."""
-    lines = ["", "Parameters", "----------"]
+    lines = ["", "", "Parameters", "----------"]
     for f in dataclasses.fields(cls):
         p = PARAMETERS[f.metadata["param"]]
         lines.append(f"{f.name} : {p.kind}")
         lines.append(f"    {p.help} [{p.unit or '1'}; {p.range_text}; default {p.default!r}]")
-    cls.__doc__ = (cls.__doc__ or "") + "\n".join("    " + s if s else s for s in lines)
+    cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n".join("    " + s if s else s for s in lines)
     return cls
 
 

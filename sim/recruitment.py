@@ -163,7 +163,7 @@ class FiberPopulation:
     terminal : ndarray of bool
         TENS cutaneous endings (True) versus passing axons (False).
     orientation_cos : ndarray
-        TENS endings: |cos| of the angle between the ending and the local field, uniform on
+        TENS endings: ``|cos|`` of the angle between the ending and the local field, uniform on
         [0, 1] (isotropic orientation) [A]; 1 for passing axons.
     """
 

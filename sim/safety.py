@@ -73,7 +73,7 @@ class SafetyReport:
     net_charge_per_unit_uC : float
         Net charge per pulse (per burst for burst programs) [µC]; 0 when charge-balanced.
     charge_balanced : bool
-        Whether |net charge per unit| ≤ 1e-9 µC.
+        Whether ``|net charge per unit|`` ≤ 1e-9 µC.
     charge_rate_uC_per_s : float
         Stimulating-phase charge delivered per second while on, Q · pulses/s [µC/s].
     charge_per_burst_uC : float
@@ -91,7 +91,7 @@ class SafetyReport:
     dc_current_uA : float
         Time-averaged signed current (net DC), cycling included [µA].
     peak_voltage_V : float
-        Largest |I| · R over the unit [V].
+        Largest ``|I| · R`` over the unit [V].
     compliance_limit_V : float
         Stimulator voltage compliance assumed [V].
     power_mW : float

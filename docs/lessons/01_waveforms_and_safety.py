@@ -1,0 +1,1 @@
+../../notebooks/01_waveforms_and_safety.py

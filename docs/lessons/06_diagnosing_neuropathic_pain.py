@@ -1,0 +1,1 @@
+../../notebooks/06_diagnosing_neuropathic_pain.py
