@@ -64,6 +64,11 @@ def _renderer():
     return OfflineHtmlRenderer()
 
 
+#: The renderer the documentation site's kernels set (``docs/_ext/plotly_kernel_startup.py``):
+#: figures that draw with the site's own plotly.js; :func:`offline_figures` leaves it alone.
+SITE_RENDERER = "neuromod_site"
+
+
 def offline_figures() -> None:
     """Save every figure as plotly JSON *and* offline HTML; output plotly.js once, here.
 
@@ -72,6 +77,8 @@ def offline_figures() -> None:
     """
     import plotly.io as pio
 
+    if pio.renderers.default == SITE_RENDERER:  # the documentation site draws its own way
+        return
     if RENDERER not in pio.renderers:
         pio.renderers[RENDERER] = _renderer()
     pio.renderers.default = f"plotly_mimetype+{RENDERER}"
