@@ -1,6 +1,6 @@
 """Cohort and sweep scale: 1,000 virtual patients x 60 s, 1 vs 2 workers, Dask, memory.
 
-Run: ``python benchmarks/bench_cohort.py [--n 1000]``. Targets from issue 7: 1,000 patients x
+Run: ``python benchmarks/bench_cohort.py [--n 1000]``. Targets: 1,000 patients x
 60 s sessions <= 10 s with local processes on this 2-core machine; speed-up with 2 workers
 near 2x; a Dask LocalCluster gives identical results; memory stays flat as runs grow
 (results are streamed as summary rows, never held as time series).
@@ -60,7 +60,7 @@ def run(n: int = 1000) -> list[dict]:
                      t_d, 20_000.0))
     except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not fail
         dask_same = f"failed: {exc}"
-    table = print_table("Cohorts and sweeps (issue 7)", rows)
+    table = print_table("Cohorts and sweeps", rows)
     print(f"\nspeed-up 1 -> 2 processes: {t_p1 / t_p2:.2f}x (ideal 2x on 2 cores)")
     print(f"same table in-process / 1 process / 2 processes: "
           f"{one.table == p1.table == p2.table}; Dask vs in-process: {dask_same}")

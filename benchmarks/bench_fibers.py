@@ -1,4 +1,4 @@
-"""Fibre thresholds and recruitment: cost of the calls a dashboard makes (issue 4).
+"""Fibre thresholds and recruitment: cost of the calls a dashboard makes.
 
 Run: ``python benchmarks/bench_fibers.py``. Prints a table (median of repeats, not pass/fail).
 
@@ -69,7 +69,7 @@ def run() -> list[dict]:
                          p.replace(pulse_width_us=90.0 + next(k) % 50)))), 10.0))
     rows.append(("strength-duration curve SCS, 25 PW x 3 x 1,000, cold",
                  median_ms(_cold(lambda: R.strength_duration_curve(SCS)), repeat=5), 500.0))
-    return print_table("Fibres and recruitment (issue 4)", rows)
+    return print_table("Fibres and recruitment", rows)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def run() -> list[dict]:
                 n = int(round(duration_s / dt_s))
                 rows.append((f"gate {duration_s:g} s, dt {dt_s * 1e3:g} ms ({n} steps), "
                              f"{program}", ms, target_ms))
-    return print_table("Gate model (issue 5)", rows)
+    return print_table("Gate model", rows)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Speed of the days-to-weeks course and of the bedside examination (issue 9).
+"""Speed of the days-to-weeks course and of the bedside examination.
 
 Run: ``python benchmarks/bench_mood.py``. Prints a table (median of repeated runs, after a
 warm-up). The issue asks that a long simulation's cost not depend on the pulse rate: the

@@ -33,7 +33,7 @@ def run() -> list[dict]:
     rows.append(("nerve_conduction_study sural, healthy, 4 recording sites",
                  median_ms(lambda: nerve_conduction_study(
                      pat, record_distances_mm=(70.0, 100.0, 200.0))), 20.0))
-    return print_table("Nerve conduction study (issue 9)", rows)
+    return print_table("Nerve conduction study", rows)
 
 
 if __name__ == "__main__":

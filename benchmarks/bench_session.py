@@ -1,6 +1,6 @@
 """run_session speed: 60 s and 30-minute sessions, linear in duration, independent of rate.
 
-Run: ``python benchmarks/bench_session.py``. Targets from issue 5: 60 s <= 20 ms, 30 min
+Run: ``python benchmarks/bench_session.py``. Targets: 60 s <= 20 ms, 30 min
 <= 300 ms, cost at most linear in duration and independent of the pulse rate.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ def run() -> list[dict]:
             s = Session(program=program(name), patient=pat, duration_s=dur)
             rows.append((f"run_session {name}, {dur:g} s", median_ms(lambda s=s: run_session(s),
                                                                     repeat=7), target))
-    return print_table("Sessions (issue 5)", rows)
+    return print_table("Sessions", rows)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Cost of treatments in run_session, and of a 1000-patient drug cohort (issue 8).
+"""Cost of treatments in run_session, and of a 1000-patient drug cohort.
 
-Run: ``python benchmarks/bench_treatments.py``. Target from issue 8: adding a drug or block to
+Run: ``python benchmarks/bench_treatments.py``. Target: adding a drug or block to
 a session slows ``run_session`` by at most 20 %. Each row times the same tonic SCS session
 (60 s and 30 min, failed back surgery patient) without and with one treatment of each kind;
 the treatment's time series are memoised per (treatments, duration), as in a cohort or a

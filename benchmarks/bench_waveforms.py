@@ -1,7 +1,7 @@
 """Building and rendering a 30-minute 10 kHz program: cost independent of program length.
 
-Run: ``python benchmarks/bench_waveforms.py``. Prints a table; targets from issue 3 (render a
-window in milliseconds, independent of the train length).
+Run: ``python benchmarks/bench_waveforms.py``. Prints a table; targets: render a
+window in milliseconds, independent of the train length.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def run() -> list[dict]:
                  median_ms(lambda: render(train, 900.0, 901.0, 2e5)), 50.0))
     rows.append(("safety report of the 10 kHz program",
                  median_ms(lambda: safety_report(hf)), 5.0))
-    return print_table("Waveforms (issue 3)", rows)
+    return print_table("Waveforms", rows)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Run: ``python benchmarks/load.py [--users 50] [--seconds 60] [--workers 2] [--think-s 3]``;
 ``python benchmarks/load.py --hall`` runs the lecture-hall mode instead (200 browsers with 6
 keep-alive connections each, slow phones and a hostile client: see ``benchmarks/hall.py``).
-Target from issue 10: no errors, and a slider update answered within 500 ms at the 95th
+Target: no errors, and a slider update answered within 500 ms at the 95th
 percentile, with 50 concurrent users for 60 s.
 
 The server is started as users start it (``neuromod dashboard --port P --workers N``: gunicorn
@@ -55,7 +55,7 @@ import bench_dashboard as B  # noqa: E402  (request building: one implementation
 from dashboard import state as S  # noqa: E402  (pure: no dash import)
 from dashboard.cli import is_loopback  # noqa: E402
 
-#: Issue 10: p95 of a slider update under 50 users, and no errors.
+#: p95 of a slider update under 50 users, and no errors.
 TARGET_SLIDER_P95_MS = 500.0
 #: Mean pause between one user's actions [s] (exponentially distributed): a student releases
 #: a slider, looks at the redrawn figures for a moment and moves on; 50 students then act
@@ -499,7 +499,7 @@ def run(users: int = 50, seconds: float = 60.0, workers: int = 2, think_s: float
     finally:
         log = stop_server(proc)
     server = f"gunicorn, {workers} workers" if workers > 1 else "waitress, 1 process"
-    rows = table(rec, wall, f"Load (issue 10): {users} users for {seconds:g} s, think time "
+    rows = table(rec, wall, f"Load: {users} users for {seconds:g} s, think time "
                             f"{think_s:g} s, {server}; started in {start_s:.1f} s; "
                             f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     tracebacks = log.count("Traceback")

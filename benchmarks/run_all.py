@@ -60,12 +60,12 @@ def main() -> None:
         unit = r["unit"]
         rows.append({"measure": f"{r['measure']} [{unit}], p95 {r['p95']:.1f}",
                      "median_ms": r["median"], "target_ms": target, "ok": ok})
-    for r in bench_treatments.run():  # issue 8: a treatment slows run_session by <= 20 %
+    for r in bench_treatments.run():  # a treatment slows run_session by <= 20 %
         worst = max(r["rel_60s_pct"], r["rel_1800s_pct"])
         rows.append({"measure": f"treatment {r['treatment']}: run_session slower by [%]",
                      "median_ms": worst, "target_ms": 20.0, "ok": worst <= 20.0})
     rows += bench_cohort.run(200 if args.quick else 1000)
-    if not args.no_load:  # issue 10: 50 users, slider update p95 <= 500 ms, no errors
+    if not args.no_load:  # 50 users, slider update p95 <= 500 ms, no errors
         rows += load.run(users=args.load_users or (20 if args.quick else 50),
                          seconds=args.load_seconds or (20.0 if args.quick else 60.0),
                          workers=2)

@@ -488,7 +488,7 @@ _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, 
 
 
 # --------------------------------------------------------------------------------------------
-# Treatments other than stimulation (issue 8): nerve blocks, neurolysis, drugs, patches.
+# Treatments other than stimulation: nerve blocks, neurolysis, drugs, patches.
 # Per-kind ranges and defaults (e.g. 0.25..2 % for a lidocaine block) live in the kind table of
 # sim.treatments, which validates each treatment against its kind; the declarations below give
 # the widest span any kind accepts. Sources: sim.blocks, sim.drugs, docs/science.md §5.
@@ -542,7 +542,7 @@ _declare(name="deafferentation_risk", unit="", minimum=0, maximum=0, default=Fal
          help="Neurolysis: show the known risk that cutting off input makes neuropathic pain "
               "worse over the following weeks (a labelled modelling assumption).")
 
-# Patient properties that only treatments read (issue 8).
+# Patient properties that only treatments read.
 _declare(name="sympathetic_fraction", unit="", minimum=0.0, maximum=1.0, default=0.0,
          step=0.05, group="patient", label="Sympathetically maintained pain",
          help="Fraction of the ongoing C-fibre drive kept up by sympathetic activity (high in "
@@ -553,7 +553,7 @@ _declare(name="placebo_response", unit="", minimum=0.0, maximum=1.0, default=0.0
               "receives a therapy; 0 in a single session, drawn per patient in cohorts.")
 
 
-# Patient properties for diagnosis and mood (issue 9; sources in sim.ncs and sim.mood).
+# Patient properties for diagnosis and mood (sources in sim.ncs and sim.mood).
 _declare(name="axonal_loss", unit="", minimum=0.0, maximum=0.95, default=0.0, step=0.05,
          group="patient", label="Large-fibre axonal loss",
          help="Fraction of large myelinated sensory axons lost where the nerve is tested "
@@ -575,7 +575,7 @@ _declare(name="depression", unit="", minimum=0.0, maximum=1.0, default=0.0, step
          help="Low mood as a slow state (0 = none, 1 = severe): weakens descending "
               "inhibition; sustained pain raises it over days to weeks.")
 
-# Course: days to weeks of pain and mood (issue 9; model and sources in sim.mood).
+# Course: days to weeks of pain and mood (model and sources in sim.mood).
 _declare(name="course_days", unit="days", minimum=1.0, maximum=365.0, default=84.0, step=1.0,
          group="course", label="Course length",
          help="Simulated days: mood changes over days to weeks, so the loop between pain and "
@@ -599,7 +599,7 @@ _declare(name="psychological_therapy_from_day", unit="days", minimum=0.0, maximu
               "anxiety and depression only.")
 
 # --------------------------------------------------------------------------------------------
-# Sensory nerve conduction study (issue 9; sources in sim.ncs, docs/science.md §9.1).
+# Sensory nerve conduction study (sources in sim.ncs, docs/science.md §9.1).
 # --------------------------------------------------------------------------------------------
 _declare(name="ncs_nerve", unit="", minimum=0, maximum=0, default="sural", step=0,
          kind="choice", choices=("sural", "median"), group="ncs", label="Nerve tested",

@@ -35,7 +35,7 @@ threshold; vary ``csf_thickness_mm`` to see why paresthesia coverage differs bet
 Virtual cohorts drawn around these presets reproduce the trials' responder rates
 (``docs/model.md``).
 
-Treatments (issue 8) read two more fields. ``sympathetic_fraction``: the share of the ongoing C
+Treatments read two more fields. ``sympathetic_fraction``: the share of the ongoing C
 drive kept up by sympathetic activity, which a sympathetic ganglion block removes; 0.15 in the
 CRPS preset, 0 elsewhere [A]: "sympathetically maintained pain" is a subset of CRPS (and of
 some other neuropathic pain), and the evidence that sympathetic blocks help is scarce
@@ -43,7 +43,7 @@ some other neuropathic pain), and the evidence that sympathetic blocks help is s
 patient's expectation adds while receiving a therapy; 0 in every preset (single sessions show
 the pharmacology and physiology alone), drawn per patient in cohorts (:mod:`sim.cohort`).
 
-Diagnosis and mood (issue 9) read five more. ax = ``axonal_loss`` (large myelinated axons
+Diagnosis and mood read five more. ax = ``axonal_loss`` (large myelinated axons
 lost where the nerve is tested), dm = ``demyelination`` (mean conduction slowing) and sf =
 ``small_fibre_loss`` (thin Aδ/C fibres lost) shape the nerve conduction study
 (:mod:`sim.ncs`) and the bedside examination (:mod:`sim.exam`): diabetic neuropathy is a

@@ -26,7 +26,7 @@ Values are the clinical ones of docs/science.md §1.1:
   skin thresholds are higher than the model's) [S Sluka & Walsh 2003].
 * Every preset runs below the model's discomfort threshold for every patient preset.
 
-Treatment presets (:data:`TREATMENT_PRESETS`, issue 8): one per treatment kind, named after it
+Treatment presets (:data:`TREATMENT_PRESETS`): one per treatment kind, named after it
 (``lidocaine-block``, ``gabapentin``, ``cryoneurolysis``...), plus ``lidocaine-block-adelta-
 first`` for the other small-fibre block order. A treatment preset stands for a session with
 stimulation off and that treatment (:func:`treatment_session`), long enough to see it act;
@@ -176,7 +176,7 @@ def therapy_program(current: Program, therapy: str) -> Program:
 
 
 # ============================================================================================
-# Treatment presets (issue 8)
+# Treatment presets
 # ============================================================================================
 @dataclass(frozen=True)
 class TreatmentPreset(Preset):

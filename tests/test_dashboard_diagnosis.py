@@ -1,4 +1,4 @@
-"""The Diagnosis tab (issue 9): figure builders and callbacks, called directly."""
+"""The Diagnosis tab: figure builders and callbacks, called directly."""
 import dash
 import plotly.graph_objects as go
 import pytest

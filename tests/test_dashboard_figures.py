@@ -14,7 +14,7 @@ from sim.session import Session
 from sim.session import Event
 from sim.waveforms import Program, pulse_train, render
 
-PAYLOAD_LIMIT = 300_000  # bytes per update (issue 6)
+PAYLOAD_LIMIT = 300_000  # bytes per update
 
 
 def _payload(fig: go.Figure) -> int:
@@ -255,7 +255,7 @@ def test_every_event_kind_has_its_own_shading():
 
 
 def test_long_waveform_traces_use_webgl_and_short_ones_svg():
-    """Issue 6: WebGL for long traces. Tonic 50 Hz pulses are drawn with 8 step vertices each
+    """WebGL for long traces. Tonic 50 Hz pulses are drawn with 8 step vertices each
     (4 edges of the cathodic phase and the recharge), so a 5-s window (250 pulses, ~2000
     points) is long and a 1-s window (50 pulses, ~400 points) is short; the envelope of a whole
     train has ENVELOPE_BINS points per trace and stays SVG."""

@@ -1,4 +1,4 @@
-"""Bedside examination (issue 9): allodynia to touch and cold, pinprick wind-up, and the
+"""Bedside examination: allodynia to touch and cold, pinprick wind-up, and the
 fibres each stimulus tests (docs/science.md §9.2)."""
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Mood and pain (issue 9): anxiety and depression act on descending modulation; sustained
+"""Mood and pain: anxiety and depression act on descending modulation; sustained
 pain raises them over days; relieving pain and treating mood each move both."""
 import math
 

@@ -7,8 +7,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-#: Documents a reader of the repository is sent to.
-DOCS = [ROOT / "README.md", ROOT / "ARCHITECTURE.md", *sorted((ROOT / "docs").glob("*.md"))]
+#: Documents a reader of the repository is sent to, and the code, tests, lessons and
+#: benchmarks they read beside them.
+DOCS = [ROOT / "README.md", ROOT / "ARCHITECTURE.md", ROOT / "CHANGELOG.md",
+        *sorted((ROOT / "docs").rglob("*.md")),
+        *[p for d in ("sim", "dashboard", "tests", "notebooks", "benchmarks")
+          for p in sorted((ROOT / d).rglob("*.py")) if p.name != Path(__file__).name],
+        *sorted((ROOT / "benchmarks").glob("*.md"))]
 
 
 def test_the_cli_examples_come_after_activating_the_virtual_environment():
@@ -23,7 +28,8 @@ def test_the_shannon_warning_of_the_example_is_explained():
     assert "Shannon" in README and "caution" in README and "stderr" in README
 
 
-def test_no_document_points_at_internal_issue_numbers():
+def test_nothing_points_at_internal_issue_numbers():
     pattern = re.compile(r"\b[Ii]ssues? ?#?\d+")
-    found = {p.name: pattern.findall(p.read_text(encoding="utf-8")) for p in DOCS}
+    found = {str(p.relative_to(ROOT)): pattern.findall(p.read_text(encoding="utf-8"))
+             for p in DOCS}
     assert not any(found.values()), found

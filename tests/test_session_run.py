@@ -1,4 +1,4 @@
-"""run_session: the behaviours of issue 5, each with the numbers it checks.
+"""run_session: the behaviours of a session, each with the numbers it checks.
 
 Expectations come from docs/science.md (§4, §6, §7, §8) and the issue's acceptance list, not
 from the code's own output: pain about 0 in a healthy person at rest, ongoing neuropathic pain

@@ -1,4 +1,4 @@
-"""Treatments in sessions (issue 8): the Treatment type, the session document, blocks on the
+"""Treatments in sessions: the Treatment type, the session document, blocks on the
 same fibres as stimulation (a PNS lead beyond a block), combinations, placebo, presets and
 CLI, and the SCS cohort calibration against the trials.
 
