@@ -93,7 +93,7 @@ figures.fibre_figure(fibre_view(program("scs-tonic"), patient("failed-back-surge
 # different in different patients.
 
 # %%
-from sim.recruitment import recruit  # noqa: E402
+from sim.recruitment import recruit
 
 for csf in (2.0, 3.0, 4.0, 5.0):
     r = recruit(program("scs-tonic"), csf_thickness_mm=csf)

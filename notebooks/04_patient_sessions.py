@@ -106,7 +106,7 @@ show(results["tonic 1.3 x PT"], compare=results["10 kHz, day 90"])
 # a hypothesis, not settled science.
 
 # %%
-from sim.session import ModelOptions  # noqa: E402
+from sim.session import ModelOptions
 
 no_khz = run_session(Session(program=program("scs-10khz"), patient=fbss, stimulation_day=90,
                              options=ModelOptions(mechanism_khz_direct=False)))

@@ -95,7 +95,7 @@ go.Figure(go.Histogram(x=r.reductions_pct, nbinsx=30)).update_layout(
 # (expectation) response, as the trials' drug arms do. No drug helps half of the patients.
 
 # %%
-from sim.presets import treatment_session  # noqa: E402
+from sim.presets import treatment_session
 
 nnt = {"placebo": None, "amitriptyline": 3.6, "venlafaxine": 6.4, "gabapentin": 6.3,
        "capsaicin-patch": 10.6, "lidocaine-patch": None}
