@@ -18,10 +18,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import median_ms, print_table  # noqa: E402
+from _util import median_ms, print_table
 
-from sim.gate import (SESSION_DT_S, GateInputs, GateParams, simulate_gate,  # noqa: E402
-                      stim_drives_burst, stim_drives_tonic)
+from sim.gate import (
+    SESSION_DT_S,
+    GateInputs,
+    GateParams,
+    simulate_gate,
+    stim_drives_burst,
+    stim_drives_tonic,
+)
 
 PARAMS = GateParams.preset("mild")
 

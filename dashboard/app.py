@@ -28,14 +28,15 @@ import json
 import logging
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dash
 
 from dashboard import callbacks, diagnosis, layout
-from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from dashboard import state as S
+from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS
 

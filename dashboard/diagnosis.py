@@ -8,8 +8,9 @@ release elsewhere sends no request for it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
 import dash
 from dash import Input, Output, State, dcc, html

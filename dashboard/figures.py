@@ -20,16 +20,24 @@ import base64
 import contextlib
 import contextvars
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from sim.recruitment import FibreView  # noqa: F401 (figures draw it)
+from sim.recruitment import FibreView
 from sim.safety import SafetyReport, safety_report
-from sim.waveforms import (ENVELOPE_BINS, MAX_WAVE_POINTS, Program, PulseTrain,  # noqa: F401
-                            WaveVertices, pulse_train, waveform_vertices)
+from sim.waveforms import (  # noqa: F401
+    ENVELOPE_BINS,
+    MAX_WAVE_POINTS,
+    Program,
+    PulseTrain,
+    WaveVertices,
+    pulse_train,
+    waveform_vertices,
+)
 
 __all__ = [
     "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",

@@ -25,9 +25,10 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from functools import cache, lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from sim.params import PARAMETERS, Param, ParameterError, parse_assignment
@@ -223,7 +224,7 @@ def treatment_options(kind: Any) -> tuple[str, ...]:
         else ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _treatment_options(kind: str) -> tuple[str, ...]:
     from sim.treatments import Treatment
     probe = Treatment(kind=kind)

@@ -25,12 +25,18 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import figures
-from sim.recruitment import fibre_view
-from sim.fibers import (FIBER_PROPERTIES, FiberClass, conduction_velocity_m_per_s,
-                        fit_strength_duration, model_errors, reference_thresholds,
-                        threshold_mA)
+from sim.fibers import (
+    FIBER_PROPERTIES,
+    FiberClass,
+    conduction_velocity_m_per_s,
+    fit_strength_duration,
+    model_errors,
+    reference_thresholds,
+    threshold_mA,
+)
 from sim.patients import patient
 from sim.presets import program
+from sim.recruitment import fibre_view
 
 for fc in FiberClass:
     p = FIBER_PROPERTIES[fc]

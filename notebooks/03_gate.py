@@ -30,10 +30,9 @@
 import dataclasses
 
 import numpy as np
-
-from dashboard import figures
 import plotly.graph_objects as go
 
+from dashboard import figures
 from sim.gate import GateParams, steady_state_rates, windup_protocol
 from sim.patients import Patient, patient
 from sim.percept import pain_nrs

@@ -33,8 +33,8 @@ import plotly.graph_objects as go
 
 from dashboard.diagnosis_figures import course_figure, exam_figure, ncs_figure
 from sim.exam import bedside_exam, examine
-from sim.mood import Course, simulate_course
 from sim.fibers import FiberClass
+from sim.mood import Course, simulate_course
 from sim.ncs import nerve_conduction_study, nerve_state, recorded_potential
 from sim.patients import patient
 from sim.presets import program

@@ -38,9 +38,10 @@ Rattay F. (1986) Analysis of models for external stimulation of axons. IEEE TBME
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -111,9 +111,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -344,7 +345,7 @@ class GateParams:
             object.__setattr__(self, f.name, float(arr))
 
     @classmethod
-    def preset(cls, name: str, **overrides: float) -> "GateParams":
+    def preset(cls, name: str, **overrides: float) -> GateParams:
         """Parameters of a named :data:`NEUROPATHIC_PRESETS` entry, with optional overrides.
 
         Examples

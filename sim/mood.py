@@ -44,8 +44,9 @@ steps, stable for any step). A 10 kHz program's effect washes in over its first 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -59,12 +59,19 @@ course of weeks (:func:`sim.mood.simulate_course`) shows sustained pain raising 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
-from sim.params import (Declared, ParameterError, Preset, document_fields, param_field,
-                        validate_fields)
+from sim.params import (
+    Declared,
+    ParameterError,
+    Preset,
+    document_fields,
+    param_field,
+    validate_fields,
+)
 
 __all__ = ["Patient", "PatientPreset", "PATIENT_PRESETS", "patient", "patient_names"]
 

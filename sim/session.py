@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -177,7 +178,7 @@ class Session:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Session":
+    def from_dict(cls, data: Mapping[str, Any]) -> Session:
         """Build a session from a document; missing parts take defaults, unknown keys and a
         different ``schema_version`` are rejected with a :class:`ParameterError`."""
         if not isinstance(data, Mapping):
@@ -232,7 +233,7 @@ class Session:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Session":
+    def from_json(cls, text: str | bytes) -> Session:
         """Parse a session document (at most :data:`MAX_DOCUMENT_BYTES`); JSON only, nothing
         is ever executed."""
         if isinstance(text, bytes):
@@ -254,7 +255,7 @@ class Session:
                                  name="document") from None
         return cls.from_dict(data)
 
-    def replace(self, **changes: Any) -> "Session":
+    def replace(self, **changes: Any) -> Session:
         """A copy with top-level fields replaced and validated."""
         return Session(**{**{k: getattr(self, k) for k in
                              ("program", "patient", "duration_s", "events", "options",

@@ -59,17 +59,29 @@ import stat
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from sim.params import PARAMETERS, ParameterError, _fmt, unknown_name_error
-from sim.tables import (cell, column_name, column_units, key_name, metadata, read_sidecar,
-                        sidecar_path, tidy, tidy_row, unescape_text, write_sidecar)
+from sim.tables import (
+    cell,
+    column_name,
+    column_units,
+    key_name,
+    metadata,
+    read_sidecar,
+    sidecar_path,
+    tidy,
+    tidy_row,
+    unescape_text,
+    write_sidecar,
+)
 
 __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
            "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS", "MAX_WORKERS",

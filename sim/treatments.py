@@ -26,15 +26,23 @@ import dataclasses
 import functools
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from sim import drugs as dr
-from sim.params import (PARAMETERS, Declared, ParameterError, _fmt, _show, document_fields,
-                        param_field)
+from sim.params import (
+    PARAMETERS,
+    Declared,
+    ParameterError,
+    _fmt,
+    _show,
+    document_fields,
+    param_field,
+)
 
 __all__ = ["TreatmentKind", "TREATMENT_KINDS", "Treatment", "TreatmentEffects",
            "treatment_effects", "TreatmentReport", "assessment_time_s", "side_effect_profile",

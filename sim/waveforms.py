@@ -25,8 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.params import (PARAMETERS, Declared, ParameterError, _fmt, document_fields,
-                        param_field, validate_fields)
+from sim.params import (
+    PARAMETERS,
+    Declared,
+    ParameterError,
+    _fmt,
+    document_fields,
+    param_field,
+    validate_fields,
+)
 
 __all__ = [
     "Program",

@@ -12,12 +12,25 @@ import numpy as np
 import pytest
 
 from sim import ParameterError
-from sim.blocks import (BLOCK_CRITICAL_FRACTION, C_CRITICAL_LENGTH_MM, LOCAL_ANAESTHETICS,
-                        N_NODES, NEUROLYSIS, SPREAD_SD_MM, blocked_fraction, blocked_length_mm,
-                        critical_concentration_uM, critical_length_mm, deafferentation_c_drive,
-                        ganglion_block_fraction, injected_concentration_uM,
-                        intraneural_concentration_uM, local_anaesthetic_block,
-                        na_block_fraction, neurolysis_conduction_lost)
+from sim.blocks import (
+    BLOCK_CRITICAL_FRACTION,
+    C_CRITICAL_LENGTH_MM,
+    LOCAL_ANAESTHETICS,
+    N_NODES,
+    NEUROLYSIS,
+    SPREAD_SD_MM,
+    blocked_fraction,
+    blocked_length_mm,
+    critical_concentration_uM,
+    critical_length_mm,
+    deafferentation_c_drive,
+    ganglion_block_fraction,
+    injected_concentration_uM,
+    intraneural_concentration_uM,
+    local_anaesthetic_block,
+    na_block_fraction,
+    neurolysis_conduction_lost,
+)
 from sim.fibers import FiberClass
 from sim.recruitment import DIAMETER_DISTRIBUTIONS
 

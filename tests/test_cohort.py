@@ -6,8 +6,13 @@ import pytest
 
 from sim import ParameterError
 from sim.cli import main
-from sim.cohort import (ENROLMENT_MIN_NRS, PERCEPTION_FACTOR, run_cohort, virtual_patients,
-                        wilson_interval)
+from sim.cohort import (
+    ENROLMENT_MIN_NRS,
+    PERCEPTION_FACTOR,
+    run_cohort,
+    virtual_patients,
+    wilson_interval,
+)
 from sim.presets import program
 from sim.recruitment import recruit
 from sim.session import Session

@@ -1,7 +1,5 @@
 """The Diagnosis tab (issue 9): figure builders and callbacks, called directly."""
-import dash
 import plotly.graph_objects as go
-import pytest
 
 from dashboard import diagnosis as D
 from dashboard.figures import FigureOptions

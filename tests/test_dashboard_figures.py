@@ -10,8 +10,7 @@ from sim.patients import Patient, patient
 from sim.presets import program
 from sim.rate_response import published_rate_response, session_rate_response
 from sim.safety import safety_report
-from sim.session import Session
-from sim.session import Event
+from sim.session import Event, Session
 from sim.waveforms import Program, pulse_train, render
 
 PAYLOAD_LIMIT = 300_000  # bytes per update (issue 6)

@@ -16,9 +16,20 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sim.gate as gate
-from sim.gate import (ALL_MECHANISMS, NEUROPATHIC_PRESETS, Evidence, GateInputs, GateParams,
-                      GateState, Mechanism, simulate_gate, simulate_gate_ode,
-                      steady_state_rates, stim_drives_tonic, windup_protocol)
+from sim.gate import (
+    ALL_MECHANISMS,
+    NEUROPATHIC_PRESETS,
+    Evidence,
+    GateInputs,
+    GateParams,
+    GateState,
+    Mechanism,
+    simulate_gate,
+    simulate_gate_ode,
+    steady_state_rates,
+    stim_drives_tonic,
+    windup_protocol,
+)
 from sim.params import ParameterError
 from sim.percept import pain_nrs
 

@@ -14,10 +14,20 @@ from numpy.testing import assert_allclose
 from sim import ParameterError
 from sim.cli import main
 from sim.fibers import FiberClass
-from sim.ncs import (ABSENT_BELOW_UV, NERVES, SNAP_SCALE_UV_PER_UM2, _superpose_direct,
-                     _superpose_rows, calibrate_scale, compound_potential, fiber_population,
-                     nerve_conduction_study, nerve_state, recorded_potential,
-                     single_fibre_potential)
+from sim.ncs import (
+    ABSENT_BELOW_UV,
+    NERVES,
+    SNAP_SCALE_UV_PER_UM2,
+    _superpose_direct,
+    _superpose_rows,
+    calibrate_scale,
+    compound_potential,
+    fiber_population,
+    nerve_conduction_study,
+    nerve_state,
+    recorded_potential,
+    single_fibre_potential,
+)
 from sim.patients import patient
 
 # Literature anchors (see sim.ncs References).

@@ -10,9 +10,17 @@ from numpy.testing import assert_allclose
 import sim.percept as percept
 from sim.gate import ALL_MECHANISMS, GateInputs, GateParams, Mechanism, simulate_gate
 from sim.params import ParameterError
-from sim.percept import (BURST_AFFECTIVE_HALF_DRIVE, BURST_AFFECTIVE_MAX,
-                         PAIN_SATURATION_HZ, REFERENCE_NOCICEPTIVE_HZ, burst_affective_scale,
-                         discomfort_intensity, pain_nrs, paresthesia_intensity, perceive)
+from sim.percept import (
+    BURST_AFFECTIVE_HALF_DRIVE,
+    BURST_AFFECTIVE_MAX,
+    PAIN_SATURATION_HZ,
+    REFERENCE_NOCICEPTIVE_HZ,
+    burst_affective_scale,
+    discomfort_intensity,
+    pain_nrs,
+    paresthesia_intensity,
+    perceive,
+)
 
 
 def test_pain_mapping_endpoints_and_shape():

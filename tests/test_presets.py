@@ -2,8 +2,8 @@
 import pytest
 
 from sim import ParameterError
-from sim.recruitment import recruit
 from sim.presets import PROGRAM_PRESETS, program, program_names
+from sim.recruitment import recruit
 
 
 def test_required_presets_present():

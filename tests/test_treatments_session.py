@@ -17,8 +17,7 @@ from sim import ParameterError
 from sim.cli import main
 from sim.cohort import run_cohort
 from sim.patients import patient
-from sim.presets import (PROGRAM_PRESETS, TREATMENT_PRESETS, program, treatment,
-                         treatment_session)
+from sim.presets import PROGRAM_PRESETS, TREATMENT_PRESETS, program, treatment, treatment_session
 from sim.recruitment import recruit
 from sim.session import SCHEMA_VERSION, Event, Session, run_session
 from sim.treatments import TREATMENT_KINDS, Treatment

@@ -5,8 +5,7 @@ from numpy.testing import assert_allclose
 
 from sim import ParameterError
 from sim.presets import PROGRAM_PRESETS, program
-from sim.waveforms import (MAX_RENDER_SAMPLES, Program, load_custom_shape_csv, pulse_train,
-                           render)
+from sim.waveforms import MAX_RENDER_SAMPLES, Program, load_custom_shape_csv, pulse_train, render
 
 
 def test_program_is_frozen_and_hashable():
