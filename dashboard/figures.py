@@ -582,7 +582,7 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
                                  "(sim.session.run_session) is installed.<br>The shaded bands "
                                  "are this session's events.", options))
     tops = [float(np.nanmax(t["y"])) for t in data if t["yaxis"] == "y2" and len(t["y"])]
-    para_top = _nice_ceil(1.05 * max(tops + [1.0]))
+    para_top = _nice_ceil(1.05 * max([*tops, 1.0]))
     units = getattr(result, "units", None) or {}
     unit = units.get("paresthesia", "")
     layout = _layout(

@@ -46,7 +46,8 @@ __all__ = [
     "new_event_row", "slider_spec", "to_slider", "from_slider", "sparse_document",
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
-    "matching_patient_preset", "session_from_doc", "session_or_none", "MAX_URL_TOKEN_CHARS", "shown_label",
+    "matching_patient_preset", "session_from_doc", "session_or_none", "MAX_URL_TOKEN_CHARS",
+    "shown_label",
     "user_message", "patient_title", "IMPLANTED_THERAPIES", "shows_battery_life",
 ]
 

@@ -40,9 +40,10 @@ from sim.recruitment import fibre_view
 
 for fc in FiberClass:
     p = FIBER_PROPERTIES[fc]
+    cv = float(conduction_velocity_m_per_s(p.typical_diameter_um, myelinated=p.myelinated))
     print(f"{fc.label:3s} {p.diameter_min_um:4.1f}-{p.diameter_max_um:4.1f} µm  "
           f"myelinated={p.myelinated!s:5s}  CV at {p.typical_diameter_um:.1f} µm: "
-          f"{float(conduction_velocity_m_per_s(p.typical_diameter_um, myelinated=p.myelinated)):5.1f} m/s")
+          f"{cv:5.1f} m/s")
 
 # %% [markdown]
 # ## 1. Strength-duration
@@ -56,7 +57,8 @@ pw = np.geomspace(10, 1000, 40)
 th = threshold_mA(10.0, 1.0, pw)
 sd = fit_strength_duration(pw, th)
 print(f"rheobase {sd.rheobase_mA:.3f} mA, chronaxie {sd.chronaxie_us:.0f} µs; "
-      f"threshold at the chronaxie = {float(threshold_mA(10.0, 1.0, sd.chronaxie_us)) / sd.rheobase_mA:.2f} x rheobase")
+      f"threshold at the chronaxie = "
+      f"{float(threshold_mA(10.0, 1.0, sd.chronaxie_us)) / sd.rheobase_mA:.2f} x rheobase")
 fig = go.Figure()
 fig.add_scatter(x=pw, y=th, name="threshold current [mA]")
 fig.add_scatter(x=pw, y=th * pw * 1e-3, name="charge threshold [µC]", yaxis="y2")

@@ -95,7 +95,7 @@ amps = [nerve_conduction_study(patient("healthy"), distance_mm=d).amplitude_uV
         for d in distances]
 slope = np.polyfit(np.log(distances), np.log(amps), 1)[0]
 print("amplitude [µV] by distance [mm]:",
-      ", ".join(f"{d}: {a:.1f}" for d, a in zip(distances, amps)))
+      ", ".join(f"{d}: {a:.1f}" for d, a in zip(distances, amps, strict=True)))
 print(f"power-law exponent: {-slope:.2f} (Horowitz & Krarup 1992: 1.4-1.7)")
 
 # %% [markdown]
@@ -110,7 +110,8 @@ t_ms = np.arange(0.0, 60.0, 0.02)
 whole = recorded_potential(state, 140.0, t_ms)
 for cls in FiberClass:
     part = recorded_potential(state, 140.0, t_ms, classes=[cls])
-    print(f"{cls.name:6s} fibres {state.population.count[state.population.of_class(cls)].sum():7.0f}"
+    n_fibres = state.population.count[state.population.of_class(cls)].sum()
+    print(f"{cls.name:6s} fibres {n_fibres:7.0f}"
           f"   largest deflection {np.max(np.abs(part)):7.3f} µV "
           f"({100 * np.max(np.abs(part)) / np.max(np.abs(whole)):5.1f} % of the SNAP's)")
 sfn = studies["small-fibre-neuropathy"]

@@ -2,8 +2,9 @@
 
 The second stage of the data path (``program -> recruitment -> afferent drive -> gate ->
 percept``): :func:`gate_drive` turns a :class:`~sim.session.Session` into the gate's inputs on
-the session grid (:func:`sim.gate.session_grid`): the stimulated fibres' drive (through the recruited
-share of the painful dermatome and depressing synapses, :func:`_stim_level`), the kHz field,
+the session grid (:func:`sim.gate.session_grid`): the stimulated fibres' drive (through the
+recruited share of the painful dermatome and depressing synapses, :func:`_stim_level`), the
+kHz field,
 natural input from touch, pinch, injury and the bedside examination (:func:`natural_input`),
 treatments' effects on conduction, and the descending drive of the patient and their mood
 (:func:`gate_params`, :func:`mood_descending_drive`). :func:`sim.session.run_session` runs the

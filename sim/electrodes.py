@@ -397,7 +397,7 @@ def _multipolar_polarization(r: np.ndarray, cz: np.ndarray, w: np.ndarray, lam: 
     best = np.full(r.shape, -np.inf)
     for zn in node_z:
         p = np.zeros(r.shape)
-        for zk, wk in zip(cz, w):
+        for zk, wk in zip(cz, w, strict=True):
             p = p - wk * _polarization(r, lam, zn - zk)
         best = np.maximum(best, p)
     return best

@@ -71,6 +71,7 @@ characteristics of direct nerve stimulation. IEEE TBME 30:407-414 (interphase ga
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import enum
 import functools
@@ -870,10 +871,8 @@ def class_strength_duration(fiber_class: FiberClass, distance_mm: float, *,
 
 def _class_props(fiber_class: Any) -> FiberProperties:
     if isinstance(fiber_class, str):
-        try:
+        with contextlib.suppress(ValueError):
             fiber_class = FiberClass(fiber_class)
-        except ValueError:
-            pass
     if not isinstance(fiber_class, FiberClass):
         raise ParameterError(
             f"fiber_class={fiber_class!r} is not one of "

@@ -1182,7 +1182,7 @@ def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",
 
     traces = _recordings(state, sites, 0.0, dt, t.size)
     recs = []
-    for d, y in zip(sites, traces):
+    for d, y in zip(sites, traces, strict=True):
         m = _measure(t, y)
         y.flags.writeable = False
         recs.append(SiteRecording(d, m.onset_ms, m.peak_ms, m.amplitude_uV, m.peak_to_peak_uV,

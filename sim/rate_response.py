@@ -77,7 +77,7 @@ class RateResponse:
         return [{"rate_hz": float(f), "wdr_pct_of_baseline": float(w),
                  "pain_reduction_pct": float(r), "paresthesia": float(p)}
                 for f, w, r, p in zip(self.rates_hz, self.wdr_pct_of_baseline,
-                                      self.pain_reduction_pct, self.paresthesia)]
+                                      self.pain_reduction_pct, self.paresthesia, strict=True)]
 
     @property
     def deepest(self) -> tuple[float, float]:

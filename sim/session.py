@@ -455,7 +455,8 @@ class SessionResult:
         """Tidy table: one row per time sample with ``t_s`` and every series."""
         cols = {"t_s": self.t_s, **self.series}
         names = list(cols)
-        return [dict(zip(names, map(float, row))) for row in zip(*cols.values())]
+        return [dict(zip(names, map(float, row), strict=True))
+                for row in zip(*cols.values(), strict=True)]
 
     def metadata(self) -> dict[str, Any]:
         """The JSON sidecar of :meth:`to_csv` (:mod:`sim.tables`): the columns and the unit of

@@ -243,7 +243,8 @@ def make_runs(axes: Sequence[Axis], *, max_runs: int = MAX_RUNS) -> list[dict[st
     if n > max_runs:
         raise ParameterError(f"the sweep has {n} runs; the cap is 1..{max_runs} runs "
                              "(raise it with --max-runs)", name="vary", value=n)
-    return [dict(zip(names, combo)) for combo in itertools.product(*(a.values for a in axes))]
+    return [dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*(a.values for a in axes))]
 
 
 def apply_values(session, values: Mapping[str, Any]):

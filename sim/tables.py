@@ -36,7 +36,8 @@ import numpy as np
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SIGNIFICANT_DIGITS", "COLUMN_NAMES", "column_name",
            "key_name", "tidy", "tidy_row", "cell", "escape_text", "unescape_text",
-           "sidecar_path", "write_sidecar", "read_sidecar", "metadata", "column_units", "register_units",
+           "sidecar_path", "write_sidecar", "read_sidecar", "metadata", "column_units",
+           "register_units",
            "write_text_atomic", "write_csv"]
 
 #: ``format`` of every sidecar (and of the ``neuromod`` metadata of a Parquet table).

@@ -120,7 +120,8 @@ def test_pain_fibres_fail_before_touch_fibres(order):
     # Aδ fully blocked before the first Aβ fibre fails (docs/science.md §8.17)
     assert L[np.argmax(ad >= 0.999)] < L[np.argmax(ab > 0.0)]
     assert np.all(ad >= ab) and np.all(c >= ab - 0.1)
-    first = (lambda x: L[np.argmax(x >= 0.5)])
+    def first(x):
+        return L[np.argmax(x >= 0.5)]
     if order == "c-first":      # clinical texts: C before Aδ
         assert np.all(c >= ad) and first(c) < first(ad)
     else:                       # Gokin 2001: Aδ before C
@@ -177,7 +178,7 @@ def test_ganglion_block_sets_in_and_wears_off():
 def test_neurolysis_recovery_time_courses():
     day = np.arange(0.0, 366.0)
     lost = {k: neurolysis_conduction_lost(k, day) for k in NEUROLYSIS}
-    for k, x in lost.items():
+    for x in lost.values():
         assert x[0] == pytest.approx(1.0)                  # complete lesion at day 0
         assert np.all(np.diff(x) <= 0)                     # only recovers
         assert x[7] > 0.95                                 # still lesioned after a week

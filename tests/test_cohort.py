@@ -115,7 +115,8 @@ def test_cli_cohort_json_same_seed_same_numbers(capsys):
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out) == first
     assert set(first) >= {"n", "responder_rate", "ci_low", "ci_high", "mean_reduction_pct"}
-    assert first["n"] == 8 and 0 <= first["ci_low"] <= first["responder_rate"] <= first["ci_high"] <= 1
+    assert first["n"] == 8
+    assert 0 <= first["ci_low"] <= first["responder_rate"] <= first["ci_high"] <= 1
 
 
 def test_cli_cohort_needs_a_patient(capsys):

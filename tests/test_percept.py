@@ -78,7 +78,7 @@ def test_percept_scales_reported_pain_and_leaves_the_spinal_output_alone():
 
 
 def test_bad_values_are_refused():
-    with pytest.raises(ParameterError, match="nociceptive_hz=-1 .*Hz"):
+    with pytest.raises(ParameterError, match=r"nociceptive_hz=-1 .*Hz"):
         pain_nrs(-1.0)
     with pytest.raises(ParameterError, match="ssat_hz=1 must exceed"):
         pain_nrs(5.0, s0_hz=2.0, ssat_hz=1.0)

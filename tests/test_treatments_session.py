@@ -305,7 +305,8 @@ SCS_TOLERANCE_PP = 8.0
 
 
 def test_tonic_scs_cohorts_match_trial_responder_rates():
-    """PROCESS (FBSS): 48 % >= 50 % relief; Kemler (CRPS): 39 % much improved (docs/science.md §6)."""
+    """PROCESS (FBSS): 48 % >= 50 % relief; Kemler (CRPS): 39 % much improved
+    (docs/science.md §6)."""
     s = Session(program=program("scs-tonic"), duration_s=60)
     fbss = run_cohort(s, "failed-back-surgery", n=300, seed=0, progress=False)
     crps = run_cohort(s, "crps", n=300, seed=0, progress=False)
