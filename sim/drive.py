@@ -302,7 +302,7 @@ def _stimulation_level(session: Session, t: np.ndarray) -> np.ndarray:
     """Stimulation amplitude fraction (0-1) at each sample: events x cycling x ramp."""
     level = np.zeros_like(t)
     prog = session.program
-    for ev in session.events:
+    for ev in session.events or ():
         if ev.kind != "stimulation":
             continue
         on = (t >= ev.start_s) & (t < ev.stop_s)
@@ -425,13 +425,13 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     def col(name: str) -> np.ndarray:
         return np.array([getattr(s, name) for s in table])[idx]
 
-    a_beta, a_delta, a_C, volleys = natural_input(session.events, pat, t)
+    a_beta, a_delta, a_C, volleys = natural_input(session.events or (), pat, t)
     stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
     stim_ad, stim_c, opioid = col("a_delta_stim"), col("c_stim"), col("opioid_drive")
     paresthesia, burst = col("paresthesia"), col("burst_drive")
     gp = gate_params(pat)
     ongoing = gp.a_C_ongoing
-    b_desc = 0.0
+    b_desc: Any = 0.0  # a number, or a series once treatments or placebo act
     fx = None
     if session.treatments:
         from sim.blocks import PERIPHERAL_ECTOPIC_FRACTION as phi
@@ -496,7 +496,7 @@ def _therapy_on(session: Session, t: np.ndarray) -> np.ndarray:
     """1 while a stimulation event of an active program runs, else 0."""
     on = np.zeros_like(t)
     if session.program.is_active:
-        for ev in session.events:
+        for ev in session.events or ():
             if ev.kind == "stimulation":
                 on = np.maximum(on, (t >= ev.start_s) & (t < ev.stop_s))
     return on

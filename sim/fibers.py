@@ -561,7 +561,7 @@ def _model(myelinated: bool) -> ThresholdModel:
     return MYELINATED_MODEL if myelinated else UNMYELINATED_MODEL
 
 
-def _lambda(m: ThresholdModel, d: np.ndarray, pw_us: np.ndarray) -> np.ndarray:
+def _lambda(m: ThresholdModel, d: np.ndarray, pw_us: np.ndarray | float) -> np.ndarray:
     grow = -np.expm1(-pw_us / (1000.0 * m.spread_time_constant_ms))
     return m.length_scale(d) * np.sqrt(m.lambda0_mm ** 2 + m.lambda_inf_mm ** 2 * grow)
 
@@ -1145,7 +1145,7 @@ class ReferenceThresholds:
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    with resources.files("sim").joinpath("data", name).open("r", encoding="utf-8") as fh:
+    with resources.files("sim").joinpath("data").joinpath(name).open("r", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -377,7 +377,7 @@ def simulate_course(course: Course) -> CourseResult:
         D = d_inf + (D - d_inf) * decay_d
         limit = (1.0 - act) + (limit - (1.0 - act)) * decay_lim
         act = act_inf + (act - act_inf) * decay_act
-    for v in out.values():
-        v.setflags(write=False)
+    for series in out.values():
+        series.setflags(write=False)
     day.setflags(write=False)
     return CourseResult(day, out, course)

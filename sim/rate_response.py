@@ -193,7 +193,7 @@ def session_rate_response(session: Any, rates_hz: Sequence[float] | None = None
     mech = mechanisms(session.options)
     t = session_grid(_PROBE_S)
     mid = t.size // 2
-    out = {k: [] for k in ("rate", "wdr", "red", "par")}
+    out: dict[str, list[float]] = {k: [] for k in ("rate", "wdr", "red", "par")}
     for f, prog in programs:
         probe = Session(program=prog, patient=session.patient, duration_s=_PROBE_S,
                         events=(Event(kind="stimulation", start_s=0.0, stop_s=_PROBE_S),),

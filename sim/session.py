@@ -171,7 +171,7 @@ class Session:
             "program": self.program.to_dict(),
             "patient": self.patient.to_dict(),
             "duration_s": self.duration_s,
-            "events": [e.to_dict() for e in self.events],
+            "events": [e.to_dict() for e in self.events or ()],
             "options": self.options.to_dict(),
             "treatments": [t.to_dict() for t in self.treatments],
             "stimulation_day": self.stimulation_day,
@@ -250,7 +250,8 @@ class Session:
         except (ValueError, RecursionError) as exc:  # ValueError: also a number of > 4300 digits
             msg = getattr(exc, "msg", "nested too deeply" if isinstance(exc, RecursionError)
                           else str(exc).split(":")[0])
-            where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+            where = (f" at line {exc.lineno} column {exc.colno}"
+                     if isinstance(exc, json.JSONDecodeError) else "")
             raise ParameterError(f"the session document is not valid JSON: {msg}{where}",
                                  name="document") from None
         return cls.from_dict(data)
@@ -486,7 +487,7 @@ class SessionResult:
     def to_dict(self) -> dict[str, Any]:
         """``{"session", "summary", "units", "series": {"t_s": [...], ...}}`` as JSON types
         (plus ``treatments``, the treatment reports, when the session has treatments)."""
-        out = {
+        out: dict[str, Any] = {
             "session": self.session.to_dict(),
             "summary": self.summary.to_dict(),
             "units": {"t_s": "s", **self.units},
@@ -680,7 +681,7 @@ def _summarise(session: Session, t: np.ndarray, feel, gate, level: np.ndarray, s
                numbness: np.ndarray, baseline: np.ndarray,
                wdr_reference: np.ndarray) -> SessionSummary:
     nrs, paresthesia = feel.pain_nrs, feel.paresthesia
-    stims = [e for e in session.events if e.kind == "stimulation"]
+    stims = [e for e in session.events or () if e.kind == "stimulation"]
     active = session.program.is_active and bool(stims)
 
     def mean_between(t0: float, t1: float, x: np.ndarray = nrs) -> float:
