@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import print_table  # noqa: E402
+from _util import print_table
 
-from sim.cohort import run_cohort  # noqa: E402
-from sim.presets import program  # noqa: E402
-from sim.session import Session  # noqa: E402
+from sim.cohort import run_cohort
+from sim.presets import program
+from sim.session import Session
 
 
 def _timed(fn):

@@ -1,7 +1,8 @@
 """Dashboard speed: server callback, payload, cold start and slider-to-redraw in a real browser.
 
 Run: ``python benchmarks/bench_dashboard.py [--rounds 30] [--no-browser]``. Prints a table
-(measure | median | p95 | target); targets: a slider answered within a blink, a preset within 300 ms. Timings are wall clock on whatever
+(measure | median | p95 | target); targets: a slider answered within a blink, a preset within
+300 ms. Timings are wall clock on whatever
 else the machine is doing: the load average is printed with the table.
 
 * server callback: POST ``/_dash-update-component`` for a released amplitude slider, through
@@ -25,8 +26,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))

@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-from _util import median_ms, print_table  # noqa: E402
+import numpy as np
+from _util import median_ms, print_table
 
-from sim import fibers as F  # noqa: E402
-from sim import recruitment as R  # noqa: E402
-from sim.waveforms import Program  # noqa: E402
+from sim import fibers as F
+from sim import recruitment as R
+from sim.waveforms import Program
 
 SCS = Program(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=3.5,
               pulse_width_us=210.0, rate_hz=50.0, contacts="000-+000")

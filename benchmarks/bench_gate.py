@@ -11,6 +11,7 @@ Run: ``python benchmarks/bench_gate.py``
 """
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -18,10 +19,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import median_ms, print_table  # noqa: E402
+from _util import median_ms, print_table
 
-from sim.gate import (SESSION_DT_S, GateInputs, GateParams, simulate_gate,  # noqa: E402
-                      stim_drives_burst, stim_drives_tonic)
+from sim.gate import (
+    SESSION_DT_S,
+    GateInputs,
+    GateParams,
+    simulate_gate,
+    stim_drives_burst,
+    stim_drives_tonic,
+)
 
 PARAMS = GateParams.preset("mild")
 
@@ -52,7 +59,8 @@ def run() -> list[dict]:
     for duration_s, target_ms, repeats in ((60.0, 20.0, 30), (1800.0, 300.0, 7)):
         for dt_s in (SESSION_DT_S, 0.01):
             for program in ("tonic 50 Hz", "10 kHz", "burst 40x5@500 Hz"):
-                ms = median_ms(lambda: _session(duration_s, dt_s, program), repeat=repeats)
+                ms = median_ms(functools.partial(_session, duration_s, dt_s, program),
+                               repeat=repeats)
                 n = int(round(duration_s / dt_s))
                 rows.append((f"gate {duration_s:g} s, dt {dt_s * 1e3:g} ms ({n} steps), "
                              f"{program}", ms, target_ms))

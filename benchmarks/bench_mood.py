@@ -12,14 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import median_ms, print_table  # noqa: E402
+from _util import median_ms, print_table
 
-from sim.exam import examine  # noqa: E402
-from sim.mood import Course, simulate_course  # noqa: E402
-from sim.patients import patient  # noqa: E402
-from sim.presets import program  # noqa: E402
-from sim.session import Session  # noqa: E402
-from sim.treatments import Treatment  # noqa: E402
+from sim.exam import examine
+from sim.mood import Course, simulate_course
+from sim.patients import patient
+from sim.presets import program
+from sim.session import Session
+from sim.treatments import Treatment
 
 
 def run() -> list[dict]:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import median_ms, print_table  # noqa: E402
+from _util import median_ms, print_table
 
-from sim.ncs import nerve_conduction_study  # noqa: E402
-from sim.patients import patient  # noqa: E402
+from sim.ncs import nerve_conduction_study
+from sim.patients import patient
 
 
 def run() -> list[dict]:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import median_ms, print_table  # noqa: E402
+from _util import median_ms, print_table
 
-from sim.patients import patient  # noqa: E402
-from sim.presets import program  # noqa: E402
-from sim.session import Session, run_session  # noqa: E402
+from sim.patients import patient
+from sim.presets import program
+from sim.session import Session, run_session
 
 
 def run() -> list[dict]:

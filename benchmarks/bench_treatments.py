@@ -18,11 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-from sim.cohort import run_cohort  # noqa: E402
-from sim.patients import patient  # noqa: E402
-from sim.presets import program, treatment, treatment_session, treatment_start_s  # noqa: E402
-from sim.session import Session, run_session  # noqa: E402
-from sim.treatments import TREATMENT_KINDS, _effects  # noqa: E402
+from sim.cohort import run_cohort
+from sim.patients import patient
+from sim.presets import program, treatment, treatment_session, treatment_start_s
+from sim.session import Session, run_session
+from sim.treatments import TREATMENT_KINDS, _effects
 
 
 def best_ms(fns: dict, repeat: int = 25) -> dict:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import median_ms, print_table  # noqa: E402
+from _util import median_ms, print_table
 
-from sim.presets import program  # noqa: E402
-from sim.safety import safety_report  # noqa: E402
-from sim.waveforms import pulse_train, render  # noqa: E402
+from sim.presets import program
+from sim.safety import safety_report
+from sim.waveforms import pulse_train, render
 
 
 def run() -> list[dict]:

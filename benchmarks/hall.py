@@ -388,7 +388,7 @@ async def expensive_client(host: str, port: int, model: L.AppModel, stats: Stats
         body = json.dumps(model.request(dep, values, "wave-zoom.data")).encode()
         t0 = time.perf_counter()
         try:
-            status, data = await asyncio.wait_for(
+            status, _data = await asyncio.wait_for(
                 conn.request("POST", "/_dash-update-component", body), TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001
             conn.close()
@@ -430,7 +430,7 @@ async def _drive(host: str, port: int, browsers: int, seconds: float, slow: int,
                      random.Random(seed * 1000 + i)) for i in range(browsers)]
     arrivals = sorted(rng.uniform(0, seconds / 3) for _ in crowd)
     bodies = hostile_bodies(model)
-    tasks = [asyncio.create_task(b.run(a)) for b, a in zip(crowd, arrivals)]
+    tasks = [asyncio.create_task(b.run(a)) for b, a in zip(crowd, arrivals, strict=True)]
     tasks += [asyncio.create_task(slow_client(host, port, stats, deadline, k))
               for k in range(slow)]
     tasks += [asyncio.create_task(hostile_client(host, port, bodies, stats, deadline, k))

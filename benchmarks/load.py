@@ -43,9 +43,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -380,7 +381,7 @@ class User(threading.Thread):
         try:
             time.sleep(self.rng.uniform(0, min(5.0, self.think_s * 2)))  # arrivals spread
             self.load_page(first=True)
-            names, weights = zip(*ACTIONS.items())
+            names, weights = zip(*ACTIONS.items(), strict=True)
             while time.monotonic() < self.deadline:
                 pause = self.rng.expovariate(1.0 / self.think_s) if self.think_s > 0 else 0.0
                 time.sleep(max(0.0, min(pause, self.deadline - time.monotonic())))
@@ -466,7 +467,7 @@ def table(rec: Record, wall_s: float, title: str) -> list[dict]:
           f"{'p95 ms':>8s} | {'p99 ms':>8s} | {'errors':>6s} | {'target':>13s} |")
     print("|" + "|".join("-" * w for w in (46, 8, 8, 10, 10, 10, 8, 15)) + "|")
     rows = []
-    for kind in kinds + ["all requests"]:
+    for kind in [*kinds, "all requests"]:
         if kind == "all requests":
             t = [x for v in rec.times.values() for x in v]
             err = sum(len(v) for v in rec.errors.values())
@@ -561,8 +562,8 @@ def hall_main(argv: list[str]) -> int:
                     help="clients sending the most expensive valid update (default 0)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the browsers' choices")
     a = ap.parse_args(argv)
-    if not (0 <= a.expensive <= 4 and 1 <= a.browsers <= 400 and 0 < a.seconds <= 600 and 1 <= a.workers <= 8
-            and 0 <= a.slow <= 100 and 0 <= a.hostile <= 4):
+    if not (0 <= a.expensive <= 4 and 1 <= a.browsers <= 400 and 0 < a.seconds <= 600
+            and 1 <= a.workers <= 8 and 0 <= a.slow <= 100 and 0 <= a.hostile <= 4):
         ap.error("--browsers 1..400, --seconds 0..600, --workers 1..8, --slow 0..100, "
                  "--hostile 0..4, --expensive 0..4")
     summary = hall.run(a.browsers, a.seconds, a.workers, a.slow, a.hostile, a.server, a.seed,

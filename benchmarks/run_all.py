@@ -21,17 +21,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_cohort  # noqa: E402
-import bench_dashboard  # noqa: E402
-import bench_fibers  # noqa: E402
-import bench_gate  # noqa: E402
-import bench_mood  # noqa: E402
-import bench_ncs  # noqa: E402
-import bench_session  # noqa: E402
-import bench_treatments  # noqa: E402
-import bench_waveforms  # noqa: E402
-import hall  # noqa: E402
-import load  # noqa: E402
+import bench_cohort
+import bench_dashboard
+import bench_fibers
+import bench_gate
+import bench_mood
+import bench_ncs
+import bench_session
+import bench_treatments
+import bench_waveforms
+import hall
+import load
 
 
 def main() -> None:

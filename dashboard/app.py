@@ -28,14 +28,15 @@ import json
 import logging
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dash
 
 from dashboard import callbacks, diagnosis, layout
-from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from dashboard import state as S
+from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS
 
@@ -359,7 +360,7 @@ def budget_problem(body: Any, callback_map: dict, budgets: Mapping[str, int]) ->
         items = outputs if key == "outputs" and isinstance(specs, list) else body.get(key)
         if not isinstance(items, list):
             continue
-        for i, (item, dep_id) in enumerate(zip(items, ids)):
+        for i, (item, dep_id) in enumerate(zip(items, ids, strict=False)):
             if not (isinstance(item, list) and dep_id.startswith("{")):
                 continue
             kind = _pattern(dep_id).get("type")
@@ -400,7 +401,7 @@ def callback_request_problem(body: Any, callback_map: dict,
         items = body.get(key, [])
         if not isinstance(items, list) or len(items) != len(deps):
             return f"{key} must be a list of {len(deps)} entries"
-        for i, (item, dep) in enumerate(zip(items, deps)):
+        for i, (item, dep) in enumerate(zip(items, deps, strict=True)):
             problem = _item_problem(item, dep["id"], dep["property"], f"{key}[{i}]")
             if problem:
                 return problem
@@ -417,7 +418,7 @@ def callback_request_problem(body: Any, callback_map: dict,
             return f"outputs must be a list of {len(specs)} entries"
     else:
         specs, outputs = [specs], [outputs]
-    for i, (item, spec) in enumerate(zip(outputs, specs)):
+    for i, (item, spec) in enumerate(zip(outputs, specs, strict=True)):
         problem = _item_problem(item, spec["id"].replace("\\.", "."),
                                 spec["property"].split("@")[0], f"outputs[{i}]")
         if problem:

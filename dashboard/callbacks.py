@@ -48,8 +48,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx
@@ -801,7 +802,7 @@ def _outputs(result: Mapping[str, Any], keys: Sequence[str]) -> list[Any]:
     """``result`` values for ``keys`` in the order of the running callback's outputs; pattern
     outputs become one value per matching component."""
     values = []
-    for key, spec in zip(keys, ctx.outputs_list):
+    for key, spec in zip(keys, ctx.outputs_list, strict=False):
         value = result[key]
         if isinstance(spec, list):
             value = [NO if value is NO else value.get(o["id"]["name"], NO) for o in spec]
@@ -829,7 +830,8 @@ def _out(key: str, dup: bool) -> Output:
 
 #: Outputs of the loader (it owns them), the form and the view callbacks (duplicates).
 LOADER_KEYS = ("doc", "pinned", "view", "search", "sliders", "fields", "form",
-               "events_children", "treatments_children", "global_msg", "program_preset", "patient_preset",
+               "events_children", "treatments_children", "global_msg", "program_preset",
+               "patient_preset",
                "upload_contents", "program_note", "patient_note")
 FORM_KEYS = ("doc", "search", "form", "events_children", "treatments_children",
              "global_msg", "program_note", "patient_note")

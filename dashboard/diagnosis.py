@@ -2,14 +2,16 @@
 
 Same shell rules as the rest of the dashboard: the figures come from
 :mod:`dashboard.diagnosis_figures` (pure plotly, no Dash: the notebooks use them too); here
-are the tab's layout and the glue callbacks that read the session store, so the tab always shows the patient of the main controls. The tab's callbacks
+are the tab's layout and the glue callbacks that read the session store, so the tab always
+shows the patient of the main controls. The tab's callbacks
 follow a copy of the session that the browser makes only while the tab is shown, so a slider
 release elsewhere sends no request for it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
 import dash
 from dash import Input, Output, State, dcc, html
@@ -157,7 +159,7 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any,
 _FOLLOW_SESSION = """function(tab, doc) {
     if (tab !== "%s") { return window.dash_clientside.no_update; }
     return doc;
-}""" % TAB_VALUE
+}""" % TAB_VALUE  # noqa: UP031 - JavaScript: its braces would need doubling in a format string
 
 
 def register(app: dash.Dash) -> None:

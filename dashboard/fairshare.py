@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 __all__ = ["ClientShare", "BURST_CPU_S", "MIN_SHARE", "ACTIVE_S", "MAX_WAIT_S",
            "MAX_CLIENTS", "MAX_WAITING", "CLIENT_SHARE_ENV"]

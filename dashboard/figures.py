@@ -20,16 +20,24 @@ import base64
 import contextlib
 import contextvars
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from sim.recruitment import FibreView  # noqa: F401 (figures draw it)
+from sim.recruitment import FibreView
 from sim.safety import SafetyReport, safety_report
-from sim.waveforms import (ENVELOPE_BINS, MAX_WAVE_POINTS, Program, PulseTrain,  # noqa: F401
-                            WaveVertices, pulse_train, waveform_vertices)
+from sim.waveforms import (  # noqa: F401
+    ENVELOPE_BINS,
+    MAX_WAVE_POINTS,
+    Program,
+    PulseTrain,
+    WaveVertices,
+    pulse_train,
+    waveform_vertices,
+)
 
 __all__ = [
     "FigureOptions", "FibreView", "waveform_figure", "default_window_s", "waveform_vertices",
@@ -574,7 +582,7 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
                                  "(sim.session.run_session) is installed.<br>The shaded bands "
                                  "are this session's events.", options))
     tops = [float(np.nanmax(t["y"])) for t in data if t["yaxis"] == "y2" and len(t["y"])]
-    para_top = _nice_ceil(1.05 * max(tops + [1.0]))
+    para_top = _nice_ceil(1.05 * max([*tops, 1.0]))
     units = getattr(result, "units", None) or {}
     unit = units.get("paresthesia", "")
     layout = _layout(

@@ -14,8 +14,9 @@ rows ``{"type": "tr", "row": i, "col": column or option}`` and ``{"type": "tr-de
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from dash import dcc, html
 

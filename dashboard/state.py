@@ -25,9 +25,10 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from functools import cache, lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from sim.params import PARAMETERS, Param, ParameterError, parse_assignment
@@ -45,7 +46,8 @@ __all__ = [
     "new_event_row", "slider_spec", "to_slider", "from_slider", "sparse_document",
     "pack_session", "unpack_session", "UrlState", "encode_search", "decode_search",
     "decode_upload", "irrelevant_params", "matching_program_preset",
-    "matching_patient_preset", "session_from_doc", "session_or_none", "MAX_URL_TOKEN_CHARS", "shown_label",
+    "matching_patient_preset", "session_from_doc", "session_or_none", "MAX_URL_TOKEN_CHARS",
+    "shown_label",
     "user_message", "patient_title", "IMPLANTED_THERAPIES", "shows_battery_life",
 ]
 
@@ -223,7 +225,7 @@ def treatment_options(kind: Any) -> tuple[str, ...]:
         else ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _treatment_options(kind: str) -> tuple[str, ...]:
     from sim.treatments import Treatment
     probe = Treatment(kind=kind)

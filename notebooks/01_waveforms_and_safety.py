@@ -90,7 +90,7 @@ print(f"{'program':14s} {'Q/phase µC':>10s} {'µC per s':>9s} {'power mW':>9s} 
 for name, p in programs.items():
     s = safety_report(p)
     print(f"{name:14s} {s.charge_per_phase_uC:10.3f} {s.charge_rate_uC_per_s:9.1f} "
-          f"{s.power_mW:9.3f} {s.battery_life_days:9.1f} {str(s.charge_balanced):>8s}")
+          f"{s.power_mW:9.3f} {s.battery_life_days:9.1f} {s.charge_balanced!s:>8s}")
 
 # %% [markdown]
 # **Try it:** raise the amplitude of the tonic program until the Shannon warning appears,

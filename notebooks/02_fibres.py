@@ -24,18 +24,25 @@ import plotly.graph_objects as go
 
 from dashboard import figures
 from dashboard.notebook import offline_figures
-from sim.recruitment import fibre_view
-from sim.fibers import (FIBER_PROPERTIES, FiberClass, conduction_velocity_m_per_s,
-                        fit_strength_duration, model_errors, reference_thresholds,
-                        threshold_mA)
+from sim.fibers import (
+    FIBER_PROPERTIES,
+    FiberClass,
+    conduction_velocity_m_per_s,
+    fit_strength_duration,
+    model_errors,
+    reference_thresholds,
+    threshold_mA,
+)
 from sim.patients import patient
 from sim.presets import program
+from sim.recruitment import fibre_view
 
 for fc in FiberClass:
     p = FIBER_PROPERTIES[fc]
+    cv = float(conduction_velocity_m_per_s(p.typical_diameter_um, myelinated=p.myelinated))
     print(f"{fc.label:3s} {p.diameter_min_um:4.1f}-{p.diameter_max_um:4.1f} µm  "
           f"myelinated={p.myelinated!s:5s}  CV at {p.typical_diameter_um:.1f} µm: "
-          f"{float(conduction_velocity_m_per_s(p.typical_diameter_um, myelinated=p.myelinated)):5.1f} m/s")
+          f"{cv:5.1f} m/s")
 
 # %%
 # Every figure is saved twice: for JupyterLab, and as HTML with plotly.js written once, inline,
@@ -54,7 +61,8 @@ pw = np.geomspace(10, 1000, 40)
 th = threshold_mA(10.0, 1.0, pw)
 sd = fit_strength_duration(pw, th)
 print(f"rheobase {sd.rheobase_mA:.3f} mA, chronaxie {sd.chronaxie_us:.0f} µs; "
-      f"threshold at the chronaxie = {float(threshold_mA(10.0, 1.0, sd.chronaxie_us)) / sd.rheobase_mA:.2f} x rheobase")
+      f"threshold at the chronaxie = "
+      f"{float(threshold_mA(10.0, 1.0, sd.chronaxie_us)) / sd.rheobase_mA:.2f} x rheobase")
 fig = go.Figure()
 fig.add_scatter(x=pw, y=th, name="threshold current [mA]")
 fig.add_scatter(x=pw, y=th * pw * 1e-3, name="charge threshold [µC]", yaxis="y2")
@@ -97,7 +105,7 @@ figures.fibre_figure(fibre_view(program("scs-tonic"), patient("failed-back-surge
 # different in different patients.
 
 # %%
-from sim.recruitment import recruit  # noqa: E402
+from sim.recruitment import recruit
 
 for csf in (2.0, 3.0, 4.0, 5.0):
     r = recruit(program("scs-tonic"), csf_thickness_mm=csf)

@@ -28,11 +28,10 @@
 import dataclasses
 
 import numpy as np
+import plotly.graph_objects as go
 
 from dashboard import figures
 from dashboard.notebook import offline_figures
-import plotly.graph_objects as go
-
 from sim.gate import GateParams, steady_state_rates, windup_protocol
 from sim.patients import Patient, patient
 from sim.percept import pain_nrs
@@ -134,10 +133,12 @@ for name, params in {"healthy": GateParams(), "mild": GateParams.preset("mild"),
 fig = go.Figure()
 for f in (0.2, 0.5, 1.0, 2.0):
     w = windup_protocol(f)
-    fig.add_scatter(x=np.arange(1, len(w.responses_spikes) + 1), y=w.responses_spikes / w.responses_spikes[0],
+    fig.add_scatter(x=np.arange(1, len(w.responses_spikes) + 1),
+                    y=w.responses_spikes / w.responses_spikes[0],
                     name=f"{f:g} Hz (x{w.ratio:.1f})")
 w0 = windup_protocol(1.0, params=GateParams(kappa=0.0))
-fig.add_scatter(x=np.arange(1, 17), y=w0.responses_spikes / w0.responses_spikes[0], name="1 Hz, κ = 0",
+fig.add_scatter(x=np.arange(1, 17), y=w0.responses_spikes / w0.responses_spikes[0],
+                name="1 Hz, κ = 0",
                 line_dash="dash")
 fig.update_layout(xaxis_title="volley", yaxis_title="response / first response",
                   title="Wind-up")

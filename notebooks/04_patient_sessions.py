@@ -68,8 +68,10 @@ pns = lowest_effective(program("pns", rate_hz=50))
 tens = lowest_effective(program("tens-conventional", rate_hz=50))
 for name, r in (("PNS", pns), ("TENS", tens)):
     rec = r.recruitment
-    print(f"{name}: {r.session.program.amplitude_mA:.1f} mA, Aβ {100 * rec.classes[0].recruited_fraction:.0f} %,"
-          f" Aδ {100 * rec.classes[1].recruited_fraction:.1f} %, C {100 * rec.classes[2].recruited_fraction:.1f} %")
+    print(f"{name}: {r.session.program.amplitude_mA:.1f} mA,"
+          f" Aβ {100 * rec.classes[0].recruited_fraction:.0f} %,"
+          f" Aδ {100 * rec.classes[1].recruited_fraction:.1f} %,"
+          f" C {100 * rec.classes[2].recruited_fraction:.1f} %")
     print(summary_line(name, r))
 
 # %% [markdown]
@@ -91,7 +93,8 @@ show(pns, compare=tens)
 fbss = patient("failed-back-surgery")
 pt = recruit(program("scs-tonic"), csf_thickness_mm=fbss.csf_thickness_mm).perception_threshold_mA
 results = {
-    "tonic 1.3 x PT": run_session(Session(program=program("scs-tonic", amplitude_mA=round(1.3 * pt, 2)),
+    "tonic 1.3 x PT": run_session(Session(program=program("scs-tonic",
+                                                          amplitude_mA=round(1.3 * pt, 2)),
                                           patient=fbss)),
     "burst": run_session(Session(program=program("scs-burst"), patient=fbss)),
     "10 kHz, first day": run_session(Session(program=program("scs-10khz"), patient=fbss)),
@@ -110,7 +113,7 @@ show(results["tonic 1.3 x PT"], compare=results["10 kHz, day 90"])
 # a hypothesis, not settled science.
 
 # %%
-from sim.session import ModelOptions  # noqa: E402
+from sim.session import ModelOptions
 
 no_khz = run_session(Session(program=program("scs-10khz"), patient=fbss, stimulation_day=90,
                              options=ModelOptions(mechanism_khz_direct=False)))

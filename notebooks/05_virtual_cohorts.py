@@ -75,7 +75,8 @@ labels = [f"{p}<br>{q}" for p, q, *_ in rows]
 fig.add_bar(x=labels, y=[100 * r.responder_rate for _, _, r, _, _ in rows], name="model",
             error_y=dict(type="data", symmetric=False,
                          array=[100 * (r.ci_high - r.responder_rate) for _, _, r, _, _ in rows],
-                         arrayminus=[100 * (r.responder_rate - r.ci_low) for _, _, r, _, _ in rows]))
+                         arrayminus=[100 * (r.responder_rate - r.ci_low)
+                                     for _, _, r, _, _ in rows]))
 fig.add_scatter(x=labels, y=[None if t is None else 100 * t for *_, t, _ in rows],
                 mode="markers", marker=dict(size=14, symbol="diamond"), name="trial")
 fig.update_layout(yaxis_title="responders (>= 50 % relief) [%]", yaxis_range=[0, 100],
@@ -99,7 +100,7 @@ go.Figure(go.Histogram(x=r.reductions_pct, nbinsx=30)).update_layout(
 # (expectation) response, as the trials' drug arms do. No drug helps half of the patients.
 
 # %%
-from sim.presets import treatment_session  # noqa: E402
+from sim.presets import treatment_session
 
 nnt = {"placebo": None, "amitriptyline": 3.6, "venlafaxine": 6.4, "gabapentin": 6.3,
        "capsaicin-patch": 10.6, "lidocaine-patch": None}

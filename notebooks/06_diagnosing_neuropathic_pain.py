@@ -32,8 +32,8 @@ import plotly.graph_objects as go
 from dashboard.diagnosis_figures import course_figure, exam_figure, ncs_figure
 from dashboard.notebook import offline_figures
 from sim.exam import bedside_exam, examine
-from sim.mood import Course, simulate_course
 from sim.fibers import FiberClass
+from sim.mood import Course, simulate_course
 from sim.ncs import nerve_conduction_study, nerve_state, recorded_potential
 from sim.patients import patient
 from sim.presets import program
@@ -99,7 +99,7 @@ amps = [nerve_conduction_study(patient("healthy"), distance_mm=d).amplitude_uV
         for d in distances]
 slope = np.polyfit(np.log(distances), np.log(amps), 1)[0]
 print("amplitude [µV] by distance [mm]:",
-      ", ".join(f"{d}: {a:.1f}" for d, a in zip(distances, amps)))
+      ", ".join(f"{d}: {a:.1f}" for d, a in zip(distances, amps, strict=True)))
 print(f"power-law exponent: {-slope:.2f} (Horowitz & Krarup 1992: 1.4-1.7)")
 
 # %% [markdown]
@@ -114,7 +114,8 @@ t_ms = np.arange(0.0, 60.0, 0.02)
 whole = recorded_potential(state, 140.0, t_ms)
 for cls in FiberClass:
     part = recorded_potential(state, 140.0, t_ms, classes=[cls])
-    print(f"{cls.name:6s} fibres {state.population.count[state.population.of_class(cls)].sum():7.0f}"
+    n_fibres = state.population.count[state.population.of_class(cls)].sum()
+    print(f"{cls.name:6s} fibres {n_fibres:7.0f}"
           f"   largest deflection {np.max(np.abs(part)):7.3f} µV "
           f"({100 * np.max(np.abs(part)) / np.max(np.abs(whole)):5.1f} % of the SNAP's)")
 sfn = studies["small-fibre-neuropathy"]

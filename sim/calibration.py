@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 __all__ = ["Target", "TARGETS", "calibration_table", "markdown_table", "main", "N", "SEED"]
 

@@ -12,10 +12,17 @@ import argparse
 import json
 import math
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sim.cli_checks import (OneLineParser, add_executor_flags, check_run_flags, count_arg,
-                            read_regular_file, stopped_by_signals)
+from sim.cli_checks import (
+    OneLineParser,
+    add_executor_flags,
+    check_run_flags,
+    count_arg,
+    read_regular_file,
+    stopped_by_signals,
+)
 from sim.params import PARAMETERS, ParameterError, parse_assignment
 
 __all__ = ["main", "build_parser"]
@@ -123,10 +130,11 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_program_show(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from sim.presets import program
     from sim.safety import safety_report
     from sim.waveforms import Program
-    import dataclasses
 
     fields = {f.name for f in dataclasses.fields(Program)}
     prog = program(args.name, **_overrides(args.set, fields))
@@ -273,8 +281,13 @@ def _session_from_args(args: argparse.Namespace):
     patient, duration, ``--set`` overrides (each routed to the program, patient, options,
     session or treatments) and ``--treatment`` additions."""
     from sim.patients import patient
-    from sim.presets import (is_treatment_preset, program, treatment, treatment_session,
-                             treatment_start_s)
+    from sim.presets import (
+        is_treatment_preset,
+        program,
+        treatment,
+        treatment_session,
+        treatment_start_s,
+    )
     from sim.session import Session
     from sim.sweep import apply_values
 

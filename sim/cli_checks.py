@@ -22,7 +22,7 @@ import os
 import signal
 import stat
 import sys
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from sim.params import ParameterError
 

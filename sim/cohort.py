@@ -59,8 +59,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -234,7 +235,7 @@ def usual_care(session: Session) -> Session:
     :data:`USUAL_CARE_EXPECTATION` of the patient's placebo response, from where stimulation
     would start (a quarter into the session without a stimulation event)."""
     from sim.treatments import Treatment
-    stims = [e.start_s for e in session.events if e.kind == "stimulation"]
+    stims = [e.start_s for e in session.events or () if e.kind == "stimulation"]
     start = min(stims) if stims else 0.25 * session.duration_s
     pat = session.patient
     return session.replace(

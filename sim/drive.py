@@ -2,8 +2,9 @@
 
 The second stage of the data path (``program -> recruitment -> afferent drive -> gate ->
 percept``): :func:`gate_drive` turns a :class:`~sim.session.Session` into the gate's inputs on
-the session grid (:func:`sim.gate.session_grid`): the stimulated fibres' drive (through the recruited
-share of the painful dermatome and depressing synapses, :func:`_stim_level`), the kHz field,
+the session grid (:func:`sim.gate.session_grid`): the stimulated fibres' drive (through the
+recruited share of the painful dermatome and depressing synapses, :func:`_stim_level`), the
+kHz field,
 natural input from touch, pinch, injury and the bedside examination (:func:`natural_input`),
 treatments' effects on conduction, and the descending drive of the patient and their mood
 (:func:`gate_params`, :func:`mood_descending_drive`). :func:`sim.session.run_session` runs the
@@ -301,7 +302,7 @@ def _stimulation_level(session: Session, t: np.ndarray) -> np.ndarray:
     """Stimulation amplitude fraction (0-1) at each sample: events x cycling x ramp."""
     level = np.zeros_like(t)
     prog = session.program
-    for ev in session.events:
+    for ev in session.events or ():
         if ev.kind != "stimulation":
             continue
         on = (t >= ev.start_s) & (t < ev.stop_s)
@@ -424,13 +425,13 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     def col(name: str) -> np.ndarray:
         return np.array([getattr(s, name) for s in table])[idx]
 
-    a_beta, a_delta, a_C, volleys = natural_input(session.events, pat, t)
+    a_beta, a_delta, a_C, volleys = natural_input(session.events or (), pat, t)
     stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
     stim_ad, stim_c, opioid = col("a_delta_stim"), col("c_stim"), col("opioid_drive")
     paresthesia, burst = col("paresthesia"), col("burst_drive")
     gp = gate_params(pat)
     ongoing = gp.a_C_ongoing
-    b_desc = 0.0
+    b_desc: Any = 0.0  # a number, or a series once treatments or placebo act
     fx = None
     if session.treatments:
         from sim.blocks import PERIPHERAL_ECTOPIC_FRACTION as phi
@@ -495,7 +496,7 @@ def _therapy_on(session: Session, t: np.ndarray) -> np.ndarray:
     """1 while a stimulation event of an active program runs, else 0."""
     on = np.zeros_like(t)
     if session.program.is_active:
-        for ev in session.events:
+        for ev in session.events or ():
             if ev.kind == "stimulation":
                 on = np.maximum(on, (t >= ev.start_s) & (t < ev.stop_s))
     return on

@@ -76,9 +76,10 @@ discharge without blocking nerve conduction. Pain 48:261-268 [P].
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -352,9 +353,7 @@ def side_effects(name: str, dose_mg_per_day: float | None = None) -> SideEffects
     """
     drug = _get(name)
     lo_dose, hi_dose = drug.burden_doses_mg_per_day
-    if dose_mg_per_day is None or not math.isfinite(lo_dose):
-        burden = "low"
-    elif dose_mg_per_day <= lo_dose:
+    if dose_mg_per_day is None or not math.isfinite(lo_dose) or dose_mg_per_day <= lo_dose:
         burden = "low"
     elif dose_mg_per_day <= hi_dose:
         burden = "moderate"

@@ -38,9 +38,10 @@ Rattay F. (1986) Analysis of models for external stimulation of axons. IEEE TBME
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -396,7 +397,7 @@ def _multipolar_polarization(r: np.ndarray, cz: np.ndarray, w: np.ndarray, lam: 
     best = np.full(r.shape, -np.inf)
     for zn in node_z:
         p = np.zeros(r.shape)
-        for zk, wk in zip(cz, w):
+        for zk, wk in zip(cz, w, strict=True):
             p = p - wk * _polarization(r, lam, zn - zk)
         best = np.maximum(best, p)
     return best

@@ -71,14 +71,16 @@ characteristics of direct nerve stimulation. IEEE TBME 30:407-414 (interphase ga
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import enum
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.special import struve, y0
@@ -140,7 +142,7 @@ class FiberClass(enum.Enum):
         return {"abeta": "Aβ", "adelta": "Aδ", "c": "C"}[self.value]
 
     @property
-    def properties(self) -> "FiberProperties":
+    def properties(self) -> FiberProperties:
         """This class's entry in :data:`FIBER_PROPERTIES`."""
         return FIBER_PROPERTIES[self]
 
@@ -305,7 +307,7 @@ _EULER_GAMMA = 0.5772156649015329
 _Z_LO, _Z_HI, _NZ = 1e-4, 20.0, 2401
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _g_table() -> tuple[np.ndarray, np.ndarray]:
     """Tabulate q(ln z) = G(z) (1 + z^2), G(z) = 1 - z (pi/2) [H0(z) - Y0(z)] (exact, scipy)."""
     x = np.linspace(math.log(_Z_LO), math.log(_Z_HI), _NZ)
@@ -386,7 +388,7 @@ _RHO_LO, _RHO_HI, _NRHO, _NV, _V_HI = 1e-4, 20.0, 161, 121, math.asinh(2e5)
 _R_FAR = 20.0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _offset_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cubic-spline coefficients of h = R P(rho, s) on (ln rho, v = asinh(s / rho)).
 
@@ -559,7 +561,7 @@ def _model(myelinated: bool) -> ThresholdModel:
     return MYELINATED_MODEL if myelinated else UNMYELINATED_MODEL
 
 
-def _lambda(m: ThresholdModel, d: np.ndarray, pw_us: np.ndarray) -> np.ndarray:
+def _lambda(m: ThresholdModel, d: np.ndarray, pw_us: np.ndarray | float) -> np.ndarray:
     grow = -np.expm1(-pw_us / (1000.0 * m.spread_time_constant_ms))
     return m.length_scale(d) * np.sqrt(m.lambda0_mm ** 2 + m.lambda_inf_mm ** 2 * grow)
 
@@ -869,10 +871,8 @@ def class_strength_duration(fiber_class: FiberClass, distance_mm: float, *,
 
 def _class_props(fiber_class: Any) -> FiberProperties:
     if isinstance(fiber_class, str):
-        try:
+        with contextlib.suppress(ValueError):
             fiber_class = FiberClass(fiber_class)
-        except ValueError:
-            pass
     if not isinstance(fiber_class, FiberClass):
         raise ParameterError(
             f"fiber_class={fiber_class!r} is not one of "
@@ -1139,18 +1139,18 @@ class ReferenceThresholds:
     sigma_S_per_m: np.ndarray
     threshold_mA: np.ndarray
 
-    def select(self, mask: np.ndarray) -> "ReferenceThresholds":
+    def select(self, mask: np.ndarray) -> ReferenceThresholds:
         """The rows where ``mask`` is true."""
         return ReferenceThresholds(**{k: getattr(self, k)[mask]
                                       for k in self.__dataclass_fields__})
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    with resources.files("sim").joinpath("data", name).open("r", encoding="utf-8") as fh:
+    with resources.files("sim").joinpath("data").joinpath(name).open("r", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_thresholds(path: str | None = None) -> ReferenceThresholds:
     """Load the compartmental reference thresholds (package copy unless ``path`` is given)."""
     if path is None:

@@ -110,10 +110,12 @@ Sluka K.A. et al. (1999) J Pharmacol Exp Ther 289:840-846 (opioids and TENS).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -344,7 +346,7 @@ class GateParams:
             object.__setattr__(self, f.name, float(arr))
 
     @classmethod
-    def preset(cls, name: str, **overrides: float) -> "GateParams":
+    def preset(cls, name: str, **overrides: float) -> GateParams:
         """Parameters of a named :data:`NEUROPATHIC_PRESETS` entry, with optional overrides.
 
         Examples
@@ -438,7 +440,8 @@ _MECHANISM_INFO = {
         "10 kHz direct activation of inhibitory interneurons", Evidence.PRELIMINARY_CONTESTED,
         "An empirical term for paresthesia-free kilohertz SCS: below dorsal-column threshold "
         "the kHz field is taken to drive superficial dorsal-horn inhibitory interneurons "
-        "directly (term g·w_k·k, inhibiting both projection neurons). The field grows smoothly with frequency (negligible at 1 kHz, half at about 7 "
+        "directly (term g·w_k·k, inhibiting both projection neurons). The field grows smoothly "
+        "with frequency (negligible at 1 kHz, half at about 7 "
         "kHz, full at 10 kHz: rodent work in which sub-sensory 10 kHz, but not 1 or 5 kHz, "
         "activated inhibitory interneurons, Lee et al. 2020 Neuroscience 428:132 [P]; slice "
         "imaging in which dorsal-horn activity rose steadily from 1 to 10 kHz, Biomedicines "
@@ -1214,7 +1217,7 @@ def simulate_gate_ode(inputs: GateInputs, params: GateParams | None = None,
     U = np.stack([getattr(inputs, n) for n in names], axis=1)  # (N, n_inputs)
     slow0 = _initial_slow(init, mech)
     carry0 = init.carryover if Mechanism.INHIBITORY_CARRYOVER in mech else 0.0
-    row0 = _with_totals(p, dict(zip(names, U[0])))
+    row0 = _with_totals(p, dict(zip(names, U[0], strict=True)))
     P0, Pn0, N0, E0, I0 = _fast(p, mech, row0, slow0[0], slow0[1], slow0[2], slow0[3])
     S0 = N0 + p.w_wdr_pain * Pn0
     _, Pn_o, N_o, _, _ = _fast(p, mech, _off(row0), *slow0)
@@ -1235,8 +1238,9 @@ def simulate_gate_ode(inputs: GateInputs, params: GateParams | None = None,
     bounds = np.unique(np.concatenate([[t[0], t[-1]], t[change], volleys]))
     out = np.empty((t.size, len(_ODE_STATES)))
     y = jump(y, float(t[0]))
-    for b0, b1 in zip(bounds[:-1], bounds[1:]):
-        row = _with_totals(p, dict(zip(names, U[np.searchsorted(t, b0, side="right") - 1])))
+    for b0, b1 in itertools.pairwise(bounds):
+        u = U[np.searchsorted(t, b0, side="right") - 1]
+        row = _with_totals(p, dict(zip(names, u, strict=True)))
         idx = np.flatnonzero((t >= b0) & (t < b1))
         t_eval = np.concatenate([t[idx], [b1]])
         sol = solve_ivp(_ode_rhs, (float(b0), float(b1)), y, method="LSODA", t_eval=t_eval,

@@ -44,8 +44,9 @@ steps, stable for any step). A 10 kHz program's effect washes in over its first 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -376,7 +377,7 @@ def simulate_course(course: Course) -> CourseResult:
         D = d_inf + (D - d_inf) * decay_d
         limit = (1.0 - act) + (limit - (1.0 - act)) * decay_lim
         act = act_inf + (act - act_inf) * decay_act
-    for v in out.values():
-        v.setflags(write=False)
+    for series in out.values():
+        series.setflags(write=False)
     day.setflags(write=False)
     return CourseResult(day, out, course)

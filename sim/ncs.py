@@ -111,9 +111,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import truncnorm
@@ -466,7 +467,7 @@ def _quantiles(mode: DiameterMode) -> tuple[np.ndarray, np.ndarray]:
     return truncnorm.ppf(q, a, b, loc=mode.mean_um, scale=mode.sd_um), q
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _population(name: str) -> FiberPopulation:
     spec = NERVES[name]
     cls, dia, cnt, rank, vel, dur, my = [], [], [], [], [], [], []
@@ -492,7 +493,7 @@ def _population(name: str) -> FiberPopulation:
     return FiberPopulation(name, *arrays)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _class_mask(name: str, fiber_class: FiberClass) -> np.ndarray:
     mask = _population(name).fiber_class == fiber_class
     mask.flags.writeable = False
@@ -1181,7 +1182,7 @@ def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",
 
     traces = _recordings(state, sites, 0.0, dt, t.size)
     recs = []
-    for d, y in zip(sites, traces):
+    for d, y in zip(sites, traces, strict=True):
         m = _measure(t, y)
         y.flags.writeable = False
         recs.append(SiteRecording(d, m.onset_ms, m.peak_ms, m.amplitude_uV, m.peak_to_peak_uV,
@@ -1287,6 +1288,6 @@ def calibrate_scale(target_uV: float = CALIBRATION_AMPLITUDE_UV) -> float:
     The compound potential is linear in the scale, so one unscaled study fixes it.
     """
     base = _state("sural", 0.0, 0.0, 0.0)
-    t = np.arange(int(round(10.0 / 0.02)) + 1) * 0.02
+    t = np.arange(round(10.0 / 0.02) + 1) * 0.02
     amp = _measure(t, recorded_potential(base, 140.0, t)).amplitude_uV
     return float(target_uV * SNAP_SCALE_UV_PER_UM2 / amp)

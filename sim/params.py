@@ -23,8 +23,9 @@ import json
 import math
 import numbers
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -771,6 +772,9 @@ def document_fields(cls: type) -> type:
 class Declared:
     """Mixin: dict/JSON round trip for frozen dataclasses of declared parameters."""
 
+    # Every class using the mixin is a dataclass (this tells the type checker so).
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-compatible dict of every field (tuples become lists)."""
         out = {}
@@ -845,7 +849,7 @@ class Preset:
     source: str
     settings: Mapping[str, Any]
 
-    def build(self, cls: type, **overrides: Any) -> Any:
+    def build(self, cls: type[Declared], **overrides: Any) -> Any:
         """``cls.from_dict`` of the settings with ``overrides`` on top (validated)."""
         return cls.from_dict({**self.settings, **overrides})
 

@@ -59,12 +59,19 @@ course of weeks (:func:`sim.mood.simulate_course`) shows sustained pain raising 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
-from sim.params import (Declared, ParameterError, Preset, document_fields, param_field,
-                        validate_fields)
+from sim.params import (
+    Declared,
+    ParameterError,
+    Preset,
+    document_fields,
+    param_field,
+    validate_fields,
+)
 
 __all__ = ["Patient", "PatientPreset", "PATIENT_PRESETS", "patient", "patient_names"]
 
@@ -121,7 +128,8 @@ _PRESETS = (
         "Loss of thin Aδ and C fibres only: burning feet and cold pain, yet the nerve "
         "conduction study is normal because it tests only large fibres (skin biopsy shows the "
         "loss).",
-        "unmasking phenotype [A]; docs/science.md §9.1 (normal NCS) [S]; Ochoa & Yarnitsky 1994 [S]",
+        "unmasking phenotype [A]; docs/science.md §9.1 (normal NCS) [S]; "
+        "Ochoa & Yarnitsky 1994 [S]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=0.95,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              small_fibre_loss=0.7)),

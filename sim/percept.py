@@ -24,8 +24,9 @@ enrol). "Responder" is a reduction of at least 50 %, as in the trials.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -36,9 +36,10 @@ clinical ones (sources in :data:`sim.treatments.TREATMENT_KINDS`, :mod:`sim.bloc
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from sim.params import ParameterError, Preset
 from sim.waveforms import Program

@@ -23,8 +23,9 @@ under a millisecond whatever the rate.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,7 @@ class RateResponse:
         return [{"rate_hz": float(f), "wdr_pct_of_baseline": float(w),
                  "pain_reduction_pct": float(r), "paresthesia": float(p)}
                 for f, w, r, p in zip(self.rates_hz, self.wdr_pct_of_baseline,
-                                      self.pain_reduction_pct, self.paresthesia)]
+                                      self.pain_reduction_pct, self.paresthesia, strict=True)]
 
     @property
     def deepest(self) -> tuple[float, float]:
@@ -192,7 +193,7 @@ def session_rate_response(session: Any, rates_hz: Sequence[float] | None = None
     mech = mechanisms(session.options)
     t = session_grid(_PROBE_S)
     mid = t.size // 2
-    out = {k: [] for k in ("rate", "wdr", "red", "par")}
+    out: dict[str, list[float]] = {k: [] for k in ("rate", "wdr", "red", "par")}
     for f, prog in programs:
         probe = Session(program=prog, patient=session.patient, duration_s=_PROBE_S,
                         events=(Event(kind="stimulation", start_s=0.0, stop_s=_PROBE_S),),

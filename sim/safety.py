@@ -237,7 +237,8 @@ def safety_report(program: Program, *, shannon_k_limit: float | None = None,
         charge_rate_uC_per_s=q * rate_on, charge_per_burst_uC=q_burst,
         burst_charge_density_uC_per_cm2=q_burst / area_cm2, burst_shannon_k=k_burst,
         mean_abs_current_mA=mean_abs, rms_current_mA=rms,
-        dc_current_uA=dc_uA, peak_voltage_V=peak_V, compliance_limit_V=COMPLIANCE_LIMIT_V[program.therapy],
+        dc_current_uA=dc_uA, peak_voltage_V=peak_V,
+        compliance_limit_V=COMPLIANCE_LIMIT_V[program.therapy],
         power_mW=power_mW, battery_current_mA=batt_mA, battery_life_days=life_days,
     )
     return SafetyReport(**report, warnings=tuple(_warnings(report, program)))
@@ -247,7 +248,8 @@ def _warnings(r: dict, program: Program) -> list[str]:
     out = []
     if r["shannon_k"] >= r["shannon_k_limit"]:
         out.append(
-            f"Shannon k = {r['shannon_k']:.2f} is at or above the limit {_fmt(r['shannon_k_limit'])}"
+            f"Shannon k = {r['shannon_k']:.2f} is at or above the limit "
+            f"{_fmt(r['shannon_k_limit'])}"
             f": {r['charge_per_phase_uC']:.2f} µC per phase on a {_fmt(program.contact_area_mm2)}"
             f" mm² contact risks tissue damage (keep below {r['max_safe_charge_uC']:.2f} µC).")
     if r["burst_shannon_k"] >= r["shannon_k_limit"] > r["shannon_k"]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -170,14 +171,14 @@ class Session:
             "program": self.program.to_dict(),
             "patient": self.patient.to_dict(),
             "duration_s": self.duration_s,
-            "events": [e.to_dict() for e in self.events],
+            "events": [e.to_dict() for e in self.events or ()],
             "options": self.options.to_dict(),
             "treatments": [t.to_dict() for t in self.treatments],
             "stimulation_day": self.stimulation_day,
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Session":
+    def from_dict(cls, data: Mapping[str, Any]) -> Session:
         """Build a session from a document; missing parts take defaults, unknown keys and a
         different ``schema_version`` are rejected with a :class:`ParameterError`."""
         if not isinstance(data, Mapping):
@@ -232,7 +233,7 @@ class Session:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Session":
+    def from_json(cls, text: str | bytes) -> Session:
         """Parse a session document (at most :data:`MAX_DOCUMENT_BYTES`); JSON only, nothing
         is ever executed."""
         if isinstance(text, bytes):
@@ -249,12 +250,13 @@ class Session:
         except (ValueError, RecursionError) as exc:  # ValueError: also a number of > 4300 digits
             msg = getattr(exc, "msg", "nested too deeply" if isinstance(exc, RecursionError)
                           else str(exc).split(":")[0])
-            where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+            where = (f" at line {exc.lineno} column {exc.colno}"
+                     if isinstance(exc, json.JSONDecodeError) else "")
             raise ParameterError(f"the session document is not valid JSON: {msg}{where}",
                                  name="document") from None
         return cls.from_dict(data)
 
-    def replace(self, **changes: Any) -> "Session":
+    def replace(self, **changes: Any) -> Session:
         """A copy with top-level fields replaced and validated."""
         return Session(**{**{k: getattr(self, k) for k in
                              ("program", "patient", "duration_s", "events", "options",
@@ -454,7 +456,8 @@ class SessionResult:
         """Tidy table: one row per time sample with ``t_s`` and every series."""
         cols = {"t_s": self.t_s, **self.series}
         names = list(cols)
-        return [dict(zip(names, map(float, row))) for row in zip(*cols.values())]
+        return [dict(zip(names, map(float, row), strict=True))
+                for row in zip(*cols.values(), strict=True)]
 
     def metadata(self) -> dict[str, Any]:
         """The JSON sidecar of :meth:`to_csv` (:mod:`sim.tables`): the columns and the unit of
@@ -484,7 +487,7 @@ class SessionResult:
     def to_dict(self) -> dict[str, Any]:
         """``{"session", "summary", "units", "series": {"t_s": [...], ...}}`` as JSON types
         (plus ``treatments``, the treatment reports, when the session has treatments)."""
-        out = {
+        out: dict[str, Any] = {
             "session": self.session.to_dict(),
             "summary": self.summary.to_dict(),
             "units": {"t_s": "s", **self.units},
@@ -678,7 +681,7 @@ def _summarise(session: Session, t: np.ndarray, feel, gate, level: np.ndarray, s
                numbness: np.ndarray, baseline: np.ndarray,
                wdr_reference: np.ndarray) -> SessionSummary:
     nrs, paresthesia = feel.pain_nrs, feel.paresthesia
-    stims = [e for e in session.events if e.kind == "stimulation"]
+    stims = [e for e in session.events or () if e.kind == "stimulation"]
     active = session.program.is_active and bool(stims)
 
     def mean_between(t0: float, t1: float, x: np.ndarray = nrs) -> float:

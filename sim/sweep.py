@@ -59,17 +59,29 @@ import stat
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from sim.params import PARAMETERS, ParameterError, _fmt, unknown_name_error
-from sim.tables import (cell, column_name, column_units, key_name, metadata, read_sidecar,
-                        sidecar_path, tidy, tidy_row, unescape_text, write_sidecar)
+from sim.tables import (
+    cell,
+    column_name,
+    column_units,
+    key_name,
+    metadata,
+    read_sidecar,
+    sidecar_path,
+    tidy,
+    tidy_row,
+    unescape_text,
+    write_sidecar,
+)
 
 __all__ = ["Axis", "parse_vary", "make_runs", "apply_values", "run_sweep", "run_table",
            "load_table", "EXECUTORS", "SWEEPABLE_GROUPS", "POOL_RESTARTS", "MAX_WORKERS",
@@ -231,7 +243,8 @@ def make_runs(axes: Sequence[Axis], *, max_runs: int = MAX_RUNS) -> list[dict[st
     if n > max_runs:
         raise ParameterError(f"the sweep has {n} runs; the cap is 1..{max_runs} runs "
                              "(raise it with --max-runs)", name="vary", value=n)
-    return [dict(zip(names, combo)) for combo in itertools.product(*(a.values for a in axes))]
+    return [dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*(a.values for a in axes))]
 
 
 def apply_values(session, values: Mapping[str, Any]):
@@ -241,7 +254,11 @@ def apply_values(session, values: Mapping[str, Any]):
     it."""
     from sim.session import Session  # local import: keeps sweep importable alone
 
-    prog, pat, opts, top, treat = {}, {}, {}, {}, {}
+    prog: dict[str, Any] = {}
+    pat: dict[str, Any] = {}
+    opts: dict[str, Any] = {}
+    top: dict[str, Any] = {}
+    treat: dict[str, Any] = {}
     for name, v in values.items():
         if name not in PARAMETERS:
             raise ParameterError(f"{name}: unknown parameter", name=name, value=v)
@@ -463,9 +480,21 @@ class _Writer:
         return ParameterError(f"--out {self.path} {what}; choose another --out, or add --force "
                               "to replace it", name="out", value=str(self.path))
 
+    @property
+    def _fd(self) -> int:
+        """The open file's descriptor (the methods below run only between open and close)."""
+        assert self.fd is not None
+        return self.fd
+
+    @property
+    def _columns(self) -> list[str]:
+        """The columns (set before any header or row is written)."""
+        assert self.columns is not None
+        return self.columns
+
     def _check_or_start(self) -> None:
-        size = os.fstat(self.fd).st_size
-        first = _pread(self.fd, 64, 0)
+        size = os.fstat(self._fd).st_size
+        first = _pread(self._fd, 64, 0)
         line = first.split(b"\n", 1)[0] + b"\n" if b"\n" in first else first
         side = read_sidecar(self.path)
         if size == 0:
@@ -501,15 +530,15 @@ class _Writer:
                 f"--out {self.path}: {side} exists and is not a table's sidecar; move it, "
                 "choose another --out, or add --force to replace it", name="out",
                 value=str(self.path))
-        if os.fstat(self.fd).st_size:
-            os.ftruncate(self.fd, 0)
-            os.fsync(self.fd)
+        if os.fstat(self._fd).st_size:
+            os.ftruncate(self._fd, 0)
+            os.fsync(self._fd)
         self._write_sidecar()
 
     def _write_sidecar(self) -> None:
         meta = {k: v for k, v in self.meta.items() if k not in ("kind", "columns", "units")}
         meta["signature"] = self.spec
-        columns = None if self.columns is None else [column_name(k) for k in self.columns]
+        columns = None if self.columns is None else [column_name(k) for k in self._columns]
         units = None if self.columns is None else column_units(self.columns)
         write_sidecar(self.path, metadata(str(self.meta.get("kind", "sweep")), columns, units,
                                           **meta))
@@ -538,26 +567,26 @@ class _Writer:
             self._check_header(header)
             self.columns = list(header)
         self._write_sidecar()
-        os.ftruncate(self.fd, 0)
+        os.ftruncate(self._fd, 0)
         if self.columns is not None:
             self._write(self._lines([self._header_cells(), *(self._cells(r) for r in rows)]))
-        os.fsync(self.fd)
+        os.fsync(self._fd)
         self.done = {int(r["run_id"]): r for r in rows}
 
     def _drop_torn_tail(self) -> None:
         """Cut a last row that was only partly written (the machine stopped mid-write): it is
         recomputed, never read back as a finished row with missing values."""
-        size = os.fstat(self.fd).st_size
-        tail = _pread(self.fd, min(size, 1 << 16), max(0, size - (1 << 16)))
+        size = os.fstat(self._fd).st_size
+        tail = _pread(self._fd, min(size, 1 << 16), max(0, size - (1 << 16)))
         if tail and not tail.endswith(b"\n"):
             cut = tail.rfind(b"\n")
-            os.ftruncate(self.fd, max(0, size - len(tail) + cut + 1))
+            os.ftruncate(self._fd, max(0, size - len(tail) + cut + 1))
 
     def _header_cells(self) -> list[str]:
-        return [cell(column_name(k)) for k in self.columns]
+        return [cell(column_name(k)) for k in self._columns]
 
     def _cells(self, row: Mapping[str, Any]) -> list[str]:
-        return [cell(row.get(k)) for k in self.columns]
+        return [cell(row.get(k)) for k in self._columns]
 
     @staticmethod
     def _lines(rows: Iterable[Sequence[str]]) -> bytes:
@@ -567,7 +596,7 @@ class _Writer:
 
     def _write(self, data: bytes) -> None:
         while data:  # one write for a row in practice; a short write is completed
-            data = data[os.write(self.fd, data):]
+            data = data[os.write(self._fd, data):]
 
     def append(self, row: dict[str, Any]) -> None:
         lines = []
@@ -577,7 +606,7 @@ class _Writer:
             lines.append(self._header_cells())
         lines.append(self._cells(row))
         self._write(self._lines(lines))
-        os.fsync(self.fd)
+        os.fsync(self._fd)
         self.done[int(row["run_id"])] = row
 
     def close(self) -> None:

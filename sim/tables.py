@@ -28,14 +28,16 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SIGNIFICANT_DIGITS", "COLUMN_NAMES", "column_name",
            "key_name", "tidy", "tidy_row", "cell", "escape_text", "unescape_text",
-           "sidecar_path", "write_sidecar", "read_sidecar", "metadata", "column_units", "register_units",
+           "sidecar_path", "write_sidecar", "read_sidecar", "metadata", "column_units",
+           "register_units",
            "write_text_atomic", "write_csv"]
 
 #: ``format`` of every sidecar (and of the ``neuromod`` metadata of a Parquet table).

@@ -26,15 +26,23 @@ import dataclasses
 import functools
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from sim import drugs as dr
-from sim.params import (PARAMETERS, Declared, ParameterError, _fmt, _show, document_fields,
-                        param_field)
+from sim.params import (
+    PARAMETERS,
+    Declared,
+    ParameterError,
+    _fmt,
+    _show,
+    document_fields,
+    param_field,
+)
 
 __all__ = ["TreatmentKind", "TREATMENT_KINDS", "Treatment", "TreatmentEffects",
            "treatment_effects", "TreatmentReport", "assessment_time_s", "side_effect_profile",
@@ -434,6 +442,12 @@ def _effects(treatments: tuple[Treatment, ...], duration_s: float) -> TreatmentE
     return TreatmentEffects(**out)
 
 
+def _given(value: float | None) -> float:
+    """A per-kind value that ``Treatment.__post_init__`` has filled in for this kind."""
+    assert value is not None
+    return value
+
+
 def _apply(tr: Treatment, t: np.ndarray, out: dict[str, np.ndarray]) -> None:
     """Fold one treatment's effect into the combined series ``out`` (in place)."""
     from sim import blocks as bl
@@ -441,7 +455,7 @@ def _apply(tr: Treatment, t: np.ndarray, out: dict[str, np.ndarray]) -> None:
     since = t - tr.start_s
     on = (since >= 0).astype(float)
     out["treated"] = np.maximum(out["treated"], on)
-    cat, kind, day = tr.info.category, tr.kind, float(tr.treatment_day)
+    cat, kind, day = tr.info.category, tr.kind, float(_given(tr.treatment_day))
     proximal = tr.block_site == "proximal"
 
     def conduct(ab: Any, ad: Any, c: Any, how: str) -> None:
@@ -451,24 +465,26 @@ def _apply(tr: Treatment, t: np.ndarray, out: dict[str, np.ndarray]) -> None:
                 out[f"stim_{how}_{name}"] = out[f"stim_{how}_{name}"] * v
 
     if cat == "local-anaesthetic":
-        drug = "lidocaine" if kind == "lidocaine-block" else "bupivacaine"
-        b = bl.local_anaesthetic_block(drug, tr.concentration_pct, since, tr.block_order)
+        agent = "lidocaine" if kind == "lidocaine-block" else "bupivacaine"
+        b = bl.local_anaesthetic_block(agent, _given(tr.concentration_pct), since,
+                                       tr.block_order)
         conduct(1.0 - b.blocked_abeta, 1.0 - b.blocked_adelta, 1.0 - b.blocked_c,
                 "ordered")
     elif cat == "ganglion":
         out["sympathetic_block"] = np.maximum(
-            out["sympathetic_block"], bl.ganglion_block_fraction(tr.concentration_pct, since))
+            out["sympathetic_block"],
+            bl.ganglion_block_fraction(_given(tr.concentration_pct), since))
     elif cat == "neurolysis":
         frac = tr.lesion_fraction
         if kind == "phenol":
-            frac *= min(1.0, tr.concentration_pct / _PHENOL_FULL_PCT)
+            frac *= min(1.0, _given(tr.concentration_pct) / _PHENOL_FULL_PCT)
         lost = bl.neurolysis_conduction_lost(kind, day, frac) * on
         conduct(1.0 - lost, 1.0 - lost, 1.0 - lost, "random")
         if tr.deafferentation_risk:
             out["extra_c"] = out["extra_c"] + bl.deafferentation_c_drive(day, frac) * on
     elif cat == "drug":
         drug = dr.DRUGS[kind]
-        e = dr.drug_effect(kind, tr.dose_mg_per_day, day) * on
+        e = dr.drug_effect(kind, _given(tr.dose_mg_per_day), day) * on
         out["b_desc"] = out["b_desc"] - drug.descending_gain * e
         if drug.ectopic_gain:
             keep = 1.0 - drug.ectopic_gain * e
@@ -479,12 +495,13 @@ def _apply(tr: Treatment, t: np.ndarray, out: dict[str, np.ndarray]) -> None:
             out["c_transmission"] = out["c_transmission"] * (1.0 - drug.transmission_gain * e)
     elif kind == "capsaicin-patch":
         drug = dr.DRUGS[kind]
+        application_min = _given(tr.application_min)
         keep = 1.0 - drug.ectopic_gain * dr.capsaicin_defunctionalisation(
-            day, tr.application_min) * on
+            day, application_min) * on
         out["ectopic_peripheral"] = out["ectopic_peripheral"] * keep
         out["natural_c"] = out["natural_c"] * keep
-        if day * 1440.0 < tr.application_min:  # the patch is still on: it burns
-            burning = (since >= 0) & (since < tr.application_min * 60.0 - day * 86400.0)
+        if day * 1440.0 < application_min:  # the patch is still on: it burns
+            burning = (since >= 0) & (since < application_min * 60.0 - day * 86400.0)
             out["extra_c"] = out["extra_c"] + dr.CAPSAICIN_BURNING_C_DRIVE * burning
     elif kind == "lidocaine-patch":
         e = dr.lidocaine_patch_effect(day, since)

@@ -22,11 +22,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from sim.params import (PARAMETERS, Declared, ParameterError, _fmt, document_fields,
-                        param_field, validate_fields)
+from sim.params import (
+    PARAMETERS,
+    Declared,
+    ParameterError,
+    _fmt,
+    document_fields,
+    param_field,
+    validate_fields,
+)
 
 __all__ = [
     "Program",
@@ -366,9 +374,9 @@ def pulse_train(program: Program, duration_s: float) -> PulseTrain:
                              "seconds", name="duration_s", value=duration_s)
     n_per_unit = program.pulses_per_burst if program.pattern == "burst" else 1
     period = 1.0 / (program.burst_rate_hz if program.pattern == "burst" else program.rate_hz)
-    common = dict(unit_period_s=period, pulses_per_unit=n_per_unit, duration_s=duration_s,
-                  cycle_on_s=program.cycle_on_s, cycle_off_s=program.cycle_off_s,
-                  ramp_s=program.ramp_s)
+    common: dict[str, Any] = dict(unit_period_s=period, pulses_per_unit=n_per_unit,
+                                  duration_s=duration_s, cycle_on_s=program.cycle_on_s,
+                                  cycle_off_s=program.cycle_off_s, ramp_s=program.ramp_s)
     if not program.is_active:
         return PulseTrain(phases=(), **common)
     single = _single_pulse_phases(program)

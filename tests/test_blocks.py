@@ -12,12 +12,25 @@ import numpy as np
 import pytest
 
 from sim import ParameterError
-from sim.blocks import (BLOCK_CRITICAL_FRACTION, C_CRITICAL_LENGTH_MM, LOCAL_ANAESTHETICS,
-                        N_NODES, NEUROLYSIS, SPREAD_SD_MM, blocked_fraction, blocked_length_mm,
-                        critical_concentration_uM, critical_length_mm, deafferentation_c_drive,
-                        ganglion_block_fraction, injected_concentration_uM,
-                        intraneural_concentration_uM, local_anaesthetic_block,
-                        na_block_fraction, neurolysis_conduction_lost)
+from sim.blocks import (
+    BLOCK_CRITICAL_FRACTION,
+    C_CRITICAL_LENGTH_MM,
+    LOCAL_ANAESTHETICS,
+    N_NODES,
+    NEUROLYSIS,
+    SPREAD_SD_MM,
+    blocked_fraction,
+    blocked_length_mm,
+    critical_concentration_uM,
+    critical_length_mm,
+    deafferentation_c_drive,
+    ganglion_block_fraction,
+    injected_concentration_uM,
+    intraneural_concentration_uM,
+    local_anaesthetic_block,
+    na_block_fraction,
+    neurolysis_conduction_lost,
+)
 from sim.fibers import FiberClass
 from sim.recruitment import DIAMETER_DISTRIBUTIONS
 
@@ -107,7 +120,8 @@ def test_pain_fibres_fail_before_touch_fibres(order):
     # Aδ fully blocked before the first Aβ fibre fails (docs/science.md §8.17)
     assert L[np.argmax(ad >= 0.999)] < L[np.argmax(ab > 0.0)]
     assert np.all(ad >= ab) and np.all(c >= ab - 0.1)
-    first = (lambda x: L[np.argmax(x >= 0.5)])
+    def first(x):
+        return L[np.argmax(x >= 0.5)]
     if order == "c-first":      # clinical texts: C before Aδ
         assert np.all(c >= ad) and first(c) < first(ad)
     else:                       # Gokin 2001: Aδ before C
@@ -164,7 +178,7 @@ def test_ganglion_block_sets_in_and_wears_off():
 def test_neurolysis_recovery_time_courses():
     day = np.arange(0.0, 366.0)
     lost = {k: neurolysis_conduction_lost(k, day) for k in NEUROLYSIS}
-    for k, x in lost.items():
+    for x in lost.values():
         assert x[0] == pytest.approx(1.0)                  # complete lesion at day 0
         assert np.all(np.diff(x) <= 0)                     # only recovers
         assert x[7] > 0.95                                 # still lesioned after a week

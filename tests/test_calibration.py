@@ -21,7 +21,7 @@ def test_model_card_table_is_current_and_every_target_is_met():
     printed = cal.markdown_table(rows).strip().splitlines()[2:]
     stale = "docs/model.md is out of date: run python -m sim.calibration --write docs/model.md"
     assert len(inside) == len(printed), stale
-    for card, now, row in zip(inside, printed, rows):
+    for card, now, row in zip(inside, printed, rows, strict=True):
         # same target and source; the value within 1 unit (floating-point differences between
         # numpy builds can move one virtual patient across the 50 % line)
         assert card.split("|")[1:4] == now.split("|")[1:4], stale

@@ -170,7 +170,7 @@ def test_rate_response_without_patient_runs_the_published_protocol(capsys):
 
 def test_rate_response_with_reduced_gaba_moves_the_crossover_up(capsys):
     def crossover(argv):
-        assert main(argv + ["--json"]) == 0
+        assert main([*argv, "--json"]) == 0
         rows = json.loads(capsys.readouterr().out)
         return next(r["rate_hz"] for r in rows if r["rate_hz"] > 30
                     and r["wdr_pct_of_baseline"] >= 100)

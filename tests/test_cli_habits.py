@@ -118,7 +118,7 @@ def test_run_json_is_the_summary_and_series_come_with_a_flag(capsys):
     assert len(out.encode()) < 20_000
     assert "series" not in data and "units" not in data
     assert data["summary"]["pain_before_nrs"] > 0 and data["session"]["duration_s"] == 60
-    assert main(argv + ["--series"]) == 0
+    assert main([*argv, "--series"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data["series"]["t_s"]) == len(data["series"]["pain_nrs"]) == 3001
     assert data["units"]["pain_nrs"] == "NRS 0-10"
@@ -186,8 +186,8 @@ def test_a_course_refuses_a_start_after_its_end():
     from sim.session import Session
 
     base = Session(program=program("scs-tonic"))
-    with pytest.raises(ParameterError, match="stimulation_from_day=200 days is after the end "
-                                             "of the course: expected 0..84 days"):
+    with pytest.raises(ParameterError, match=r"stimulation_from_day=200 days is after the end "
+                                             r"of the course: expected 0..84 days"):
         Course(base, days=84, stimulation_from_day=200)
     with pytest.raises(ParameterError, match="psychological_therapy_from_day=30"):
         Course(base, days=28, psychological_therapy_from_day=30)

@@ -6,8 +6,13 @@ import pytest
 
 from sim import ParameterError
 from sim.cli import main
-from sim.cohort import (ENROLMENT_MIN_NRS, PERCEPTION_FACTOR, run_cohort, virtual_patients,
-                        wilson_interval)
+from sim.cohort import (
+    ENROLMENT_MIN_NRS,
+    PERCEPTION_FACTOR,
+    run_cohort,
+    virtual_patients,
+    wilson_interval,
+)
 from sim.presets import program
 from sim.recruitment import recruit
 from sim.session import Session
@@ -110,7 +115,8 @@ def test_cli_cohort_json_same_seed_same_numbers(capsys):
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out) == first
     assert set(first) >= {"n", "responder_rate", "ci_low", "ci_high", "mean_reduction_pct"}
-    assert first["n"] == 8 and 0 <= first["ci_low"] <= first["responder_rate"] <= first["ci_high"] <= 1
+    assert first["n"] == 8
+    assert 0 <= first["ci_low"] <= first["responder_rate"] <= first["ci_high"] <= 1
 
 
 def test_cli_cohort_needs_a_patient(capsys):

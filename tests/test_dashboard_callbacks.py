@@ -240,7 +240,7 @@ def test_waveform_zoom_renders_the_new_window_and_a_double_click_resets_it():
 
 def test_safety_warnings_are_plain_language():
     doc = Session(program=program("scs-tonic", amplitude_mA=10, pulse_width_us=300)).to_dict()
-    fig, warnings, key = C.safety_update(doc, {}, {}, None)
+    _fig, warnings, _key = C.safety_update(doc, {}, {}, None)
     assert "Shannon k = 1.87 is at or above the limit 1.85" in _text(warnings)
     ok = C.safety_update(S.default_session().to_dict(), {}, {}, None)[1]
     assert "No safety limit is crossed" in _text(ok)
@@ -390,7 +390,7 @@ def test_a_new_kind_shows_its_own_options_at_their_defaults():
     rows = [dict(S.new_treatment_row(240.0), kind="cryoneurolysis")]
     children = C.L.treatment_rows_children(rows)
     ids = {c.id["col"]: c for row in children for cell in row.children
-           for c in ([cell] + list(getattr(cell, "children", []) or []))
+           for c in [cell, *(getattr(cell, "children", []) or [])]
            if "col" in (getattr(c, "id", None) or {})}
     assert {"lesion_fraction", "deafferentation_risk", "block_site"} <= set(ids)
     assert "block_order" not in ids and "application_min" not in ids

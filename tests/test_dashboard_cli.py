@@ -97,7 +97,7 @@ def test_a_public_host_warns_that_others_can_connect(monkeypatch, capsys):
 def test_public_alone_binds_every_interface_and_warns(monkeypatch, capsys):
     calls = _fake_waitress(monkeypatch)
     assert main(["dashboard", "--public", "--port", "8125"]) == 0
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert "WARNING" in err and calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8125
 
 

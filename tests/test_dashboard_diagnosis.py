@@ -1,7 +1,5 @@
 """The Diagnosis tab: figure builders and callbacks, called directly."""
-import dash
 import plotly.graph_objects as go
-import pytest
 
 from dashboard import diagnosis as D
 from dashboard.figures import FigureOptions
@@ -36,7 +34,7 @@ def test_exam_callback_for_the_healthy_patient_is_normal():
 
 def test_course_callback_follows_the_options():
     fig_none, text_none = D.course_update(_doc("failed-back-surgery"), [], {})
-    fig_stim, text_stim = D.course_update(_doc("failed-back-surgery"), ["stim"], {})
+    fig_stim, _text_stim = D.course_update(_doc("failed-back-surgery"), ["stim"], {})
     _validate(fig_stim)
     end_none = fig_none.data[0].y[-1]
     end_stim = fig_stim.data[0].y[-1]

@@ -10,8 +10,7 @@ from sim.patients import Patient, patient
 from sim.presets import program
 from sim.rate_response import published_rate_response, session_rate_response
 from sim.safety import safety_report
-from sim.session import Session
-from sim.session import Event
+from sim.session import Event, Session
 from sim.waveforms import Program, pulse_train, render
 
 PAYLOAD_LIMIT = 300_000  # bytes per update
@@ -117,12 +116,12 @@ def test_safety_figure_marks_limits_and_flags_a_crossing():
     fig = F.safety_figure(rep, contact_area_mm2=prog.contact_area_mm2)
     assert fig.layout.meta["shannon_k"] == pytest.approx(1.87, abs=0.01)
     bars = next(t for t in fig.data if t.type == "bar")
-    pct = dict(zip(bars.y, bars.x))
+    pct = dict(zip(bars.y, bars.x, strict=True))
     # D·Q / 10^1.85 = 10^(1.87 - 1.85) ≈ 105 %; D = 3 µC / 0.1225 cm² = 24.5 µC/cm² = 82 %.
     assert pct["Shannon"] == pytest.approx(100 * 10 ** (rep.shannon_k - 1.85))
     assert pct["Shannon"] == pytest.approx(104.6, abs=1.0)
     assert pct["density"] == pytest.approx(100 * 24.49 / 30, abs=0.1)
-    colors = dict(zip(bars.y, bars.marker.color))
+    colors = dict(zip(bars.y, bars.marker.color, strict=True))
     assert colors["Shannon"] == F.WARN and colors["density"] == F.COLOR_B
     assert any(s.x0 == 100 and s.xref == "x2" for s in fig.layout.shapes)
     limit = next(t for t in fig.data if (t.name or "").startswith("Shannon limit"))
@@ -166,7 +165,7 @@ def test_gate_nodes_show_their_activity_and_switched_off_paths():
     activity = {"abeta_drive": 2.0, "c_drive": 1.0, "projection_hz": 40.0, "t_s": 90.0}
     fig = F.gate_figure(activity, mechanisms={"mechanism_segmental": False})
     nodes = fig.data[-1]  # edges first, nodes on top
-    level = dict(zip(F.GATE_NODES, nodes.marker.color))
+    level = dict(zip(F.GATE_NODES, nodes.marker.color, strict=True))
     assert level["abeta_drive"] == 1.0 and level["c_drive"] == 0.5
     assert level["projection_hz"] == pytest.approx(0.5)
     assert level["inhibitory_hz"] == -1.0  # not reported: drawn at rest colour

@@ -55,7 +55,7 @@ def test_every_parameter_has_a_control_and_closed_sections_select_no_tab(client)
     assert _control_names(ids) == set(S.FORM_PARAMS)
     bodies = {c["id"]["name"]: c for c in LD.B._components(layout, [])
               if isinstance(c["id"], dict) and c["id"].get("type") == "section-body"}
-    for key, (names, is_open) in L.SECTION_PARAMS.items():
+    for key, (_names, is_open) in L.SECTION_PARAMS.items():
         if key == L.EAGER_SECTION:
             assert key not in bodies  # always mounted
             continue

@@ -111,8 +111,8 @@ def test_a_bad_typed_value_raises_the_declared_message(name, raw, message):
 
 
 def test_a_bad_event_row_names_the_row():
-    rows = S.event_rows(S.default_session()) + [{"kind": "pinch", "start_s": "50",
-                                                  "stop_s": "40", "intensity": "1"}]
+    rows = [*S.event_rows(S.default_session()), {"kind": "pinch", "start_s": "50",
+                                                 "stop_s": "40", "intensity": "1"}]
     with pytest.raises(ParameterError) as info:
         S.form_to_session(S.session_to_form(S.default_session()), rows)
     assert str(info.value).startswith("event 2: event_stop_s=40 s must be after")

@@ -7,6 +7,7 @@ Sdrulla et al. 2015), and the clinical rule that a comfortable program does not 
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -115,7 +116,7 @@ def test_10khz_relief_is_continuous_at_1_khz_and_rises_from_1_to_10_khz():
         return _summary(program("scs-10khz", rate_hz=rate), pat, day=90).pain_reduction_pct
     assert abs(relief(1000.0) - relief(999.0)) < 10.0
     curve = [relief(f) for f in (1000.0, 2000.0, 5000.0, 7000.0, 10000.0)]
-    assert all(b >= a for a, b in zip(curve, curve[1:]))
+    assert all(b >= a for a, b in itertools.pairwise(curve))
     assert curve[-1] - curve[0] > 30.0
     # Lee et al. 2020: inhibitory interneurons activated at 10 kHz, not at 1 or 5 kHz
     assert curve[0] < 5.0 and curve[2] < 0.5 * curve[-1]
@@ -125,7 +126,7 @@ def test_10khz_relief_depends_on_delivered_charge():
     pat = patient("failed-back-surgery")
     red = [_summary(program("scs-10khz", amplitude_mA=a), pat, day=90).pain_reduction_pct
            for a in (0.5, 1.0, 2.0, 3.0)]
-    assert all(b > a for a, b in zip(red, red[1:]))
+    assert all(b > a for a, b in itertools.pairwise(red))
     red_pw = [_summary(program("scs-10khz", pulse_width_us=pw), pat, day=90).pain_reduction_pct
               for pw in (10.0, 20.0, 30.0)]
     assert red_pw[0] < red_pw[1] < red_pw[2]
@@ -136,7 +137,7 @@ def test_10khz_washes_in_over_days_and_stays_paresthesia_free():
     days = (0.0, 0.5, 1.0, 3.0, 30.0)
     red = [_summary(program("scs-10khz"), pat, day=d).pain_reduction_pct for d in days]
     assert red[0] < 5.0                                      # a first session: the start only
-    assert all(b > a for a, b in zip(red, red[1:]))
+    assert all(b > a for a, b in itertools.pairwise(red))
     assert 50.0 <= red[-1] <= 90.0
     assert _summary(program("scs-10khz"), pat, day=90).paresthesia == 0.0
 

@@ -12,8 +12,13 @@ import pytest
 
 from sim import ParameterError
 from sim.cohort import run_cohort
-from sim.drugs import (DRUGS, PLACEBO_RESPONDER_RATE, capsaicin_defunctionalisation,
-                       drug_effect, side_effects)
+from sim.drugs import (
+    DRUGS,
+    PLACEBO_RESPONDER_RATE,
+    capsaicin_defunctionalisation,
+    drug_effect,
+    side_effects,
+)
 from sim.patients import patient
 from sim.presets import program, treatment, treatment_session
 from sim.session import Event, Session, run_session

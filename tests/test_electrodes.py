@@ -72,7 +72,7 @@ def test_superposition_and_dipole_far_field():
     pts = np.array([[3.0, 1.0, 0.5], [0.0, 0.0, 50.0], [0.0, 0.0, 100.0]])
     v = E.multipolar_potential_mV(pts, pos, cur)
     by_hand = sum(E.point_source_potential_mV(c, np.linalg.norm(pts - p, axis=1))
-                  for p, c in zip(pos, cur))
+                  for p, c in zip(pos, cur, strict=True))
     assert_allclose(v, by_hand)
     assert_allclose(v[2] / v[1], 0.25, rtol=0.01)          # dipole: 1 / r^2 on its axis
     # line contacts converge to points far away

@@ -1,5 +1,7 @@
 """Bedside examination: allodynia to touch and cold, pinprick wind-up, and the
 fibres each stimulus tests (docs/science.md §9.2)."""
+import itertools
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def test_cold_allodynia_follows_cool_fibre_loss_not_ongoing_pain():
     # The disinhibition grows with the fraction of cool fibres lost (monotone).
     evoked = [examine(patient("failed-back-surgery", small_fibre_loss=x), "cold").evoked_nrs
               for x in (0.0, 0.3, 0.6, 0.9)]
-    assert all(b > a for a, b in zip(evoked, evoked[1:]))
+    assert all(b > a for a, b in itertools.pairwise(evoked))
 
 
 def test_noxious_cold_hurts_everyone():

@@ -88,7 +88,8 @@ def test_csv_export_equals_a_fresh_run_of_the_reimported_session(name):
     fresh = run_session(again)
     keys = ["t_s", *fresh.series]
     assert header == [column_name(k) for k in keys]
-    for key, col in zip(keys[1:], header[1:]):  # the unit is in the name (none if it is 1)
+    # the unit is in the name (none if it is 1)
+    for key, col in zip(keys[1:], header[1:], strict=True):
         unit = SERIES_UNITS[key]
         assert unit == "1" or col.endswith(("_hz", "_nrs", "_0to10")), (col, unit)
     assert data.shape == (fresh.t_s.size, len(header))

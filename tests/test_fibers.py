@@ -230,7 +230,7 @@ def test_class_registry():
     assert ab.max_following_rate_hz > ad.max_following_rate_hz > c.max_following_rate_hz
     assert FiberClass.ABETA.label == "Aβ" and FiberClass.C.properties is c
     lo, hi = ab.velocity_range_m_per_s
-    assert (lo, hi) == (36.0, 72.0)                                      # docs/science.md §3.1: 33-75 m/s
+    assert (lo, hi) == (36.0, 72.0)  # docs/science.md §3.1: 33-75 m/s
 
 
 # ------------------------------------------------------------------------------------------
@@ -279,7 +279,8 @@ def test_following_matches_reference_trains():
                       pulse_width_us=1000 * t["pulse_width_ms"], charge_balanced=False)
     spikes = F.train_spike_count(res, t["pulses"])
     print("\nrate Hz / pulses / reference APs / model APs")
-    for row in zip(t["frequency_hz"], t["pulses"], t["action_potentials"], spikes):
+    for row in zip(t["frequency_hz"], t["pulses"], t["action_potentials"], spikes,
+                   strict=True):
         print(*(int(x) for x in row))
     np.testing.assert_array_equal(spikes, t["action_potentials"].astype(int))
     assert not res.blocked[t["frequency_hz"] <= 1000].any()

@@ -16,9 +16,20 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sim.gate as gate
-from sim.gate import (ALL_MECHANISMS, NEUROPATHIC_PRESETS, Evidence, GateInputs, GateParams,
-                      GateState, Mechanism, simulate_gate, simulate_gate_ode,
-                      steady_state_rates, stim_drives_tonic, windup_protocol)
+from sim.gate import (
+    ALL_MECHANISMS,
+    NEUROPATHIC_PRESETS,
+    Evidence,
+    GateInputs,
+    GateParams,
+    GateState,
+    Mechanism,
+    simulate_gate,
+    simulate_gate_ode,
+    steady_state_rates,
+    stim_drives_tonic,
+    windup_protocol,
+)
 from sim.params import ParameterError
 from sim.percept import pain_nrs
 
@@ -233,7 +244,7 @@ def test_khz_state_washes_in_and_out_with_its_time_constant():
 def test_mechanisms_accept_strings_and_reject_unknown_names():
     r = steady_state_rates(GateParams(a_C_ongoing=1.0), ["khz_direct_inhibitory"], khz=1.0)
     assert r.nociceptive_hz < steady_state_rates(GateParams(a_C_ongoing=1.0)).nociceptive_hz
-    with pytest.raises(ParameterError, match="mechanisms.*'placebo'"):
+    with pytest.raises(ParameterError, match=r"mechanisms.*'placebo'"):
         steady_state_rates(None, ["placebo"])
 
 
@@ -408,7 +419,7 @@ def test_inputs_reject_bad_grids_and_values():
         GateInputs(np.arange(5.0), a_delta=np.ones(4))
     with pytest.raises(ParameterError, match=r"khz_field=2 is outside 0\.\.1"):
         GateInputs(np.arange(3.0), khz_field=2.0)
-    with pytest.raises(ParameterError, match="c_volley_rate_hz=-1 .*Hz"):
+    with pytest.raises(ParameterError, match=r"c_volley_rate_hz=-1 .*Hz"):
         GateInputs(np.arange(3.0), c_volley_rate_hz=-1.0)
     with pytest.raises(ParameterError, match="a_C=-1 would make the total C drive negative"):
         simulate_gate(GateInputs(np.arange(3.0), a_C=-1.0), GateParams(a_C_ongoing=0.5))

@@ -176,7 +176,7 @@ def test_concurrent_clients_each_get_only_their_own_results(server, expected):
     url, model = server
     barrier = threading.Barrier(CLIENTS)
     with ThreadPoolExecutor(CLIENTS) as pool:
-        for round_ in range(ROUNDS):
+        for _ in range(ROUNDS):
             for kind in ("store", "slider"):
                 futures = [pool.submit(_client, i, kind, url, model, barrier)
                            for i in range(CLIENTS)]

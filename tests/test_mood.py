@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.mood import (ANXIETY_PER_PAIN_LOAD, MOOD_DESCENDING_PER_ANXIETY, Course,
-                      simulate_course)
+from sim.mood import ANXIETY_PER_PAIN_LOAD, MOOD_DESCENDING_PER_ANXIETY, Course, simulate_course
 from sim.params import ParameterError
 from sim.patients import patient
 from sim.presets import program

@@ -4,6 +4,7 @@ Expected values come from the literature the module cites (normal limits and mea
 hand calculations (latency = distance / fastest velocity) or from physics (a sum of
 zero-area potentials loses amplitude as it disperses), not from the model's own output.
 """
+import itertools
 import json
 import math
 
@@ -14,10 +15,20 @@ from numpy.testing import assert_allclose
 from sim import ParameterError
 from sim.cli import main
 from sim.fibers import FiberClass
-from sim.ncs import (ABSENT_BELOW_UV, NERVES, SNAP_SCALE_UV_PER_UM2, _superpose_direct,
-                     _superpose_rows, calibrate_scale, compound_potential, fiber_population,
-                     nerve_conduction_study, nerve_state, recorded_potential,
-                     single_fibre_potential)
+from sim.ncs import (
+    ABSENT_BELOW_UV,
+    NERVES,
+    SNAP_SCALE_UV_PER_UM2,
+    _superpose_direct,
+    _superpose_rows,
+    calibrate_scale,
+    compound_potential,
+    fiber_population,
+    nerve_conduction_study,
+    nerve_state,
+    recorded_potential,
+    single_fibre_potential,
+)
 from sim.patients import patient
 
 # Literature anchors (see sim.ncs References).
@@ -167,7 +178,7 @@ def test_axonal_loss_removes_the_largest_fibres_first():
 def test_amplitude_decreases_monotonically_with_axonal_loss():
     amps = [nerve_conduction_study(patient("healthy", axonal_loss=f)).amplitude_uV
             for f in (0.0, 0.2, 0.4, 0.6, 0.8)]
-    assert all(a > b for a, b in zip(amps, amps[1:]))
+    assert all(a > b for a, b in itertools.pairwise(amps))
 
 
 def test_total_loss_gives_an_absent_response():
@@ -213,7 +224,7 @@ def test_amplitude_falls_with_distance_by_dispersion():
     dists = [70.0, 100.0, 140.0, 200.0, 280.0]
     r = nerve_conduction_study(patient("healthy"), record_distances_mm=dists)
     amps = [s.amplitude_uV for s in r.sites]
-    assert all(a > b for a, b in zip(amps, amps[1:]))
+    assert all(a > b for a, b in itertools.pairwise(amps))
     # the same fibres conduct at every distance: the loss is phase cancellation. Horowitz &
     # Krarup (1992) found amplitude ~ distance^-(1.4..1.7); allow a wide band around it.
     exponent = math.log(amps[0] / amps[-1]) / math.log(dists[-1] / dists[0])

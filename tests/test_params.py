@@ -20,20 +20,20 @@ def test_parameter_error_is_a_value_error():
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_non_finite_numbers_rejected(bad):
-    with pytest.raises(ParameterError, match="amplitude_mA=.*finite.*0..100 mA"):
+    with pytest.raises(ParameterError, match=r"amplitude_mA=.*finite.*0..100 mA"):
         PARAMETERS["amplitude_mA"].validate(bad)
 
 
 @pytest.mark.parametrize("bad", ["3", None, True, [1.0], {"a": 1}])
 def test_wrong_types_rejected_for_numbers(bad):
-    with pytest.raises(ParameterError, match="rate_hz=.*not a number.*1..10000 Hz"):
+    with pytest.raises(ParameterError, match=r"rate_hz=.*not a number.*1..10000 Hz"):
         PARAMETERS["rate_hz"].validate(bad)
 
 
 def test_integer_parameter_requires_whole_number():
     assert PARAMETERS["pulses_per_burst"].validate(5.0) == 5
     assert isinstance(PARAMETERS["pulses_per_burst"].validate(5.0), int)
-    with pytest.raises(ParameterError, match="pulses_per_burst=2.5 must be a whole number"):
+    with pytest.raises(ParameterError, match=r"pulses_per_burst=2.5 must be a whole number"):
         PARAMETERS["pulses_per_burst"].validate(2.5)
 
 

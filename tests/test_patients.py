@@ -26,9 +26,9 @@ def test_neuropathic_presets_are_disinhibited_with_ongoing_c_drive(name):
 def test_round_trip_and_validation():
     p = patient("crps", csf_thickness_mm=5.0)
     assert Patient.from_dict(p.to_dict()) == p
-    with pytest.raises(ParameterError, match="inhibition_efficacy=1.5 is outside 0..1"):
+    with pytest.raises(ParameterError, match=r"inhibition_efficacy=1.5 is outside 0..1"):
         Patient(inhibition_efficacy=1.5)
-    with pytest.raises(ParameterError, match="csf_thickness_mm=0.5 is outside 1..8 mm"):
+    with pytest.raises(ParameterError, match=r"csf_thickness_mm=0.5 is outside 1..8 mm"):
         patient("healthy", csf_thickness_mm=0.5)
     with pytest.raises(ParameterError, match="patient='zombie' is not a patient preset"):
         patient("zombie")

@@ -10,9 +10,17 @@ from numpy.testing import assert_allclose
 import sim.percept as percept
 from sim.gate import ALL_MECHANISMS, GateInputs, GateParams, Mechanism, simulate_gate
 from sim.params import ParameterError
-from sim.percept import (BURST_AFFECTIVE_HALF_DRIVE, BURST_AFFECTIVE_MAX,
-                         PAIN_SATURATION_HZ, REFERENCE_NOCICEPTIVE_HZ, burst_affective_scale,
-                         discomfort_intensity, pain_nrs, paresthesia_intensity, perceive)
+from sim.percept import (
+    BURST_AFFECTIVE_HALF_DRIVE,
+    BURST_AFFECTIVE_MAX,
+    PAIN_SATURATION_HZ,
+    REFERENCE_NOCICEPTIVE_HZ,
+    burst_affective_scale,
+    discomfort_intensity,
+    pain_nrs,
+    paresthesia_intensity,
+    perceive,
+)
 
 
 def test_pain_mapping_endpoints_and_shape():
@@ -70,7 +78,7 @@ def test_percept_scales_reported_pain_and_leaves_the_spinal_output_alone():
 
 
 def test_bad_values_are_refused():
-    with pytest.raises(ParameterError, match="nociceptive_hz=-1 .*Hz"):
+    with pytest.raises(ParameterError, match=r"nociceptive_hz=-1 .*Hz"):
         pain_nrs(-1.0)
     with pytest.raises(ParameterError, match="ssat_hz=1 must exceed"):
         pain_nrs(5.0, s0_hz=2.0, ssat_hz=1.0)

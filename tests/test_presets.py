@@ -2,8 +2,8 @@
 import pytest
 
 from sim import ParameterError
-from sim.recruitment import recruit
 from sim.presets import PROGRAM_PRESETS, program, program_names
+from sim.recruitment import recruit
 
 
 def test_required_presets_present():
@@ -38,7 +38,7 @@ def test_clinical_values_from_science_table():
 
 def test_overrides_are_validated():
     assert program("scs-tonic", rate_hz=60).rate_hz == 60
-    with pytest.raises(ParameterError, match="rate_hz=0 is outside 1..10000 Hz"):
+    with pytest.raises(ParameterError, match=r"rate_hz=0 is outside 1..10000 Hz"):
         program("scs-tonic", rate_hz=0)
     with pytest.raises(ParameterError, match="preset='dbs' is not a program preset"):
         program("dbs")

@@ -272,7 +272,7 @@ def _containers(node, path=(), depth=6):
         if isinstance(node, list) else ()
     for k, v in list(items)[:60]:
         if isinstance(v, (dict, list)) and depth > 0:
-            yield from _containers(v, path + (k,), depth - 1)
+            yield from _containers(v, (*path, k), depth - 1)
 
 
 def _mutate(doc, data) -> object:
@@ -281,7 +281,7 @@ def _mutate(doc, data) -> object:
         spots = list(_containers(doc)) if isinstance(doc, (dict, list)) else []
         if not spots:
             break
-        path, node = data.draw(st.sampled_from(spots), label="where")
+        _path, node = data.draw(st.sampled_from(spots), label="where")
         keys = list(node) if isinstance(node, dict) else list(range(len(node)))
         op = data.draw(st.sampled_from(["drop", "replace", "replace", "swap", "extra",
                                         "nest", "whole"]), label="op")

@@ -1,4 +1,5 @@
-"""Recruitment of fibre populations by programs: calibration targets of docs/science.md §3.3, §3.4."""
+"""Recruitment of fibre populations by programs: calibration targets of docs/science.md §3.3,
+§3.4."""
 import dataclasses
 import math
 from types import SimpleNamespace

@@ -44,8 +44,8 @@ def test_debug_is_off_and_no_debugger_or_dev_tools_are_reachable(client):
                  "/_reload-hash"):
         r = client.get(path)
         body = r.get_data(as_text=True)
-        assert "Werkzeug" not in body and "__debugger__" not in body and "console" not in \
-            body.lower()[:2000] or r.status_code == 404
+        assert ("Werkzeug" not in body and "__debugger__" not in body and "console" not in \
+            body.lower()[:2000]) or r.status_code == 404
     page = client.get("/").get_data(as_text=True)
     assert "dash-debug-menu" not in page and '"ui": true' not in page
 

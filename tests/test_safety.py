@@ -34,7 +34,7 @@ def test_shannon_limit_is_settable_and_validated():
     r = safety_report(Program(amplitude_mA=10, pulse_width_us=300, rate_hz=50),
                       shannon_k_limit=2.0)
     assert r.shannon_ok
-    with pytest.raises(ParameterError, match="shannon_k_limit=5 is outside 1..2.5"):
+    with pytest.raises(ParameterError, match=r"shannon_k_limit=5 is outside 1..2.5"):
         safety_report(Program(), shannon_k_limit=5)
 
 

@@ -4,11 +4,10 @@ import json
 import pytest
 
 from sim import ParameterError
-from sim.patients import patient
+from sim.patients import Patient, patient
 from sim.presets import program
-from sim.patients import Patient
-from sim.waveforms import Program
 from sim.session import MAX_DOCUMENT_BYTES, SCHEMA_VERSION, Event, Session
+from sim.waveforms import Program
 
 
 def test_json_round_trip_is_exact():

@@ -146,8 +146,9 @@ def test_pns_relieves_focal_pain_at_lower_current_and_less_off_target_than_tens(
     tens, r_tens = lowest_effective(program("tens-conventional", rate_hz=50,
                                             pulse_width_us=100))
     assert pns.amplitude_mA < tens.amplitude_mA / 2
-    off_target = lambda r: r.recruitment.classes[1].recruited_fraction + \
-        r.recruitment.classes[2].recruited_fraction
+    def off_target(r):
+        return r.recruitment.classes[1].recruited_fraction + \
+            r.recruitment.classes[2].recruited_fraction
     assert off_target(r_pns) <= off_target(r_tens)
 
 

@@ -140,10 +140,10 @@ def test_dask_local_cluster_gives_the_same_table_as_in_process(tmp_path):
 
 
 def test_treatment_parameters_can_be_swept():
+    from sim.patients import patient
     from sim.presets import treatment_session
     from sim.session import run_session
     from sim.sweep import apply_values, parse_vary, run_sweep
-    from sim.patients import patient
     base = treatment_session("gabapentin", duration_s=120).replace(
         patient=patient("painful-diabetic-neuropathy"))
     axis = parse_vary("dose_mg_per_day=300,1800,3600")

@@ -226,7 +226,8 @@ def test_this_sweeps_csv_without_its_sidecar_is_refused_unless_forced(tmp_path):
     run_sweep(Session(), axes, out=out, progress=False, runner=charge_runner)
     sidecar_path(out).unlink()
     before = out.read_bytes()
-    with pytest.raises(ParameterError, match="is not the output of a sweep .no sidecar t.csv.json"):
+    with pytest.raises(ParameterError,
+                       match=r"is not the output of a sweep .no sidecar t.csv.json"):
         run_sweep(Session(), axes, out=out, progress=False, runner=charge_runner)
     assert out.read_bytes() == before and not sidecar_path(out).exists()
     run_sweep(Session(), axes, out=out, progress=False, runner=charge_runner, force=True)
@@ -237,7 +238,7 @@ def test_an_unrelated_file_under_the_sidecar_name_is_left_untouched_unless_force
     out = tmp_path / "t.csv"
     sidecar_path(out).write_text('{"my": "notes"}')
     axes = [parse_vary("amplitude_mA=1,2")]
-    with pytest.raises(ParameterError, match="t.csv.json exists and is not a table's sidecar"):
+    with pytest.raises(ParameterError, match=r"t.csv.json exists and is not a table's sidecar"):
         run_sweep(Session(), axes, out=out, progress=False, runner=charge_runner)
     assert sidecar_path(out).read_text() == '{"my": "notes"}' and not out.exists()
     run_sweep(Session(), axes, out=out, progress=False, runner=charge_runner, force=True)

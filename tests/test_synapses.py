@@ -52,9 +52,9 @@ def test_burst_drive_is_linear_in_the_active_fraction():
 
 
 def test_synapse_functions_reject_bad_values():
-    with pytest.raises(ParameterError, match="fraction=1.2"):
+    with pytest.raises(ParameterError, match=r"fraction=1.2"):
         tonic_drive(50.0, 1.2, 0.5, 0.1, 2.0)
-    with pytest.raises(ParameterError, match="rate_hz=-5 .*Hz"):
+    with pytest.raises(ParameterError, match=r"rate_hz=-5 .*Hz"):
         tonic_drive(-5.0, 1.0, 0.5, 0.1, 2.0)
     with pytest.raises(ParameterError, match="burst_rate_hz=200 is too high"):
         burst_drive(500.0, 5, 200.0, 1.0, 0.5, 0.1, 2.0)

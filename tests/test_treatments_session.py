@@ -17,8 +17,7 @@ from sim import ParameterError
 from sim.cli import main
 from sim.cohort import run_cohort
 from sim.patients import patient
-from sim.presets import (PROGRAM_PRESETS, TREATMENT_PRESETS, program, treatment,
-                         treatment_session)
+from sim.presets import PROGRAM_PRESETS, TREATMENT_PRESETS, program, treatment, treatment_session
 from sim.recruitment import recruit
 from sim.session import SCHEMA_VERSION, Event, Session, run_session
 from sim.treatments import TREATMENT_KINDS, Treatment
@@ -306,7 +305,8 @@ SCS_TOLERANCE_PP = 8.0
 
 
 def test_tonic_scs_cohorts_match_trial_responder_rates():
-    """PROCESS (FBSS): 48 % >= 50 % relief; Kemler (CRPS): 39 % much improved (docs/science.md §6)."""
+    """PROCESS (FBSS): 48 % >= 50 % relief; Kemler (CRPS): 39 % much improved
+    (docs/science.md §6)."""
     s = Session(program=program("scs-tonic"), duration_s=60)
     fbss = run_cohort(s, "failed-back-surgery", n=300, seed=0, progress=False)
     crps = run_cohort(s, "crps", n=300, seed=0, progress=False)

@@ -1,17 +1,18 @@
 """Programs and pulse trains: consistency checks, phases, charge balance, rendering."""
+import dataclasses
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from sim import ParameterError
 from sim.presets import PROGRAM_PRESETS, program
-from sim.waveforms import (MAX_RENDER_SAMPLES, Program, load_custom_shape_csv, pulse_train,
-                           render)
+from sim.waveforms import MAX_RENDER_SAMPLES, Program, load_custom_shape_csv, pulse_train, render
 
 
 def test_program_is_frozen_and_hashable():
     p = Program()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         p.amplitude_mA = 5  # type: ignore[misc]
     assert hash(p) == hash(Program())
 
@@ -19,7 +20,7 @@ def test_program_is_frozen_and_hashable():
 def test_json_round_trip_and_unknown_keys():
     p = program("scs-burst")
     assert Program.from_dict(p.to_dict()) == p
-    with pytest.raises(ParameterError, match="frequency_hz=.*unknown program parameter"):
+    with pytest.raises(ParameterError, match=r"frequency_hz=.*unknown program parameter"):
         Program.from_dict({"frequency_hz": 50})
     with pytest.raises(ParameterError, match="must be a JSON object"):
         Program.from_dict([1, 2])
@@ -120,7 +121,8 @@ def test_render_cycling_and_ramp():
     assert_allclose(onsets, [0, .1, .2, .3, .4, .5, .6, .7, .8, .9,
                              2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 2.9], atol=1e-9)
     assert np.all(w.current_mA[(w.t_s >= 1.0) & (w.t_s < 2.0)] == 0)
-    peak = lambda t0: -w.current_mA[(w.t_s >= t0) & (w.t_s < t0 + 0.001)].min()
+    def peak(t0):
+        return -w.current_mA[(w.t_s >= t0) & (w.t_s < t0 + 0.001)].min()
     assert peak(0.0) == 0 and peak(0.2) == pytest.approx(1.6) and peak(0.6) == pytest.approx(4)
 
 

@@ -9,13 +9,18 @@ so tests can prove the dashboard works offline.
 from __future__ import annotations
 
 import os
-
 from urllib.parse import urlparse
 
 import pytest
-
-from browser_helpers import (CHROMIUM_ARGS, LOOPBACK, VIEWPORT, chromium_path, free_port,
-                             start_dashboard, stop_dashboard)
+from browser_helpers import (
+    CHROMIUM_ARGS,
+    LOOPBACK,
+    VIEWPORT,
+    chromium_path,
+    free_port,
+    start_dashboard,
+    stop_dashboard,
+)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_helpers import (CHROMIUM_ARGS, VIEWPORT, choose, chromium_path,  # noqa: E402
-                             free_port, open_dashboard, settle, show_tab, start_dashboard,
-                             stop_dashboard, type_value)
+from browser_helpers import (
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    choose,
+    chromium_path,
+    free_port,
+    open_dashboard,
+    settle,
+    show_tab,
+    start_dashboard,
+    stop_dashboard,
+    type_value,
+)
 
-from sim.patients import PATIENT_PRESETS  # noqa: E402
-from sim.presets import PROGRAM_PRESETS  # noqa: E402
-
-
+from sim.patients import PATIENT_PRESETS
+from sim.presets import PROGRAM_PRESETS
 
 
 def take(out_dir: Path) -> list[Path]:

@@ -2,10 +2,22 @@
 import json
 
 import pytest
+from browser_helpers import (
+    choose,
+    field,
+    figure_meta,
+    message,
+    open_dashboard,
+    open_section,
+    pid,
+    section_rows,
+    settle,
+    show_tab,
+    trace_names,
+    type_value,
+)
 from playwright.sync_api import expect
 
-from browser_helpers import (choose, field, figure_meta, message, open_dashboard, open_section,
-                             pid, section_rows, settle, show_tab, trace_names, type_value)
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import Session

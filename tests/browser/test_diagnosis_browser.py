@@ -1,8 +1,8 @@
 """The Diagnosis tab in headless Chromium: conduction study, bedside buttons, mood course."""
 import pytest
+from browser_helpers import choose, open_dashboard, settle, show_tab
 from playwright.sync_api import expect
 
-from browser_helpers import choose, open_dashboard, settle, show_tab
 from sim.patients import PATIENT_PRESETS
 
 pytestmark = pytest.mark.browser

@@ -1,8 +1,7 @@
 """The words beside a control, in headless Chromium against the real server."""
 import pytest
-from playwright.sync_api import expect
-
 from browser_helpers import message, open_dashboard, pid, type_value
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
