@@ -1,4 +1,4 @@
-"""Every speed figure the issues set, in one table with its target beside it.
+"""Every speed figure the project holds itself to, in one table with its target beside it.
 
 Run: ``python benchmarks/run_all.py [--quick] [--no-browser] [--no-load]``. Each section is also
 a script of its own (``bench_*.py``, ``load.py``). Numbers depend on the machine and on what
