@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -116,24 +117,30 @@ def test_chromium_draws_the_exported_figures_offline(exported):
             refused.append(url)
             route.abort()
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route("**/*", offline)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri(), wait_until="load", timeout=60_000)
-            page.wait_for_function(
-                f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {n_figures}",
-                timeout=30_000)
-            drawn = page.evaluate("""() => Array.from(
-                document.querySelectorAll('.plotly-graph-div'),
-                gd => gd.querySelectorAll('.main-svg').length > 0
-                      && (gd._fullData || []).length)""")
-        finally:
-            browser.close()
+    def draw() -> list:
+        # Playwright's sync API needs a thread without a running asyncio loop; the kernels
+        # earlier tests ran may have left one running (patched) in the main thread.
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=exe, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync"])
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.route("**/*", offline)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+                page.wait_for_function(
+                    "document.querySelectorAll('.plotly-graph-div .main-svg').length"
+                    f" >= {n_figures}", timeout=30_000)
+                return page.evaluate("""() => Array.from(
+                    document.querySelectorAll('.plotly-graph-div'),
+                    gd => gd.querySelectorAll('.main-svg').length > 0
+                          && (gd._fullData || []).length)""")
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawn = pool.submit(draw).result(timeout=180)
     assert len(drawn) == n_figures and all(drawn), drawn
     assert not errors, errors
     # Only what nbconvert's template asks for was refused (require.js, MathJax), no plotly.
