@@ -52,6 +52,7 @@ train = pulse_train(programs["10 kHz"], duration_s=1800)
 print(f"{train.n_pulses():,} pulses, described by {len(train.phases)} phases")
 window = render(train, 900.0, 900.0005, sample_rate_hz=1e6)   # half a millisecond
 print(f"rendered {window.t_s.size} samples; peak {window.current_mA.min():.1f} mA")
+assert train.n_pulses() == 10_000 * 1800  # 10 kHz for 30 minutes, counted, not enumerated
 
 # %% [markdown]
 # Look at each waveform. The cathodic (negative) phase stimulates; the positive phase puts
@@ -76,6 +77,8 @@ print(f"Q = {r.charge_per_phase_uC:.2f} µC, D = {r.charge_density_uC_per_cm2:.1
       f"k = {r.shannon_k:.2f}")
 for w in r.warnings:
     print("WARNING:", w)
+# by hand: Q = 10 mA × 300 µs = 3 µC; k = log10(3 / 0.1225) + log10(3) = 1.87 > 1.85
+assert abs(r.charge_per_phase_uC - 3.0) < 1e-9 and round(r.shannon_k, 2) == 1.87 and r.warnings
 figures.safety_figure(r, contact_area_mm2=risky.contact_area_mm2)
 
 # %% [markdown]

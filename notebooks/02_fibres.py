@@ -107,9 +107,13 @@ figures.fibre_figure(fibre_view(program("scs-tonic"), patient("failed-back-surge
 # %%
 from sim.recruitment import recruit
 
+thresholds = []
 for csf in (2.0, 3.0, 4.0, 5.0):
     r = recruit(program("scs-tonic"), csf_thickness_mm=csf)
+    thresholds.append(r.perception_threshold_mA)
     print(f"dorsal CSF {csf:.0f} mm: perception threshold {r.perception_threshold_mA:5.2f} mA")
+# farther from the cord, the field is weaker: the threshold rises with every millimetre
+assert thresholds == sorted(set(thresholds))  # strictly increasing
 
 # %% [markdown]
 # ## 4. The model against the compartmental reference

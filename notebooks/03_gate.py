@@ -94,6 +94,8 @@ print(f"normal GABA: deepest {normal.deepest[1]:.0f} % at {normal.deepest[0]:.0f
       f"baseline at {normal.back_to_baseline_hz:.0f} Hz")
 print(f"half GABA:   deepest {half.deepest[1]:.0f} % at {half.deepest[0]:.0f} Hz, back to "
       f"baseline at {half.back_to_baseline_hz:.0f} Hz")
+# Zhang, Janik & Grill 2014: with less GABA the return to baseline moves to a higher rate
+assert half.back_to_baseline_hz > normal.back_to_baseline_hz
 for row in normal.rows():
     if row["rate_hz"] in (10, 40, 80, 300):
         print(f"  {row['rate_hz']:5.0f} Hz: WDR {row['wdr_pct_of_baseline']:5.0f} % of baseline, "

@@ -68,6 +68,8 @@ for (prog, pat), (trial, source) in trials.items():
     trial_txt = "-" if trial is None else f"{100 * trial:.0f} %"
     print(f"{prog:10s} {pat:20s} model {100 * r.responder_rate:5.1f} % "
           f"(95 % CI {100 * r.ci_low:.0f}-{100 * r.ci_high:.0f})   trial {trial_txt:>5s}  {source}")
+    # each virtual trial lands within 15 points of the published one
+    assert trial is None or abs(r.responder_rate - trial) <= 0.15, (prog, pat)
 
 # %%
 fig = go.Figure()

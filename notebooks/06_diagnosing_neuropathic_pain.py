@@ -101,6 +101,7 @@ slope = np.polyfit(np.log(distances), np.log(amps), 1)[0]
 print("amplitude [µV] by distance [mm]:",
       ", ".join(f"{d}: {a:.1f}" for d, a in zip(distances, amps, strict=True)))
 print(f"power-law exponent: {-slope:.2f} (Horowitz & Krarup 1992: 1.4-1.7)")
+assert 1.4 <= -slope <= 1.7  # the SNAP falls with distance as Horowitz & Krarup measured
 
 # %% [markdown]
 # ### Why a normal study does not rule out neuropathic pain
