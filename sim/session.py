@@ -758,3 +758,54 @@ def _summarise(session: Session, t: np.ndarray, feel, gate, level: np.ndarray, s
         battery_days=safety.battery_life_days,
         numbness=0.0 if not math.isfinite(numb) else numb, side_effect_burden=burden,
         wdr_pct_of_baseline=wdr_pct, discomfort=discomfort)
+
+
+# ============================================================================================
+# The session document's JSON schema (published as sim/data/session.schema.json)
+# ============================================================================================
+def _object_schema(cls: type) -> dict[str, Any]:
+    """The schema of a declared dataclass: each field's declaration (``param_field``)."""
+    from dataclasses import fields
+
+    from sim.params import PARAMETERS
+
+    return {"type": "object", "additionalProperties": False,
+            "properties": {f.name: PARAMETERS[f.metadata["param"]].to_schema()
+                           for f in fields(cls) if "param" in f.metadata}}
+
+
+def session_schema() -> dict[str, Any]:
+    """JSON schema (draft 2020-12) of the session document (:meth:`Session.to_dict`).
+
+    Every field's type, unit and range come from its declaration in :mod:`sim.params`; absent
+    fields take their declared defaults. The schema checks each value on its own: rules that
+    tie fields together (a pulse must fit its period, a burst its burst period, ...) are
+    checked by :meth:`Session.from_dict`, which is the authority.
+
+    Examples
+    --------
+    >>> s = session_schema()
+    >>> s["properties"]["program"]["properties"]["amplitude_mA"]["maximum"]
+    100.0
+    """
+    from sim.params import PARAMETERS
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "neuromod-sim session document",
+        "description": "A program on a patient for a while, with timed events, treatments "
+                       "and model options (sim.session.Session). Values are checked one by "
+                       "one here; rules between fields are checked by Session.from_dict.",
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "program": _object_schema(Program),
+            "patient": _object_schema(Patient),
+            "duration_s": PARAMETERS["duration_s"].to_schema(),
+            "events": {"type": "array", "maxItems": MAX_EVENTS, "items": _object_schema(Event)},
+            "options": _object_schema(ModelOptions),
+            "treatments": {"type": "array", "maxItems": MAX_TREATMENTS,
+                           "items": _object_schema(Treatment)},
+            "stimulation_day": PARAMETERS["stimulation_day"].to_schema(),
+        },
+    }
