@@ -13,7 +13,6 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import load as L  # noqa: E402  (server start/stop as users start it)
+from processes import children, wait_dead  # noqa: E402
 
 KEEPALIVE_CONNECTIONS = 150  # 25 browsers x 6
 FRESH_VISITOR_S = 2.0
@@ -125,26 +125,9 @@ def test_gunicorn_workers_stop_with_ctrl_c_and_leave_no_process(tmp_path):
     """``--workers 2`` stopped like Ctrl+C in its terminal: master and workers are gone."""
     port = L.free_port()
     proc, _ = L.start_server(port, 2)
-    children = _children(proc.pid)
-    assert len(children) == 2
+    workers = children(proc.pid)
+    assert len(workers) == 2
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=15)
-    deadline = time.monotonic() + 5
-    while any(_alive(p) for p in children) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(p) for p in children)
+    assert wait_dead(workers, 5.0) == []
     L.stop_server(proc)
-
-
-def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
-                         text=True).stdout
-    return [int(x) for x in out.split()]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except OSError:
-        return False

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import children, wait_dead
 
 from sim.cli import main
 from sim.sweep import load_table
@@ -56,35 +57,13 @@ def _wait_for_rows(out: Path, n: int, timeout_s: float = 60.0) -> None:
     raise AssertionError(f"fewer than {n} rows in {out} after {timeout_s} s")
 
 
-def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
-                         text=True).stdout
-    return [int(x) for x in out.split()]
-
-
-def _alive(pid: int) -> bool:
-    """Running (a zombie, dead and waiting to be reaped, is not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _clean_up(proc: subprocess.Popen) -> None:
     """Whatever a failed test left running: the sweep's group, then its children."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    for p in _children(proc.pid):
+    for p in children(proc.pid):
         os.kill(p, signal.SIGKILL)
-
-
-def _wait_dead(pids: list[int], timeout_s: float) -> list[int]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and any(_alive(p) for p in pids):
-        time.sleep(0.05)
-    return [p for p in pids if _alive(p)]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
@@ -94,11 +73,11 @@ def test_pool_workers_die_with_the_sweep_and_every_row_on_disk_is_complete(sig, 
     proc = _start(out)
     try:
         _wait_for_rows(out, 4)
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         assert len(workers) == 2
         os.kill(proc.pid, sig)  # the sweep's process only, not its group
         _, err = proc.communicate(timeout=30)
-        assert _wait_dead(workers, 5.0) == [], "pool workers outlived the sweep"
+        assert wait_dead(workers, 5.0) == [], "pool workers outlived the sweep"
     finally:
         _clean_up(proc)
     assert "Traceback" not in err
@@ -145,11 +124,11 @@ def test_dask_workers_of_a_local_cluster_die_with_a_killed_sweep(tmp_path):
     proc = _start(out, executor="dask")
     try:
         _wait_for_rows(out, 4, timeout_s=120.0)
-        children = _children(proc.pid)
-        assert len(children) >= 2
+        workers = children(proc.pid)
+        assert len(workers) >= 2
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
-        assert _wait_dead(children, 5.0) == [], "Dask workers outlived the sweep"
+        assert wait_dead(workers, 5.0) == [], "Dask workers outlived the sweep"
     finally:
         _clean_up(proc)
     rows = _rows(out)
