@@ -30,6 +30,16 @@ UPDATE = "/_dash-update-component"
 SLIDER = {"name": "amplitude_mA", "type": "slider"}
 
 
+@pytest.fixture(scope="module")
+def client():
+    return A.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def model(client):
+    return LD.AppModel(client.get("/_dash-layout").get_json(),
+                       client.get("/_dash-dependencies").get_json())
+
 
 def _ids(layout_json) -> list:
     return [c["id"] for c in LD.B._components(layout_json, [])]

@@ -125,7 +125,10 @@ def server_share():
 
 
 @pytest.fixture(scope="module")
-def body(model):
+def body():
+    client = A.server.test_client()
+    model = L.AppModel(client.get("/_dash-layout").get_json(),
+                       client.get("/_dash-dependencies").get_json())
     p = S.FORM_PARAMS["amplitude_mA"]
     cid = {"name": "amplitude_mA", "type": "slider"}
     return json.dumps(model.request(model.dep(output="fig-keys"),

@@ -35,6 +35,16 @@ from sim.session import MAX_DOCUMENT_BYTES  # noqa: E402
 UPDATE = "/_dash-update-component"
 
 
+@pytest.fixture(scope="module")
+def client():
+    return A.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def model(client):
+    return L.AppModel(client.get("/_dash-layout").get_json(),
+                      client.get("/_dash-dependencies").get_json())
+
 
 def _slider_body(model, amplitude: float = 5.3) -> dict:
     p = S.FORM_PARAMS["amplitude_mA"]

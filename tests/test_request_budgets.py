@@ -32,6 +32,16 @@ SHORT_BYTES = 10_000
 FAST_S = 0.100
 
 
+@pytest.fixture(scope="module")
+def client():
+    return A.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def model(client):
+    return L.AppModel(client.get("/_dash-layout").get_json(),
+                      client.get("/_dash-dependencies").get_json())
+
 
 def _slider_body(model) -> dict:
     p = S.FORM_PARAMS["amplitude_mA"]

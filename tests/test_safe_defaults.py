@@ -20,10 +20,17 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import dashboard.app as A  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    return A.server.test_client()
 
 
 def test_debug_is_off_and_no_debugger_or_dev_tools_are_reachable(client):
