@@ -27,6 +27,7 @@ from sim.params import PARAMETERS, Param
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES
+from sim.therapies import THERAPIES
 
 __all__ = ["build_layout", "control_row", "CLOSED",
            "event_rows_children", "treatment_rows_children", "summary_cards", "warnings_list",
@@ -59,7 +60,7 @@ GRAPHS = {"fig-wave": "neuromod-waveform", "fig-safety": "neuromod-safety",
           "fig-session": "neuromod-session", "fig-fibres": "neuromod-fibres",
           "fig-gate": "neuromod-gate", "fig-rate": "neuromod-rate-response"}
 
-_CHOICE_LABELS = {"scs": "SCS", "pns": "PNS", "tens": "TENS", "off": "off"}
+_CHOICE_LABELS = {t.value: s.label for t, s in THERAPIES.items()}
 
 
 def _label(p: Param) -> html.Label:

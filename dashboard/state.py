@@ -35,6 +35,7 @@ from sim.params import PARAMETERS, Param, ParameterError, parse_assignment
 from sim.patients import PATIENT_PRESETS, Patient
 from sim.presets import PROGRAM_PRESETS
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, Event, ModelOptions, Session
+from sim.therapies import THERAPIES
 from sim.waveforms import Program
 
 __all__ = [
@@ -645,7 +646,7 @@ def patient_title(patient: Patient | str | None) -> str:
 #: Therapies whose battery life the dashboard states: those with an implanted lead, SCS and
 #: PNS (whose generator is implanted or worn, depending on the system). A TENS unit is
 #: external, on skin pads: its batteries are simply swapped.
-IMPLANTED_THERAPIES = ("scs", "pns")
+IMPLANTED_THERAPIES = tuple(t.value for t, s in THERAPIES.items() if s.implanted)
 
 
 def shows_battery_life(session: Session) -> bool:

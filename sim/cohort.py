@@ -61,6 +61,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,7 @@ from sim.params import PARAMETERS, ParameterError, _fmt
 from sim.patients import patient as patient_preset
 from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 from sim.tables import register_units
+from sim.therapies import THERAPIES, Therapy, therapy_spec
 
 __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
            "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR", "SUBPERCEPTION_FACTOR",
@@ -114,9 +116,10 @@ _ANATOMY = ("csf_thickness_mm", "nerve_depth_mm", "lateral_offset_mm", "lead_dis
 #: Amplitude a clinician programs for paresthesia-based stimulation, as a multiple of the
 #: patient's perception threshold: in the therapeutic window of 1-1.5 x PT [T].
 PERCEPTION_FACTOR = 1.3
-#: Largest amplitude a device delivers [mA]: implanted pulse generators about 25 mA, PNS
-#: about 30 mA, TENS units about 100 mA [T].
-DEVICE_MAX_MA = {"scs": 25.5, "pns": 30.0, "tens": 100.0, "off": 0.0}
+#: Largest amplitude a device delivers [mA] (:attr:`sim.therapies.TherapySpec.device_max_mA`):
+#: implanted pulse generators about 25 mA, PNS about 30 mA, TENS units about 100 mA [T].
+DEVICE_MAX_MA: Mapping[str, float] = MappingProxyType(
+    {t.value: s.device_max_mA for t, s in THERAPIES.items()})
 
 
 def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -192,8 +195,10 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     seed = int(PARAMETERS["seed"].validate(seed))
     base = patient_preset(patient)
     rng = np.random.default_rng(seed)
-    placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),
-                 "off": ()}[therapy]
+    # where the lead lies varies between patients; TENS pads go where the pain is, and the
+    # CSF layer and the nerve's depth are drawn as anatomy (_ANATOMY) for every therapy
+    placement = tuple(n for n in therapy_spec(therapy).placement_params
+                      if n not in ("csf_thickness_mm", "nerve_depth_mm"))
     from sim.drive import resting_pain_nrs
     from sim.session import MIN_BASELINE_PAIN_NRS
     if not enrol or resting_pain_nrs(base) < MIN_BASELINE_PAIN_NRS:
@@ -312,7 +317,7 @@ def default_titration(session: Session) -> str:
     p = session.program
     if not p.is_active:
         return "fixed"
-    if p.pattern == "burst" and p.therapy == "scs":
+    if p.pattern == "burst" and p.therapy == Therapy.SCS:
         return "subperception"
     return "perception" if p.pattern == "tonic" and p.rate_hz < 1000 else "fixed"
 

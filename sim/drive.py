@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.patients import Patient
+from sim.therapies import Therapy, therapy_spec
 from sim.waveforms import Program
 
 if TYPE_CHECKING:  # types only: the session imports this module, not the reverse
@@ -208,7 +209,7 @@ def khz_field(program: Program, csf_thickness_mm: float) -> float:
     >>> khz_field(program("scs-tonic"), 3.0) < 1e-3
     True
     """
-    if program.therapy != "scs" or not program.is_active:
+    if program.therapy != Therapy.SCS or not program.is_active:
         return 0.0
     f = program.rate_hz
 
@@ -289,7 +290,8 @@ def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLev
         c_stim=float(tonic_drive(c.firing_rate_hz, share["c"], gp.U_C, gp.tau_rec_C_s,
                                  gp.k_C)),
         khz_field=khz_field(prog, patient.csf_thickness_mm),
-        burst_drive=float(drives.a_beta_stim_I) if burst and program.therapy == "scs" else 0.0,
+        burst_drive=float(drives.a_beta_stim_I) if burst and program.therapy == Therapy.SCS
+        else 0.0,
         paresthesia=float(paresthesia_intensity(ab.active_fraction, ab.firing_rate_hz)),
         amplitude_mA=float(prog.amplitude_mA),
         rho_abeta=float(ab.active_fraction), rho_adelta=float(ad.active_fraction),
@@ -437,7 +439,7 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
         from sim.blocks import PERIPHERAL_ECTOPIC_FRACTION as phi
         from sim.treatments import treatment_effects
         fx = treatment_effects(session.treatments, session.duration_s)
-        if prog.therapy in ("pns", "tens") and fx.blocks_stimulation:
+        if therapy_spec(prog.therapy).peripheral and fx.blocks_stimulation:
             stim_I, stim_P, stim_ad, stim_c, opioid, paresthesia = _blocked_stimulation(
                 col, fx, gp, stim_I, stim_P, paresthesia_intensity)
         a_beta = a_beta * fx.conduction_abeta

@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sim.therapies import THERAPY_NAMES
+
 __all__ = [
     "ParameterError",
     "Param",
@@ -272,7 +274,7 @@ def _declare(**kw: Any) -> Param:
 # Program: what a clinician programmer sets (docs/science.md §1.1).
 # --------------------------------------------------------------------------------------------
 _declare(name="therapy", unit="", minimum=0, maximum=0, default="scs", step=0,
-         kind="choice", choices=("scs", "pns", "tens", "off"), label="Therapy",
+         kind="choice", choices=THERAPY_NAMES, label="Therapy",
          help="Where the current goes: spinal cord (SCS), a peripheral nerve (PNS), skin pads "
               "(TENS), or no stimulation.")
 _declare(name="pattern", unit="", minimum=0, maximum=0, default="tonic", step=0,

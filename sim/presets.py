@@ -42,6 +42,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.params import ParameterError, Preset
+from sim.therapies import THERAPIES
 from sim.waveforms import Program
 
 __all__ = ["ProgramPreset", "PROGRAM_PRESETS", "program", "program_names", "THERAPY_PRESETS",
@@ -142,7 +143,7 @@ def program(name: str, **overrides: Any) -> Program:
 
 #: The standard program of each therapy (its preset): what a switch of therapy starts from.
 THERAPY_PRESETS: Mapping[str, str] = MappingProxyType(
-    {"scs": "scs-tonic", "pns": "pns", "tens": "tens-conventional", "off": "off"})
+    {t.value: s.preset for t, s in THERAPIES.items()})
 #: Program fields that depend on where the current goes (lead or pads, contact size, load,
 #: battery, the amplitude range and pulse that recruit the target fibres, the placement):
 #: they follow the therapy when it changes.

@@ -68,6 +68,7 @@ from sim import electrodes as el
 from sim import fibers as fb
 from sim.fibers import FIBER_PROPERTIES, FiberClass
 from sim.params import PARAMETERS, ParameterError, check_array
+from sim.therapies import THERAPIES, Therapy
 
 if TYPE_CHECKING:
     from sim.patients import Patient
@@ -99,12 +100,11 @@ __all__ = [
 #: Fraction of the Aβ population whose recruitment is first felt (perception threshold)
 #: [T: docs/science.md §3.3 "rho(Aβ) >= ~1-5 %"; 2 % chosen].
 PERCEPTION_FRACTION = 0.02
-#: Discomfort threshold / perception threshold, by therapy: SCS and PNS 1.5 [T: 1.4-1.6];
-#: TENS 4 [P, approximate: the current window between the sensory detection and pain
-#: thresholds of TENS is several times the detection threshold, Hughes, Bennett & Johnson
-#: 2013 Clin J Pain 29:146].
+#: Discomfort threshold / perception threshold, by therapy
+#: (:attr:`sim.therapies.TherapySpec.discomfort_ratio`, with its sources): SCS and PNS 1.5,
+#: TENS 4.
 DISCOMFORT_RATIO: Mapping[str, float] = MappingProxyType(
-    {"scs": 1.5, "pns": 1.5, "tens": 4.0, "off": 1.5})
+    {t.value: s.discomfort_ratio for t, s in THERAPIES.items()})
 #: Fibres per class in a population (sampling error of a fraction <= 0.7 percentage points).
 DEFAULT_N_FIBERS = 5000
 #: Default seed of the population generator.
@@ -139,7 +139,8 @@ DIAMETER_DISTRIBUTIONS: Mapping[FiberClass, DiameterDistribution] = MappingProxy
     FiberClass.C: DiameterDistribution(0.7, 0.35, "[A] median 0.7 um in 0.2-1.5 um"),
 })
 
-_THERAPIES = ("scs", "pns", "tens")
+#: Therapies with an electrode (and so a fibre population of their own).
+_THERAPIES = tuple(t.value for t in Therapy if t is not Therapy.OFF)
 
 
 # =============================================================================================

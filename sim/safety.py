@@ -29,11 +29,14 @@ Eldridge P. et al. (2011) Rechargeable IPGs (recharge interval, service life) [S
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
 from sim.params import PARAMETERS, _fmt
+from sim.therapies import THERAPIES
 from sim.waveforms import Program, PulseTrain, pulse_train
 
 __all__ = ["SafetyReport", "safety_report", "BATTERY_VOLTAGE_V", "CONVERTER_EFFICIENCY",
@@ -44,9 +47,11 @@ BATTERY_VOLTAGE_V = 3.6
 #: Efficiency of the output stage from battery energy to delivered energy [1] [A]; real
 #: current-source stimulators vary widely, so this is a teaching assumption.
 CONVERTER_EFFICIENCY = 0.8
-#: Output voltage compliance by therapy [V]: implanted pulse generators about 10-15 V [T];
-#: external TENS units drive skin pads with far higher voltages, up to about 80 V [T].
-COMPLIANCE_LIMIT_V = {"scs": 12.0, "pns": 15.0, "tens": 80.0, "off": 12.0}
+#: Output voltage compliance by therapy [V] (:attr:`sim.therapies.TherapySpec.compliance_limit_V`):
+#: implanted pulse generators about 10-15 V [T]; external TENS units drive skin pads with far
+#: higher voltages, up to about 80 V [T].
+COMPLIANCE_LIMIT_V: Mapping[str, float] = MappingProxyType(
+    {t.value: s.compliance_limit_V for t, s in THERAPIES.items()})
 #: Net charge per unit below which a program counts as charge-balanced [µC] (numerical
 #: rounding only; 1e-9 µC = 1 fC).
 CHARGE_BALANCE_TOLERANCE_UC = 1e-9

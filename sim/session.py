@@ -33,6 +33,7 @@ from sim.params import (
 )
 from sim.patients import Patient
 from sim.tables import register_units
+from sim.therapies import Therapy, therapy_spec
 from sim.treatments import MAX_TREATMENTS, Treatment
 from sim.waveforms import Program
 
@@ -637,8 +638,9 @@ def _treatment_report(session: Session, fx, rec) -> tuple:
         notes: list[str] = []
         cat = tr.info.category
         if cat in ("local-anaesthetic", "neurolysis"):
-            if prog.therapy in ("pns", "tens") and prog.is_active:
-                where = "PNS lead lies" if prog.therapy == "pns" else "TENS pads lie"
+            spec = therapy_spec(prog.therapy)
+            if spec.peripheral and prog.is_active:
+                where = "PNS lead lies" if prog.therapy == Therapy.PNS else "TENS pads lie"
                 if tr.block_site == "proximal":
                     if float(np.min(fx.stim_ordered_abeta * fx.stim_random_abeta)) < 0.05:
                         notes.append(
@@ -654,7 +656,7 @@ def _treatment_report(session: Session, fx, rec) -> tuple:
                 else:
                     notes.append(f"The {where} between the block and the cord: "
                                  "stimulation still reaches the dorsal horn.")
-            elif prog.therapy == "scs" and prog.is_active:
+            elif prog.therapy == Therapy.SCS and prog.is_active:
                 notes.append("SCS acts on the dorsal columns, central to any peripheral "
                              "block: the block does not stop it.")
         if cat == "local-anaesthetic":

@@ -35,6 +35,7 @@ from sim.params import (
     param_field,
     validate_fields,
 )
+from sim.therapies import THERAPIES, Therapy, therapy_spec
 
 __all__ = [
     "Program",
@@ -120,13 +121,9 @@ class Program(Declared):
             out |= {"interphase_gap_us", "cathodic_first"}
         if self.cycle_on_s <= 0:
             out.add("cycle_off_s")
-        if self.therapy != "pns":
-            out.add("lead_distance_mm")
-        if self.therapy != "scs":
-            out |= {"lateral_offset_mm", "csf_thickness_mm"}
-        if self.therapy != "tens":
-            out.add("nerve_depth_mm")
-        if self.therapy == "off":
+        own = set(therapy_spec(self.therapy).placement_params)
+        out |= {n for s in THERAPIES.values() for n in s.placement_params} - own
+        if self.therapy == Therapy.OFF:
             out |= {n for n, p in PARAMETERS.items() if p.group == "program" and n != "therapy"}
         return frozenset(out)
 
@@ -187,7 +184,8 @@ def _check_consistency(p: Program) -> None:
             f"cycle_off_s={_fmt(p.cycle_off_s)} s needs cycle_on_s > 0 s (cycling is on-time "
             "then off-time); set cycle_on_s or make cycle_off_s 0", name="cycle_off_s",
             value=p.cycle_off_s)
-    if p.therapy in ("pns", "tens") and (len(p.contacts) != 2 or p.contacts.count("-") != 1):
+    if therapy_spec(p.therapy).single_channel and (len(p.contacts) != 2
+                                                   or p.contacts.count("-") != 1):
         raise ParameterError(
             f"contacts={p.contacts!r} is invalid for therapy={p.therapy!r}: PNS and TENS have "
             "one channel, write '-+' (cathode then anode) or '+-'", name="contacts",

@@ -70,3 +70,15 @@ def test_no_page_loads_a_script_from_the_network(site):
         html = page.read_text(encoding="utf-8")
         assert not EXTERNAL_SCRIPT.search(html), page.relative_to(site)
         assert "cdn.plot.ly" not in html, page.relative_to(site)
+
+
+def test_every_module_has_an_api_page():
+    """Each public ``sim`` module (and each figure module) has its page, listed in the index
+    (a new module cannot be left out of the reference)."""
+    index = (DOCS / "api" / "index.rst").read_text(encoding="utf-8")
+    modules = [f"sim.{p.stem}" for p in sorted((ROOT / "sim").glob("*.py"))
+               if not p.stem.startswith("_")]
+    modules += ["dashboard.figures", "dashboard.diagnosis_figures"]
+    missing = [m for m in modules if not (DOCS / "api" / f"{m}.rst").is_file()
+               or f"   {m}\n" not in index]
+    assert not missing, f"modules without an API page in docs/api/index.rst: {missing}"
