@@ -138,7 +138,7 @@ for f in (0.2, 0.5, 1.0, 2.0):
     fig.add_scatter(x=np.arange(1, len(w.responses_spikes) + 1),
                     y=w.responses_spikes / w.responses_spikes[0],
                     name=f"{f:g} Hz (x{w.ratio:.1f})")
-w0 = windup_protocol(1.0, params=GateParams(kappa=0.0))
+w0 = windup_protocol(1.0, params=GateParams(windup_gain=0.0))
 fig.add_scatter(x=np.arange(1, 17), y=w0.responses_spikes / w0.responses_spikes[0],
                 name="1 Hz, κ = 0",
                 line_dash="dash")

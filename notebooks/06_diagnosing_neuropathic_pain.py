@@ -168,7 +168,7 @@ exam_figure(cold, examine(patient("healthy"), "cold")).show()
 for label, pat in [("healthy", patient("healthy")),
                    ("diabetic neuropathy", patient("painful-diabetic-neuropathy")),
                    ("diabetic, NMDA blocked", patient("painful-diabetic-neuropathy",
-                                                      sensitisation_gain=0.0))]:
+                                                      windup_gain=0.0))]:
     f = examine(pat, "pinprick")
     print(f"{label:24s} wind-up ratio {f.windup_ratio:.2f}   ({f.finding})")
 exam_figure(examine(patient("painful-diabetic-neuropathy"), "pinprick"),

@@ -148,8 +148,8 @@ def gate_params(patient: Patient):
     """
     from sim.gate import GateParams
     return GateParams(g_inh=patient.inhibition_efficacy, u=patient.abeta_unmasking,
-                      a_C_ongoing=patient.ongoing_c_drive, kappa=patient.sensitisation_gain,
-                      sensitisation_gain=patient.central_sensitisation_gain,
+                      a_C_ongoing=patient.ongoing_c_drive, windup_gain=patient.windup_gain,
+                      central_sensitisation_gain=patient.central_sensitisation_gain,
                       b_desc=patient.descending_drive
                       + mood_descending_drive(patient.anxiety, patient.depression))
 

@@ -181,10 +181,10 @@ def _pf(default: float, unit: str, lo: float, hi: float, lo_inclusive: bool = Tr
 class GateParams:
     """All constants of the gate model; sources per field (``docs/model.md`` has the table).
 
-    Patients set ``g_inh``, ``u``, ``kappa``, ``a_C_ongoing``, ``b_desc`` and
-    ``sensitisation_gain`` (see :mod:`sim.patients`); everything else is a model constant a
-    student may vary. Drives and weights are dimensionless ([1]); a drive of 1 is the afferent
-    activity of a moderate stimulus [A].
+    Patients set ``g_inh``, ``u``, ``windup_gain``, ``a_C_ongoing``, ``b_desc`` and
+    ``central_sensitisation_gain`` under the same names (see :mod:`sim.patients`); everything
+    else is a model constant a student may vary. Drives and weights are dimensionless ([1]); a
+    drive of 1 is the afferent activity of a moderate stimulus [A].
 
     Attributes
     ----------
@@ -228,7 +228,7 @@ class GateParams:
     w_wdr_pain : float
         λ, weight of the WDR nociceptive share in the nociceptive output Ŝ = N + λ·P_n [1];
         0.67 [A].
-    kappa : float
+    windup_gain : float
         Wind-up gain: G = 1 + κ·z [1]; 1 [A]; 0 = NMDA block (ketamine).
     tau_z_s, delta_z, z_max : float
         Wind-up decay 3 s ≈ NK1 decay [P Zhang 2014 code]; increment per C volley 0.3 and
@@ -249,7 +249,7 @@ class GateParams:
     k_C, U_C, tau_rec_C_s : float
         C synapses (stimulated C fibres): gain 1, U 0.3, τ_rec 1 s [A]: slight depression at the
         0.5-2 Hz of wind-up, deep depression at tens of Hz.
-    sensitisation_gain, sensitisation_rate_per_s, tau_sensitisation_s : float
+    central_sensitisation_gain, sensitisation_rate_per_s, tau_sensitisation_s : float
         Central sensitisation: gain g_s (patient), growth per unit evoked C drive 1/60 s⁻¹,
         decay 300 s [A; Woolf 1983 [P, qualitative]].
     carryover_fraction, tau_carryover_s : float
@@ -303,7 +303,7 @@ class GateParams:
     g_inh: float = _pf(1.0, "", 0.0, 1.0)
     u: float = _pf(0.0, "", 0.0, 1.0)
     w_wdr_pain: float = _pf(0.67, "", 0.0, 10.0)
-    kappa: float = _pf(1.0, "", 0.0, 10.0)
+    windup_gain: float = _pf(1.0, "", 0.0, 10.0)
     tau_z_s: float = _pf(3.0, "s", 0.0, 600.0, False)
     delta_z: float = _pf(0.3, "", 0.0, 10.0)
     z_max: float = _pf(3.0, "", 0.0, 100.0, False)
@@ -321,7 +321,7 @@ class GateParams:
     k_C: float = _pf(1.0, "", 0.0, 100.0)
     U_C: float = _pf(0.3, "", 0.0, 1.0, False)
     tau_rec_C_s: float = _pf(1.0, "s", 0.0, 10.0)
-    sensitisation_gain: float = _pf(0.0, "", 0.0, 5.0)
+    central_sensitisation_gain: float = _pf(0.0, "", 0.0, 5.0)
     sensitisation_rate_per_s: float = _pf(1.0 / 60.0, "1/s", 0.0, 10.0)
     tau_sensitisation_s: float = _pf(300.0, "s", 0.0, 1e5, False)
     carryover_fraction: float = _pf(0.8, "", 0.0, 1.0)
@@ -365,9 +365,9 @@ class GateParams:
 #: inhibition (Prescott 2006 [P]) and an unmasked Aβ→lamina I path (Medlock 2023 [P]); the
 #: numbers are teaching choices [A]. The patient presets of :mod:`sim.patients` are separate.
 NEUROPATHIC_PRESETS: dict[str, dict[str, float]] = {
-    "normal": {"g_inh": 1.0, "u": 0.0, "a_C_ongoing": 0.0, "sensitisation_gain": 0.0},
-    "mild": {"g_inh": 0.6, "u": 0.3, "a_C_ongoing": 0.75, "sensitisation_gain": 0.5},
-    "severe": {"g_inh": 0.3, "u": 1.0, "a_C_ongoing": 1.0, "sensitisation_gain": 1.0},
+    "normal": {"g_inh": 1.0, "u": 0.0, "a_C_ongoing": 0.0, "central_sensitisation_gain": 0.0},
+    "mild": {"g_inh": 0.6, "u": 0.3, "a_C_ongoing": 0.75, "central_sensitisation_gain": 0.5},
+    "severe": {"g_inh": 0.3, "u": 1.0, "a_C_ongoing": 1.0, "central_sensitisation_gain": 1.0},
 }
 
 
@@ -849,7 +849,7 @@ def _E_rate(p: GateParams, G: Any, a_C_total: Any, a_beta: Any, I: Any) -> Any:
 def _outputs(p: GateParams, mech: frozenset, d: dict[str, Any], G: Any, a_C_total: Any,
              E: Any, I: Any, sens: Any, opioid: Any, khz: Any) -> tuple[Any, Any, Any]:
     """P̂, P̂_n and N̂ for given interneuron rates (quasi-static or dynamic E and I)."""
-    common = d["b_desc_total"] + p.sensitisation_gain * sens
+    common = d["b_desc_total"] + p.central_sensitisation_gain * sens
     if Mechanism.DESCENDING_OPIOID in mech:
         common = common - p.w_opioid * opioid
     if Mechanism.KHZ_DIRECT_INHIBITORY in mech:
@@ -869,7 +869,7 @@ def _fast(p: GateParams, mech: frozenset, d: dict[str, Any], z: Any, sens: Any, 
           khz: Any) -> tuple[Any, ...]:
     """Quasi-static P̂, P̂_n, N̂, E, I (explicit: I, then E, then the outputs)."""
     a_C_total = p.a_C_ongoing + d["a_C"]
-    G = 1.0 + p.kappa * z
+    G = 1.0 + p.windup_gain * z
     I = _I_rate(p, mech, d, a_C_total)
     E = _E_rate(p, G, a_C_total, d["a_beta"], I)
     P, Pn, N = _outputs(p, mech, d, G, a_C_total, E, I, sens, opioid, khz)
@@ -1151,7 +1151,7 @@ def simulate_gate(inputs: GateInputs, params: GateParams | None = None,
         carry = np.zeros_like(t)
     spikes = np.concatenate([[0.0], np.cumsum(P[:-1] * dt)])
     return GateResult(t_s=t, P_hz=P, P_noci_hz=Pn, P_off_hz=np.asarray(P_off, dtype=float),
-                      N_hz=N, E_hz=E, I_hz=I, nociceptive_hz=S, z=z, gain=1.0 + p.kappa * z,
+                      N_hz=N, E_hz=E, I_hz=I, nociceptive_hz=S, z=z, gain=1.0 + p.windup_gain * z,
                       sensitisation=sens, carryover=carry, opioid=opioid, khz=khz,
                       P_spikes=spikes, mechanisms=mech, method="quasi-static")
 
@@ -1254,7 +1254,7 @@ def simulate_gate_ode(inputs: GateInputs, params: GateParams | None = None,
     d = _inputs_dict(p, inputs)
     P_off = _fast(p, mech, _off(d), z, sens, opioid, khz)[0]
     return GateResult(t_s=t, P_hz=P, P_noci_hz=Pn, P_off_hz=P_off, N_hz=N, E_hz=E, I_hz=I,
-                      nociceptive_hz=N + p.w_wdr_pain * Pn, z=z, gain=1.0 + p.kappa * z,
+                      nociceptive_hz=N + p.w_wdr_pain * Pn, z=z, gain=1.0 + p.windup_gain * z,
                       sensitisation=sens, carryover=carry, opioid=opioid, khz=khz,
                       P_spikes=spikes, mechanisms=mech, method="ode")
 
@@ -1263,7 +1263,7 @@ def _ode_rhs(_t: float, y: np.ndarray, p: GateParams, mech: frozenset,
              row: dict[str, float]) -> np.ndarray:
     P, Pn, N, E, I, z, sens, carry, opioid, khz, _ = y
     a_C_total = p.a_C_ongoing + row["a_C"]
-    G = 1.0 + p.kappa * z
+    G = 1.0 + p.windup_gain * z
     I_inf = _I_rate(p, mech, row, a_C_total)
     E_inf = _E_rate(p, G, a_C_total, row["a_beta"], I)
     P_inf, Pn_inf, N_inf = _outputs(p, mech, row, G, a_C_total, E, I, sens, opioid, khz)

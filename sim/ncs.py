@@ -129,7 +129,7 @@ __all__ = [
     "NerveSpec",
     "NERVES",
     "nerve_names",
-    "FiberPopulation",
+    "NervePopulation",
     "fiber_population",
     "NerveState",
     "nerve_state",
@@ -411,8 +411,10 @@ def _sites(distance_mm: Any, record_distances_mm: Any) -> tuple[float, tuple[flo
 # Fibre population
 # =============================================================================================
 @dataclass(frozen=True, eq=False)
-class FiberPopulation:
-    """A nerve's healthy fibre population (read-only arrays, one entry per model fibre).
+class NervePopulation:
+    """A nerve's healthy fibre population of every class, by diameter quantile (read-only
+    arrays, one entry per model fibre); the fibres of one class placed under an electrode are
+    :class:`sim.recruitment.FiberPopulation`.
 
     Attributes
     ----------
@@ -468,7 +470,7 @@ def _quantiles(mode: DiameterMode) -> tuple[np.ndarray, np.ndarray]:
 
 
 @functools.cache
-def _population(name: str) -> FiberPopulation:
+def _population(name: str) -> NervePopulation:
     spec = NERVES[name]
     cls, dia, cnt, rank, vel, dur, my = [], [], [], [], [], [], []
     for mode in spec.modes:
@@ -490,7 +492,7 @@ def _population(name: str) -> FiberPopulation:
     arrays += [u_loss, spread]
     for a in arrays:
         a.flags.writeable = False
-    return FiberPopulation(name, *arrays)
+    return NervePopulation(name, *arrays)
 
 
 @functools.cache
@@ -500,7 +502,7 @@ def _class_mask(name: str, fiber_class: FiberClass) -> np.ndarray:
     return mask
 
 
-def fiber_population(nerve: str = "sural") -> FiberPopulation:
+def fiber_population(nerve: str = "sural") -> NervePopulation:
     """The healthy fibre population of ``nerve`` (built once, then cached).
 
     Parameters
@@ -510,7 +512,7 @@ def fiber_population(nerve: str = "sural") -> FiberPopulation:
 
     Returns
     -------
-    FiberPopulation
+    NervePopulation
         Quantile-based fibres of each mode of the nerve's diameter histogram: 2,400 Aβ model
         fibres (one real fibre each), 1,200 Aδ (three each) and 4,000 C (5.55 each), with
         healthy velocities ``v = 6 d x velocity_factor`` (myelinated, Hursh and
@@ -528,7 +530,7 @@ class NerveState:
 
     Attributes
     ----------
-    population : FiberPopulation
+    population : NervePopulation
         The healthy population the state is derived from.
     lost : ndarray of bool
         Axon lost (axonal or small-fibre loss).
@@ -543,7 +545,7 @@ class NerveState:
         Fraction of Aβ axons this nerve loses (patient value x length factor) [1].
     """
 
-    population: FiberPopulation
+    population: NervePopulation
     lost: np.ndarray
     blocked: np.ndarray
     velocity_m_per_s: np.ndarray

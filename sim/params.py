@@ -42,13 +42,15 @@ __all__ = [
     "parse_assignment",
     "close_names",
     "unknown_name_error",
+    "RENAMED_PARAMETERS",
+    "current_names",
     "LIST_PARAMETERS_COMMAND",
     "json_schema",
     "Declared",
     "Preset",
     "document_fields",
     "param_field",
-    "TREATMENT_KINDS",
+    "TREATMENT_KIND_NAMES",
 ]
 
 
@@ -396,7 +398,7 @@ _declare(name="ongoing_c_drive", unit="", minimum=0.0, maximum=2.0, default=0.0,
          group="patient", label="Ongoing C-fibre firing",
          help="Spontaneous (ectopic) firing of injured C fibres, as afferent drive: 1 ≈ a "
               "moderate, constant burning input.")
-_declare(name="sensitisation_gain", unit="", minimum=0.0, maximum=5.0, default=1.0, step=0.1,
+_declare(name="windup_gain", unit="", minimum=0.0, maximum=5.0, default=1.0, step=0.1,
          group="patient", label="Wind-up gain (NMDA)",
          help="How strongly repeated C input amplifies the projection neuron (κ); 0 mimics an "
               "NMDA antagonist such as ketamine.")
@@ -496,12 +498,14 @@ _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, 
 # sim.treatments, which validates each treatment against its kind; the declarations below give
 # the widest span any kind accepts. Sources: sim.blocks, sim.drugs, docs/science.md §5.
 # --------------------------------------------------------------------------------------------
-#: The kinds of treatment, in display order (one preset of the same name each, sim.presets).
-TREATMENT_KINDS = ("lidocaine-block", "bupivacaine-block", "ganglion-block", "phenol",
+#: The names of the treatment kinds, in display order (the choices of ``treatment_kind``; one
+#: preset of the same name each, sim.presets). Each kind's table entry, with its ranges and
+#: sources, is :data:`sim.treatments.TREATMENT_KINDS`.
+TREATMENT_KIND_NAMES = ("lidocaine-block", "bupivacaine-block", "ganglion-block", "phenol",
                    "cryoneurolysis", "radiofrequency", "amitriptyline", "venlafaxine",
                    "gabapentin", "capsaicin-patch", "lidocaine-patch", "placebo")
 _declare(name="treatment_kind", unit="", minimum=0, maximum=0, default="lidocaine-block",
-         step=0, kind="choice", choices=TREATMENT_KINDS, group="treatment", label="Treatment",
+         step=0, kind="choice", choices=TREATMENT_KIND_NAMES, group="treatment", label="Treatment",
          help="Which treatment: a local-anaesthetic nerve block, a sympathetic ganglion block, "
               "a neurolysis (phenol, cryo, radiofrequency), a drug, a skin patch, or a placebo.")
 _declare(name="concentration_pct", unit="%", minimum=0.01, maximum=20.0, default=1.0,
@@ -692,6 +696,26 @@ def check_array(
     return arr
 
 
+#: Parameters renamed since an earlier release: old name -> current name. Documents, links
+#: and ``--set`` overrides written with an old name still load (the patient's wind-up gain was
+#: called ``sensitisation_gain`` in 0.2, a name the gate used for central sensitisation).
+RENAMED_PARAMETERS: Mapping[str, str] = {"sensitisation_gain": "windup_gain"}
+
+
+def current_names(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with renamed parameters under their current names (:data:`RENAMED_PARAMETERS`;
+    a current name already present wins).
+
+    >>> current_names({"sensitisation_gain": 0.5})
+    {'windup_gain': 0.5}
+    """
+    out = {k: v for k, v in data.items() if k not in RENAMED_PARAMETERS}
+    for old, new in RENAMED_PARAMETERS.items():
+        if old in data and new not in out:
+            out[new] = data[old]
+    return out
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse a CLI ``key=value`` override into ``(name, validated value)``.
 
@@ -701,6 +725,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ParameterError(f"--set {text!r} must have the form key=value", value=text)
     key, raw = (s.strip() for s in text.split("=", 1))
+    key = RENAMED_PARAMETERS.get(key, key)
     if key not in _P:
         raise unknown_name_error("--set", key, raw, _P)
     p = _P[key]
@@ -793,6 +818,7 @@ class Declared:
                 f"{cls.__name__.lower()} must be a JSON object of parameters, "
                 f"not {type(data).__name__}", name=cls.__name__.lower(), value=data)
         names = {f.name for f in dataclasses.fields(cls)}
+        data = current_names(data)
         unknown = [k for k in data if k not in names]
         if unknown:
             raise ParameterError(

@@ -84,7 +84,7 @@ class Patient(Declared):
     inhibition_efficacy: float = param_field("inhibition_efficacy")
     abeta_unmasking: float = param_field("abeta_unmasking")
     ongoing_c_drive: float = param_field("ongoing_c_drive")
-    sensitisation_gain: float = param_field("sensitisation_gain")
+    windup_gain: float = param_field("windup_gain")
     central_sensitisation_gain: float = param_field("central_sensitisation_gain")
     descending_drive: float = param_field("descending_drive")
     csf_thickness_mm: float = param_field("csf_thickness_mm")
@@ -121,7 +121,7 @@ _PRESETS = (
         "disinhibition, touch allodynia in some.",
         "unmasking phenotype [A]; Medlock 2023 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.7, ongoing_c_drive=1.0,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              axonal_loss=0.6, demyelination=0.1, small_fibre_loss=0.5)),
     PatientPreset(
         "small-fibre-neuropathy", "Small-fibre neuropathy",
@@ -131,7 +131,7 @@ _PRESETS = (
         "unmasking phenotype [A]; docs/science.md §9.1 (normal NCS) [S]; "
         "Ochoa & Yarnitsky 1994 [S]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=0.95,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              small_fibre_loss=0.7)),
     PatientPreset(
         "demyelinating-neuropathy", "Demyelinating neuropathy",
@@ -139,7 +139,7 @@ _PRESETS = (
         "disperses the nerve's response; some patients have neuropathic pain.",
         "unmasking phenotype [A]; docs/science.md §9.1 (demyelination) [T]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=0.9,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
              demyelination=0.45, axonal_loss=0.2)),
     PatientPreset(
         "failed-back-surgery", "Failed back surgery syndrome",
@@ -147,7 +147,7 @@ _PRESETS = (
         "root, disinhibition; the classic SCS indication (PROCESS trial).",
         "docs/science.md §4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
+             windup_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
              nerve_depth_mm=15.0)),
     PatientPreset(
         "crps", "Complex regional pain syndrome",
@@ -155,7 +155,7 @@ _PRESETS = (
         "proportion to the inciting event.",
         "docs/science.md §4.3 [A]; Kemler 2000 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.2,
-             sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
+             windup_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
              sympathetic_fraction=0.15, small_fibre_loss=0.3)),
     PatientPreset(
         "post-surgical-neuropathy", "Post-surgical neuropathic pain",
@@ -163,7 +163,7 @@ _PRESETS = (
         "one nerve, a good target for peripheral nerve stimulation.",
         "docs/science.md §4.3 [A]; Gilmore 2019 [P]",
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
+             windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
              small_fibre_loss=0.3)),
 )
 

@@ -15,7 +15,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,13 @@ from sim.tables import register_units
 from sim.therapies import Therapy, therapy_spec
 from sim.treatments import MAX_TREATMENTS, Treatment
 from sim.waveforms import Program
+
+if TYPE_CHECKING:  # types of the result's parts (their modules load when a session runs)
+    from sim.gate import GateResult
+    from sim.percept import Percept
+    from sim.recruitment import RecruitmentResult
+    from sim.safety import SafetyReport
+    from sim.treatments import TreatmentReport
 
 __all__ = ["Event", "ModelOptions", "Session", "SessionResult", "SessionSummary", "run_session",
            "default_events", "SCHEMA_VERSION", "MAX_EVENTS", "MAX_TREATMENTS",
@@ -444,14 +451,14 @@ class SessionResult:
 
     session: Session
     t_s: np.ndarray
-    series: dict
-    units: dict
+    series: dict[str, np.ndarray]
+    units: dict[str, str]
     summary: SessionSummary
-    recruitment: Any
-    safety: Any
-    gate: Any
-    treatment_report: tuple = ()
-    percept: Any = None
+    recruitment: RecruitmentResult
+    safety: SafetyReport
+    gate: GateResult
+    treatment_report: tuple[TreatmentReport, ...] = ()
+    percept: Percept | None = None
 
     def to_records(self) -> list[dict[str, float]]:
         """Tidy table: one row per time sample with ``t_s`` and every series."""

@@ -36,6 +36,7 @@ import numpy as np
 from sim import drugs as dr
 from sim.params import (
     PARAMETERS,
+    TREATMENT_KIND_NAMES,
     Declared,
     ParameterError,
     _fmt,
@@ -152,7 +153,7 @@ _KINDS = (
 
 #: Treatment kinds by name, in display order (read-only).
 TREATMENT_KINDS: Mapping[str, TreatmentKind] = MappingProxyType({k.name: k for k in _KINDS})
-assert tuple(TREATMENT_KINDS) == PARAMETERS["treatment_kind"].choices
+assert tuple(TREATMENT_KINDS) == TREATMENT_KIND_NAMES  # one order: the declaration's
 
 _NEUROLYSIS = ("phenol", "cryoneurolysis", "radiofrequency")
 #: Phenol: fraction of the lesion achieved per % of phenol, saturating at 6 % [A]: below about

@@ -59,7 +59,7 @@ def test_repeated_pinprick_winds_up_in_a_sensitised_patient(name):
     assert f.windup_ratio >= 1.5 and "wind-up" in f.finding
     assert healthy.windup_ratio < 1.3 and f.windup_ratio > healthy.windup_ratio
     # NMDA block (κ = 0) abolishes wind-up (docs/science.md §8.12)
-    blocked = examine(patient(name, sensitisation_gain=0.0), "pinprick")
+    blocked = examine(patient(name, windup_gain=0.0), "pinprick")
     assert blocked.windup_ratio == pytest.approx(1.0, abs=0.02)
 
 

@@ -180,7 +180,7 @@ def test_no_windup_at_slow_volley_rates(rate_hz):
 def test_windup_grows_with_volley_rate_and_nmda_block_abolishes_it():
     ratios = [windup_protocol(f).ratio for f in (0.1, 0.5, 1.0, 2.0)]
     assert np.all(np.diff(ratios) > 0)
-    blocked = windup_protocol(1.0, params=GateParams(kappa=0.0))
+    blocked = windup_protocol(1.0, params=GateParams(windup_gain=0.0))
     assert_allclose(blocked.responses_spikes, blocked.responses_spikes[0], rtol=0.02)
     assert blocked.responses_spikes[0] > 0
 
@@ -300,7 +300,7 @@ def _injury_session(gain):
     dt = 0.05
     t = np.arange(0.0, 1800.0, dt)
     injury = np.where((t >= 60.0) & (t < 180.0), 2.0, 0.0)  # 2 min of injury-level C drive
-    res = simulate_gate(GateInputs(t, a_C=injury), GateParams(sensitisation_gain=gain))
+    res = simulate_gate(GateInputs(t, a_C=injury), GateParams(central_sensitisation_gain=gain))
     return lambda ts: pain_nrs(res.nociceptive_hz[int(round(ts / dt))])
 
 

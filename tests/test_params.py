@@ -99,3 +99,8 @@ def test_json_schema_mirrors_declarations():
     pw = schema["properties"]["pulse_width_us"]
     assert (pw["minimum"], pw["maximum"], pw["type"]) == (10.0, 1000.0, "number")
     assert schema["properties"]["therapy"]["enum"] == ["scs", "pns", "tens", "off"]
+
+
+def test_set_accepts_a_renamed_parameter_under_its_new_name():
+    from sim.params import parse_assignment
+    assert parse_assignment("sensitisation_gain=0.5") == ("windup_gain", 0.5)

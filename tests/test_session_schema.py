@@ -54,3 +54,11 @@ def test_what_the_schema_refuses_the_session_refuses(validator, change):
     assert list(validator.iter_errors(doc))
     with pytest.raises(ParameterError):
         Session.from_dict(doc)
+
+
+def test_a_document_with_a_renamed_parameter_still_loads():
+    """0.2 documents named the patient's wind-up gain ``sensitisation_gain``: the same value
+    lands in ``windup_gain`` (and reaches the gate's G = 1 + windup_gain * z)."""
+    doc = Session().to_dict()
+    doc["patient"]["sensitisation_gain"] = doc["patient"].pop("windup_gain") * 0 + 0.25
+    assert Session.from_dict(doc).patient.windup_gain == 0.25
