@@ -65,7 +65,8 @@ def create_app() -> dash.Dash:
     """A new, fully wired dashboard app (same page for every visitor; no server-side state)."""
     app = dash.Dash(
         __name__, title="neuromod-sim dashboard", assets_folder=str(ASSETS),
-        update_title=None, serve_locally=True, compress=False,
+        update_title=None,  # type: ignore[arg-type]  # None: no "Updating..." title (Dash docs)
+        serve_locally=True, compress=False,
     )
     session = S.default_session()
     app.layout = layout.build_layout(session, **initial_view(session))

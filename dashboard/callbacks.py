@@ -222,32 +222,33 @@ def control(trigger: tuple, inp: FormInput) -> dict[str, Any]:
         "therapy": lambda: _with_therapy(current, inp.therapy),
     }
     if kind in preset_loads:
-        target = preset_loads[kind]()
-        if target is not None:
+        loaded = preset_loads[kind]()
+        if loaded is not None:
+            target = loaded
             out.update(_load(target, current, inp, every_control=False))
             out["search"] = S.encode_search(target, pinned=pinned, lecture=lecture)
             out["global_msg"] = ""
         return out
 
     if kind == "upload":
-        name = inp.upload_filename or "the file"
+        filename = inp.upload_filename or "the file"
         out["upload_contents"] = None  # so that the same file can be imported again
         try:
             target = S.decode_upload(inp.upload_contents)
         except ParameterError as exc:
-            out["global_msg"] = f"Could not import {name}: {_import_message(exc)}. Nothing " \
+            out["global_msg"] = f"Could not import {filename}: {_import_message(exc)}. Nothing " \
                                 "was changed."
             return out
         out.update(_load(target, current, inp))
         out["search"] = S.encode_search(target, pinned=pinned, lecture=lecture)
-        out["global_msg"] = f"Imported {name}."
+        out["global_msg"] = f"Imported {filename}."
         return out
 
     # A form edit: a released slider, a committed text box, choice, switch or event row.
     # Controls a request leaves out keep the stored values (not the declared defaults).
     fields = {**S.session_to_form(current), **inp.fields}
     rows = [dict(r) for r in inp.events]
-    name = trigger[1] if kind in ("slider", "field") else None
+    name = str(trigger[1]) if kind in ("slider", "field") else None
     if kind == "slider" and name in S.FORM_PARAMS and inp.sliders.get(name) is not None:
         p = S.FORM_PARAMS[name]
         pos = inp.sliders[name]
@@ -333,13 +334,13 @@ def _error(exc: ParameterError, trigger_name: str | None, kind: str,
     if trigger_name and trigger_name != target:
         messages[trigger_name] = f"Not applied: {text}"
     invalid = {n for n in (target, trigger_name) if n in S.FORM_PARAMS}
-    return dict(form=form_state(current, messages, events_msg, invalid),
+    return dict(form=form_state(current, messages, events_msg, sorted(invalid)),
                 global_msg=f"Not applied: see the message beside {where}. The figures show "
                            "the last valid settings.")
 
 
 def _with_program(current: Session, name: str | None) -> Session | None:
-    if name not in PROGRAM_PRESETS:
+    if name is None or name not in PROGRAM_PRESETS:
         return None
     return current.replace(program=PROGRAM_PRESETS[name].program())
 
@@ -348,13 +349,13 @@ def _with_therapy(current: Session, therapy: str | None) -> Session | None:
     """A therapy switch is a load: the program's therapy-dependent fields (contacts, pads,
     amplitude, pulse) follow the therapy's standard program (:func:`sim.presets.
     therapy_program`)."""
-    if therapy not in THERAPY_PRESETS:
+    if therapy is None or therapy not in THERAPY_PRESETS:
         return None
     return current.replace(program=therapy_program(current.program, therapy))
 
 
 def _with_patient(current: Session, name: str | None) -> Session | None:
-    if name not in PATIENT_PRESETS:
+    if name is None or name not in PATIENT_PRESETS:
         return None
     return current.replace(patient=PATIENT_PRESETS[name].patient())
 
@@ -492,13 +493,14 @@ def safety_update(doc: Any, pinned: Any, view: Any, key_state: Any) -> tuple[Any
     rep = R.safety(session.program, session.options)
     rep_a = R.safety(a.program, a.options) if a else None
     fig = F.safety_figure(rep, contact_area_mm2=session.program.contact_area_mm2,
-                          compare=(rep_a, a.program.contact_area_mm2) if a else None,
+                          compare=(rep_a, a.program.contact_area_mm2)
+                          if a and rep_a else None,
                           battery=battery, options=options)
     return fig, L.warnings_list(rep.warnings, rep_a.warnings if rep_a else ()), key
 
 
 def _default_cursor(session: Session) -> float:
-    stim = [e for e in session.events if e.kind == "stimulation"]
+    stim = [e for e in session.events or () if e.kind == "stimulation"]
     if stim:
         return 0.5 * (stim[0].start_s + stim[0].stop_s)
     return 0.5 * session.duration_s
@@ -530,7 +532,7 @@ def session_update(doc: Any, pinned: Any, view: Any, click: Any,
     cursor = _cursor_from_click(click, session.duration_s)
     if cursor is None:
         cursor = _default_cursor(session)
-    fig = F.session_figure(result, session.events, session.duration_s, compare=result_a,
+    fig = F.session_figure(result, session.events or (), session.duration_s, compare=result_a,
                            cursor_s=cursor if result is not None else None, options=options)
     activity = R.gate_activity_at(result, cursor)
     if activity is not None:
@@ -571,9 +573,7 @@ def _battery(session: Session, days: Any) -> str | None:
 def _summary(session: Session, result: Any, a: Session | None, result_a: Any) -> list[tuple]:
     """Summary cards ``(title, B, A or None, note)``. The battery-life card appears only when
     B or A is an implanted program that stimulates in its session ("—" for the other)."""
-    def values(s: Session | None, res: Any) -> dict[str, str] | None:
-        if s is None:
-            return None
+    def values(s: Session, res: Any) -> dict[str, str | None]:
         rep = R.safety(s.program, s.options)
         summ = getattr(res, "summary", None)
         get = (lambda k: getattr(summ, k, None)) if summ is not None else (lambda k: None)
@@ -590,7 +590,7 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
             "battery": _battery(s, get("battery_days")),
             "charge": f"{rep.charge_per_phase_uC:.3g} µC",
         }
-    b, va = values(session, result), values(a, result_a)
+    b, va = values(session, result), values(a, result_a) if a is not None else None
     rep = R.safety(session.program, session.options)
     k_text = f"Shannon k = {rep.shannon_k:.2f} (limit {rep.shannon_k_limit:g})" \
         if math.isfinite(rep.shannon_k) else "no charge delivered"
@@ -811,7 +811,7 @@ def _outputs(result: Mapping[str, Any], keys: Sequence[str]) -> list[Any]:
 
 
 def _out(key: str, dup: bool) -> Output:
-    spec = {
+    spec: dict[str, tuple[Any, str]] = {
         "doc": ("store-session", "data"), "pinned": ("store-pinned", "data"),
         "view": ("store-view", "data"), "search": ("url-search", "data"),
         "sliders": ({"type": "slider", "name": ALL}, "value"),
@@ -824,8 +824,9 @@ def _out(key: str, dup: bool) -> Output:
         "upload_contents": ("upload", "contents"),
         "program_note": ("program-preset-note", "children"),
         "patient_note": ("patient-preset-note", "children"),
-    }[key]
-    return Output(*spec, allow_duplicate=dup)
+    }
+    component, prop = spec[key]
+    return Output(component, prop, allow_duplicate=dup)
 
 
 #: Outputs of the loader (it owns them), the form and the view callbacks (duplicates).

@@ -39,8 +39,8 @@ EXAM_BUTTONS = (("dx-brush", "brush", "Brush"), ("dx-pinprick", "pinprick", "Pin
                 ("dx-pressure", "pressure", "Pressure"))
 
 def _graph(graph_id: str, filename: str) -> dcc.Graph:
-    config = dict(F.GRAPH_CONFIG, toImageButtonOptions=dict(
-        F.GRAPH_CONFIG["toImageButtonOptions"], filename=filename))
+    config: Any = {**F.GRAPH_CONFIG, "toImageButtonOptions": {
+        **F.GRAPH_CONFIG["toImageButtonOptions"], "filename": filename}}
     return dcc.Graph(id=graph_id, config=config, className="graph dx-graph",
                      figure=F._figure([], F._layout(F.FigureOptions(), "")))
 
@@ -129,13 +129,13 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any,
     """(figure, text) of a 12-week course of the session's patient, program and day-scale
     treatments; other treatments (blocks) act for hours and are left out, with a note."""
     from sim.mood import COURSE_KINDS, Course, simulate_course
-    opts = set(opts or ())
+    chosen = set(opts or ())
     s = _session(doc)
     kept = tuple(tr for tr in s.treatments if tr.info.category in COURSE_KINDS)
     notes = []
     if len(kept) < len(s.treatments):
         notes.append("Nerve blocks act for hours and are left out of the weeks-long course.")
-    stim = "stim" in opts
+    stim = "stim" in chosen
     if stim and s.program.therapy == "off":
         notes.append("The program is off: choose a stimulation program to switch on.")
         stim = False
@@ -147,7 +147,7 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any,
             s.replace(treatments=kept), days=d["course_days"], step_h=d["course_step_h"],
             stimulation_from_day=d["stimulation_from_day"] if stim else None,
             psychological_therapy_from_day=(d["psychological_therapy_from_day"]
-                                            if "therapy" in opts else None)))
+                                            if "therapy" in chosen else None)))
     except ParameterError as exc:
         return dash.no_update, _error(exc)
     text = course_text(res) + "".join(f'<div class="dx-small">{escape(n)}</div>'

@@ -73,7 +73,7 @@ NAME_B = "B (this session)"
 NAME_ALONE = "this session"
 
 #: ``dcc.Graph`` config: no cloud upload button, no logo, PNG export at 2x.
-GRAPH_CONFIG = {"showSendToCloud": False, "displaylogo": False,
+GRAPH_CONFIG: dict[str, Any] = {"showSendToCloud": False, "displaylogo": False,
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
@@ -115,8 +115,8 @@ def _axis(options: FigureOptions, **kw: Any) -> dict:
 
 def _margin(options: FigureOptions, **overrides: float) -> dict:
     """Fixed plot margins [px], wider in lecture mode (large tick labels and titles)."""
-    m = dict(l=100 if options.lecture else 64, r=20, t=64 if options.lecture else 48,
-             b=90 if options.lecture else 52)
+    m: dict[str, float] = dict(l=100 if options.lecture else 64, r=20,
+                               t=64 if options.lecture else 48, b=90 if options.lecture else 52)
     m.update(overrides)
     return m
 
@@ -199,7 +199,8 @@ def _typed_array(v: np.ndarray) -> Any:
     if code is None or v.ndim != 1 or v.size == 0 or v.dtype.byteorder == ">":
         from _plotly_utils.utils import to_typed_array_spec
         return to_typed_array_spec(v)  # int64, 2-D, empty ...: plotly's own rules
-    return {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
+    raw = np.ascontiguousarray(v).tobytes()
+    return {"dtype": code, "bdata": base64.b64encode(raw).decode("ascii")}
 
 
 def _nice_ceil(x: float) -> float:
@@ -337,7 +338,7 @@ def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
     x_ms = v.t_s * 1e3
     line = dict(color=color, width=width, dash=dash)
     kind = "scattergl" if len(x_ms) > WEBGL_MIN_POINTS else "scatter"
-    if v.mode == "envelope":
+    if v.mode == "envelope" and v.lower_mA is not None:
         thin = dict(line, width=width / 2, shape="hvh")
         return [dict(type=kind, x=x_ms, y=v.lower_mA.astype(np.float32), mode="lines",
                      line=thin, name=name, legendgroup=name, showlegend=False,
@@ -502,11 +503,11 @@ def downsample_minmax(t: Sequence[float], y: Sequence[float],
     Peaks (a pinch, an injury) survive any session length; the result is float32. Vectorised:
     the buckets (``max_points // 2`` of nearly equal length) are rows of one padded matrix.
     """
-    t = np.asarray(t, dtype=float)
-    y = np.asarray(y, dtype=float)
-    n = t.size
+    t_arr = np.asarray(t, dtype=float)
+    y_arr = np.asarray(y, dtype=float)
+    n = t_arr.size
     if n <= max_points:
-        return t.astype(np.float32), y.astype(np.float32)
+        return t_arr.astype(np.float32), y_arr.astype(np.float32)
     nb = max(1, max_points // 2)
     edges = np.linspace(0, n, nb + 1).astype(int)
     start, stop = edges[:-1], edges[1:]
@@ -516,13 +517,13 @@ def downsample_minmax(t: Sequence[float], y: Sequence[float],
     rows = start[:, None] + np.arange(width)[None, :]
     inside = rows < stop[:, None]
     rows = np.minimum(rows, n - 1)
-    vals = y[rows]
+    vals = y_arr[rows]
     # argmin/argmax return the first extreme of each bucket (a NaN counts as extreme, as in
     # np.argmin on the bucket itself); padding can never win.
     i_min = start + np.argmin(np.where(inside, vals, np.inf), axis=1)
     i_max = start + np.argmax(np.where(inside, vals, -np.inf), axis=1)
     idx = np.unique(np.concatenate([i_min, i_max]))
-    return t[idx].astype(np.float32), y[idx].astype(np.float32)
+    return t_arr[idx].astype(np.float32), y_arr[idx].astype(np.float32)
 
 
 #: Series drawn by :func:`session_figure`, top to bottom: (series name, axis title).
@@ -767,7 +768,8 @@ def gate_figure(activity: Mapping[str, float] | None, *,
         _, x0, y0, _, _ = GATE_NODES[src]
         _, x1, y1, _, _ = GATE_NODES[dst]
         off = bool(switch) and mechanisms.get(switch) is False
-        strength = 0.3 if level[src] is None else level[src]
+        given = level[src]
+        strength = 0.3 if given is None else given
         width = 1.0 if off else 1.0 + 4.0 * round(strength * 3) / 3
         color = "#BBBBBB" if off else (COLOR_B if sign < 0 else "#333333")
         dx, dy = x1 - x0, y1 - y0

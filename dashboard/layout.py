@@ -102,7 +102,10 @@ def control_row(p: Param, value: Any, *, irrelevant: bool = False) -> html.Div:
                        step=spec.step, value=S.to_slider(p, value), marks=spec.marks,
                        updatemode="mouseup", included=True, allow_direct_input=False,
                        className="param-slider"),
-            dcc.Input(id=field_id, type="text", value=shown, debounce=True, inputMode="decimal",
+            dcc.Input(id=field_id, type="text", value=shown, debounce=True,
+                      # HTML's "decimal" (digits and a decimal point on phones), which Dash's
+                      # type hints leave out; Dash passes it to the browser unchanged
+                      inputMode="decimal",  # type: ignore[arg-type]
                       className="param-input", autoComplete="off", name=name),
         ]
         kind = "num"
@@ -211,7 +214,8 @@ def event_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]:
     """One editable row per event: kind, start, stop, intensity and a remove button."""
     out = []
     for i, row in enumerate(rows):
-        cells = [dcc.Dropdown(id={"type": "ev", "row": i, "col": "kind"}, value=row["kind"],
+        cells: list[Any] = [dcc.Dropdown(id={"type": "ev", "row": i, "col": "kind"},
+                                         value=row["kind"],
                               options=[{"label": k, "value": k} for k in S.EVENT_KINDS],
                               clearable=False, searchable=False, className="ev-kind")]
         for col in ("start_s", "stop_s", "intensity"):
@@ -249,9 +253,10 @@ def treatment_rows_children(rows: Sequence[Mapping[str, Any]]) -> list[html.Div]
     from sim.treatments import TREATMENT_KINDS
     out = []
     for i, row in enumerate(rows):
-        k = TREATMENT_KINDS.get(row.get("kind"))
+        k = TREATMENT_KINDS.get(str(row.get("kind")))
         dose_unit = PARAMETERS[k.dose_param].unit if k and k.dose_param else ""
-        cells = [dcc.Dropdown(id={"type": "tr", "row": i, "col": "kind"}, value=row.get("kind"),
+        cells: list[Any] = [dcc.Dropdown(id={"type": "tr", "row": i, "col": "kind"},
+                                         value=row.get("kind"),
                               options=[{"label": t.title, "value": t.name}
                                        for t in TREATMENT_KINDS.values()],
                               clearable=False, searchable=False, className="ev-kind",
@@ -339,8 +344,8 @@ def warnings_list(warnings: Sequence[str], pinned_warnings: Sequence[str] = ()) 
 # Page
 # --------------------------------------------------------------------------------------------
 def _graph(graph_id: str, figure: Any, classes: str = "") -> html.Div:
-    config = dict(F.GRAPH_CONFIG, toImageButtonOptions=dict(
-        F.GRAPH_CONFIG["toImageButtonOptions"], filename=GRAPHS[graph_id]))
+    config: Any = {**F.GRAPH_CONFIG, "toImageButtonOptions": {
+        **F.GRAPH_CONFIG["toImageButtonOptions"], "filename": GRAPHS[graph_id]}}
     return html.Div(dcc.Graph(id=graph_id, figure=figure, config=config,
                               className="graph"), className="panel " + classes)
 

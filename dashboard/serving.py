@@ -127,6 +127,8 @@ class WaitressWorker(_base_worker()):  # type: ignore[misc]
     arbiter the process is alive and stops the worker when the arbiter has gone.
     """
 
+    alive: bool  # gunicorn's Worker sets it, and clears it to stop the worker
+
     def run(self) -> None:  # pragma: no cover - runs inside gunicorn's worker processes
         import signal
 

@@ -175,7 +175,7 @@ def session_to_form(session: Session) -> dict[str, Any]:
 def event_rows(session: Session) -> list[dict[str, Any]]:
     """The session's events as editable rows of control values, one dict per event."""
     return [{col: display_value(PARAMETERS[pname], getattr(ev, col))
-             for col, pname in EVENT_COLUMNS.items()} for ev in session.events]
+             for col, pname in EVENT_COLUMNS.items()} for ev in session.events or ()]
 
 
 def new_event_row(duration_s: float) -> dict[str, Any]:
@@ -208,7 +208,8 @@ def treatment_rows(session: Session) -> list[dict[str, Any]]:
         dose = getattr(tr, k.dose_param) if k.dose_param else None
         rows.append({
             "kind": tr.kind,
-            "dose": "" if dose is None else display_value(PARAMETERS[k.dose_param], dose),
+            "dose": "" if dose is None or not k.dose_param
+            else display_value(PARAMETERS[k.dose_param], dose),
             "start_s": display_value(PARAMETERS["treatment_start_s"], tr.start_s),
             "treatment_day": "" if tr.treatment_day is None or k.day_range == (0.0, 0.0)
             else display_value(PARAMETERS["treatment_day"], tr.treatment_day),
@@ -655,7 +656,7 @@ def shows_battery_life(session: Session) -> bool:
     amplitude above 0 and at least one stimulation event)."""
     p = session.program
     return (p.therapy in IMPLANTED_THERAPIES and p.is_active
-            and any(ev.kind == "stimulation" for ev in session.events))
+            and any(ev.kind == "stimulation" for ev in session.events or ()))
 
 
 def irrelevant_params(session: Session) -> frozenset[str]:

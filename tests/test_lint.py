@@ -1,4 +1,4 @@
-"""Lint: ``ruff check .`` and ``mypy sim`` are clean (rules in pyproject.toml).
+"""Lint: ``ruff check .`` and ``mypy sim dashboard`` are clean (rules in pyproject.toml).
 
 Both tools come with the ``test`` extra; a missing one skips its test and says so. mypy keeps
 its cache in a temporary directory, so the repository stays clean.
@@ -27,8 +27,9 @@ def test_ruff_is_clean():
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_mypy_on_sim_is_clean(tmp_path):
+def test_mypy_on_sim_and_dashboard_is_clean(tmp_path):
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[test]')")
-    res = _run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy"), "sim"])
+    res = _run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy"), "sim",
+                "dashboard"])
     assert res.returncode == 0, res.stdout + res.stderr
