@@ -932,8 +932,25 @@ def _pool_pass(todo, doc, runner, n, finish) -> None:
                 raise error
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now. Leaving (Ctrl+C, SIGTERM, an error), the chunks
+    they are running would be thrown away anyway, and without this the interpreter's exit
+    waits for each running chunk to finish (tens of seconds on a busy machine). Every finished
+    row is already on disk."""
+    # the worker processes of the pool (``_processes``: there is no public handle before
+    # Python 3.14's ``ProcessPoolExecutor.terminate_workers``)
+    procs = getattr(pool, "_processes", None) or {}
+    for proc in list(procs.values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in list(procs.values()):
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
 
 
 def _die_with_parent(parent_pid: int) -> None:
