@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import io
 import json
 import math
 import os
@@ -52,6 +53,7 @@ ENV_TOKEN = "NEUROMOD_LESSON_TOKEN"
 ENV_JOIN = "NEUROMOD_LESSON_JOIN_URL"
 STUDENT_COOKIE = "nm_student"
 PRESENTER_COOKIE = "nm_presenter"
+LECTURE_COOKIE = "nm_lecture"
 #: The students' short address (typed from the projector, or read from the QR code).
 JOIN_PATH = "/j"
 #: Largest answer or control request [bytes].
@@ -291,6 +293,9 @@ def register(app: Any, lecture: Lecture | None = None) -> Lecture | None:
         resp = flask.redirect("/" + S.encode_search(lesson.steps[step].session, lecture=True))
         resp.set_cookie(PRESENTER_COOKIE, lecture.token, max_age=12 * 3600, httponly=True,
                         samesite="Strict")
+        # readable by the page: only a browser that has it asks for the lecture's panel, so
+        # the dashboard without a lecture makes no extra request
+        resp.set_cookie(LECTURE_COOKIE, "1", max_age=12 * 3600, samesite="Strict")
         return resp
 
     @server.route("/lesson/qr.svg")
@@ -298,8 +303,9 @@ def register(app: Any, lecture: Lecture | None = None) -> Lecture | None:
         import segno
 
         url = lecture.join_url or (flask.request.host_url.rstrip("/") + JOIN_PATH)
-        svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
-        return flask.Response(svg, mimetype="image/svg+xml")
+        buf = io.BytesIO()
+        segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2)
+        return flask.Response(buf.getvalue(), mimetype="image/svg+xml")
 
     @server.route("/lesson/answers.csv")
     def _csv():

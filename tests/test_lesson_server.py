@@ -118,7 +118,7 @@ def test_students_answer_and_only_the_token_moves_the_lecture(client):
     assert sorted(float(r["answer"]) for r in rows) == [0.0, 10.0, 20.0, 30.0, 40.0]
 
     svg = server.test_client().get("/lesson/qr.svg").get_data(as_text=True)
-    assert svg.startswith("<svg") and "path" in svg
+    assert "<svg" in svg and 'xmlns="http://www.w3.org/2000/svg"' in svg and "path" in svg
 
 
 def test_the_csv_follows_the_export_conventions(tmp_path):
