@@ -204,3 +204,34 @@ def test_the_command_refuses_a_bad_lesson_naming_the_step(tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "step 3, views" in lines[0] and "hologram" in lines[0]
     assert "Traceback" not in r.stderr
+
+
+def test_the_handout_is_one_offline_file_with_the_class_answers(tmp_path):
+    import json
+    import re
+    import subprocess
+
+    from dashboard.handout import handout_html, main
+
+    store = AnswerStore(tmp_path / "l.sqlite", LESSON)
+    for i, v in enumerate((0, 1, 3, 3, 3)):
+        store.record(LESSON, 2, f"s{i}", float(v))
+    lesson = load_lesson(LESSON)
+    page = handout_html(lesson, store)
+    assert all(s.caption in page or s.caption.replace("'", "&#x27;") in page
+               for s in lesson.steps)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)  # nothing loaded from elsewhere
+    from dashboard.notebook import plotlyjs_script
+    assert page.count(plotlyjs_script()) == 1  # plotly.js inlined, once
+    bars = re.search(r'"answers-3".*?"y":\[([^\]]*)\]', page, re.S)
+    assert bars is not None and [int(x) for x in bars.group(1).split(",")] == [1, 1, 0, 3]
+    out = tmp_path / "h.html"
+    assert main([LESSON, "--answers", str(tmp_path / "l.sqlite"), "-o", str(out)]) == 0
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    # built without Dash (a student's or a script's machine needs only plotly)
+    code = ("import sys, dashboard.handout; "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('dash', 'flask'))))")
+    r = subprocess.run([sys.executable, "-c", "import json; " + code], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert json.loads(r.stdout) == []
