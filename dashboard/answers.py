@@ -234,7 +234,7 @@ def histogram(lesson: Lesson, step: int, values: list[float]) -> dict[str, Any]:
     counts = [0] * NUMBER_BINS
     for v in values:
         counts[min(NUMBER_BINS - 1, max(0, int((v - q.min) / width)))] += 1
-    labels = [f"{q.min + i * width:.3g}–{q.min + (i + 1) * width:.3g}"
+    labels = [f"{q.min + i * width:.3g} to {q.min + (i + 1) * width:.3g}"
               for i in range(NUMBER_BINS)]
     return {"labels": labels, "counts": counts, "total": len(values), "unit": q.unit}
 
