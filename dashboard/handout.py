@@ -36,7 +36,7 @@ def step_figures(lesson: Lesson, index: int) -> list[go.Figure]:
     out: list[go.Figure] = []
     for view in step.views:
         if view == "session":
-            out.append(F.session_figure(R.session_result(s), s.events, s.duration_s))
+            out.append(F.session_figure(R.session_result(s), s.events or (), s.duration_s))
         elif view == "waveform":
             out.append(F.waveform_figure(s.program, duration_s=s.duration_s,
                                          report=R.safety(s.program, s.options)))

@@ -92,7 +92,10 @@ class Lecture:
         first = _load(self.lesson_file)
         self.files = {name: name for name in lesson_names()}
         self.files[first.name] = self.lesson_file
-        if self.store.state() is None:
+        st = self.store.state()
+        # a lecture file reused for the same lesson resumes where it was; otherwise the
+        # lesson given starts at its first step
+        if st is None or st.lesson != first.name or st.step >= len(first.steps):
             self.store.set_state(first.name, 0, False)
 
     def lesson(self, name: str) -> Lesson:
@@ -232,7 +235,7 @@ def register(app: Any, lecture: Lecture | None = None) -> Lecture | None:
             return _json({"error": 'send {"step": <step>, "value": <answer>} as JSON'}, 400)
         lesson, step, revealed, _ = lecture.current()
         q = lesson.steps[step].question
-        if body["step"] != step or q is None or revealed:
+        if type(body["step"]) is not int or body["step"] != step or q is None or revealed:
             return _json({"error": "this question is closed"}, 409)
         try:
             value = q.check_answer(body["value"])

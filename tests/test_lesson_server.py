@@ -235,3 +235,25 @@ def test_the_handout_is_one_offline_file_with_the_class_answers(tmp_path):
     r = subprocess.run([sys.executable, "-c", "import json; " + code], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
     assert json.loads(r.stdout) == []
+
+
+def test_a_reused_lecture_file_resumes_its_lesson_and_the_picker_switches(tmp_path, client):
+    db = tmp_path / "again.sqlite"
+    store = AnswerStore(db, LESSON)
+    store.set_state(LESSON, 2, True)
+    assert Lecture(LESSON, store, "t", "").current()[1:3] == (2, True)  # same lesson: resumed
+    other = "02-fibres-and-pulse-width"
+    lecture = Lecture(other, AnswerStore(db), "t", "")
+    assert lecture.current()[0].name == other and lecture.current()[1] == 0
+
+    server, _ = client
+    presenter = server.test_client()
+    presenter.get("/lesson/present?token=secret-token")
+    names = [x["name"] for x in presenter.get("/lesson/state").json["lessons"]]
+    assert len(names) == 6 and other in names
+    assert presenter.post("/lesson/control",
+                          json={"action": "lesson", "name": other}).json["lesson"] == other
+    assert server.test_client().get("/lesson/state").json["title"] == \
+        load_lesson(other).title
+    assert presenter.post("/lesson/control",
+                          json={"action": "lesson", "name": "../etc"}).status_code == 400
