@@ -257,3 +257,11 @@ def test_a_reused_lecture_file_resumes_its_lesson_and_the_picker_switches(tmp_pa
         load_lesson(other).title
     assert presenter.post("/lesson/control",
                           json={"action": "lesson", "name": "../etc"}).status_code == 400
+
+
+def test_answers_without_a_lesson_is_one_line():
+    import subprocess
+
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "dashboard", "--answers", "x.sqlite"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stderr.strip() == "error: --answers needs --lesson"
