@@ -8,7 +8,9 @@ Sections: waveform render, fibre thresholds and recruitment, gate, sessions, con
 course and bedside examination, treatments in a session, dashboard (server callback, payload,
 cold start, browser round trip), cohorts, the load of 50 users for 60 s on
 ``neuromod dashboard --workers 2``, and the lecture hall (``load.py --hall``: 200 browsers,
-slow and hostile clients, 90 s on the default server and on ``--workers 2``). The slow parts
+slow and hostile clients, 90 s on the default server and on ``--workers 2``), and a live
+prediction in a lecture (``lecture.py``: a presenter in Chromium, 200 students answering within
+30 s on ``--workers 2 --public``, bound to loopback). The slow parts
 can be skipped: ``--no-browser`` (the real Chromium round trip), ``--no-load`` (the load and
 hall runs), ``--quick`` (fewer rounds, a smaller cohort, a 20-s load with 20 users, 30-s hall
 runs).
@@ -31,6 +33,7 @@ import bench_session
 import bench_treatments
 import bench_waveforms
 import hall
+import lecture
 import load
 
 
@@ -77,6 +80,17 @@ def main() -> None:
             rows.append({"measure": f"hall: errors + visitors never served ({h['server']})",
                          "median_ms": float(h["errors"] + h["unserved"]), "target_ms": 0.0,
                          "ok": h["errors"] + h["unserved"] == 0})
+        lec = lecture.run(students=200, seconds=30.0, workers=2)
+        rows.append({"measure": "lecture: answers lost (200 students, 30 s, --workers 2)",
+                     "median_ms": float(lec["lost"]), "target_ms": float(lecture.TARGET_LOST),
+                     "ok": lec["lost"] <= lecture.TARGET_LOST})
+        rows.append({"measure": "lecture: answer p95 [ms]", "median_ms": lec["answer_p95_ms"],
+                     "target_ms": lecture.TARGET_ANSWER_P95_MS,
+                     "ok": lec["answer_p95_ms"] <= lecture.TARGET_ANSWER_P95_MS})
+        rows.append({"measure": "lecture: histogram updated, worst [s]",
+                     "median_ms": lec["histogram_worst_s"],
+                     "target_ms": lecture.TARGET_HISTOGRAM_S,
+                     "ok": lec["histogram_worst_s"] <= lecture.TARGET_HISTOGRAM_S})
     print("\nSummary")
     print(f"| {'measure':66s} | {'median':>10s} | {'target':>9s} | ok  |")
     print("|" + "-" * 68 + "|" + "-" * 12 + "|" + "-" * 11 + "|-----|")

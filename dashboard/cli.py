@@ -25,6 +25,7 @@ import ipaddress
 import os
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register", "cmd_dashboard", "is_loopback", "display_url", "listen_problem"]
@@ -56,6 +57,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-client-share", action="store_true",
                    help="do not meter each client address's share of the CPU (needed "
                         "behind a reverse proxy, where every visitor has its address)")
+    p.add_argument("--lesson", default=None, metavar="FILE",
+                   help="run a lesson in lecture mode: a lesson file, or a shipped lesson's "
+                        "name; students answer from their phones (prints the presenter's "
+                        "address with its token)")
+    p.add_argument("--answers", default=None, metavar="FILE",
+                   help="the lecture's answer database (SQLite; default "
+                        "lectures/<lesson>-<date>-<time>.sqlite)")
     p.set_defaults(func=cmd_dashboard)
 
 
@@ -182,10 +190,15 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print(f"WARNING: binding to {host}: the dashboard is reachable by others on the "
               "network. Leave out --public to keep it on this computer.", file=sys.stderr,
               flush=True)
+    lecture_lines = _lecture(args, host, port)
+    if lecture_lines is None:
+        return 2
     problem = listen_problem(host, port)
     if problem:
         print(f"error: {problem}", file=sys.stderr, flush=True)
         return 2
+    for line in lecture_lines:
+        print(line, flush=True)
     from dashboard import serving
     from dashboard.fairshare import CLIENT_SHARE_ENV
 
@@ -213,6 +226,52 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
         return 2
     return 0
+
+
+def _lecture(args: argparse.Namespace, host: str, port: int) -> list[str] | None:
+    """Check ``--lesson`` and ``--answers`` and hand the lecture to the server (and its
+    workers) through the environment; the lines to print, or None (error printed)."""
+    name = getattr(args, "lesson", None)
+    if name is None:
+        if getattr(args, "answers", None):
+            print("error: --answers needs --lesson", file=sys.stderr, flush=True)
+            return None
+        return []
+    from dashboard.lesson import (
+        ENV_DB,
+        ENV_JOIN,
+        ENV_LESSON,
+        ENV_TOKEN,
+        JOIN_PATH,
+        default_db_path,
+        new_token,
+    )
+    from sim.lesson import lesson_path, load_lesson
+    from sim.params import ParameterError
+
+    try:
+        lesson = load_lesson(name)
+    except ParameterError as exc:
+        print(f"error: --lesson {name}: {exc}", file=sys.stderr, flush=True)
+        return None
+    db = Path(args.answers) if getattr(args, "answers", None) else default_db_path(lesson.name)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        from dashboard.answers import AnswerStore
+        AnswerStore(db, lesson.name)
+    except (OSError, Exception) as exc:  # noqa: BLE001 - sqlite3 errors and file errors alike
+        print(f"error: --answers {db}: cannot open the answer database ({exc})",
+              file=sys.stderr, flush=True)
+        return None
+    token = new_token()
+    base = display_url(host, port).rstrip("/")
+    lan = lan_address() if host in ("0.0.0.0", "", "::") else None
+    join = (f"http://{lan}:{port}" if lan else base) + JOIN_PATH
+    os.environ.update({ENV_LESSON: str(lesson_path(name).resolve()), ENV_DB: str(db.resolve()),
+                       ENV_TOKEN: token, ENV_JOIN: join})
+    return [f"lesson: {lesson.title} ({len(lesson.steps)} steps); answers in {db}",
+            f"presenter (keep this address to yourself): {base}/lesson/present?token={token}",
+            f"students: open {join} or scan the QR code on the presenter's screen"]
 
 
 def _run_gunicorn(host: str, port: int, workers: int, browsers: int) -> int:
