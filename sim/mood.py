@@ -88,9 +88,11 @@ ANTIDEPRESSANT_MOOD_EFFECT = 0.5
 #: Onset of the antidepressant effect on mood [days]: 2-4 weeks [T].
 ANTIDEPRESSANT_TAU_DAYS = 14.0
 #: Usual antidepressant doses [mg/day]: amitriptyline 75-150 mg/day for depression against
-#: 10-75 mg/day for neuropathic pain; venlafaxine from 75 mg/day (BNF; NICE CG173 [S]). The
-#: mood effect scales with dose / this dose, at most 1.
-ANTIDEPRESSANT_DOSE_MG_PER_DAY = {"amitriptyline": 125.0, "venlafaxine": 150.0}
+#: 10-75 mg/day for neuropathic pain; venlafaxine from 75 mg/day; duloxetine 60 mg/day, the
+#: same dose as for pain (BNF; NICE CG173 [S]). The mood effect scales with dose / this dose,
+#: at most 1.
+ANTIDEPRESSANT_DOSE_MG_PER_DAY = {"amitriptyline": 125.0, "venlafaxine": 150.0,
+                                  "duloxetine": 60.0}
 #: Fear-avoidance (qualitative) [A]: activity target per unit pain load, and its time
 #: constants [days] (Vlaeyen & Linton 2000 [S]).
 AVOIDANCE_PER_PAIN_LOAD = 0.6

@@ -497,7 +497,8 @@ _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, 
 #: The kinds of treatment, in display order (one preset of the same name each, sim.presets).
 TREATMENT_KINDS = ("lidocaine-block", "bupivacaine-block", "ganglion-block", "phenol",
                    "cryoneurolysis", "radiofrequency", "amitriptyline", "venlafaxine",
-                   "gabapentin", "capsaicin-patch", "lidocaine-patch", "placebo")
+                   "gabapentin", "pregabalin", "duloxetine", "tramadol", "morphine",
+                   "paracetamol", "ibuprofen", "capsaicin-patch", "lidocaine-patch", "placebo")
 _declare(name="treatment_kind", unit="", minimum=0, maximum=0, default="lidocaine-block",
          step=0, kind="choice", choices=TREATMENT_KINDS, group="treatment", label="Treatment",
          help="Which treatment: a local-anaesthetic nerve block, a sympathetic ganglion block, "
