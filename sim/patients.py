@@ -24,6 +24,7 @@ small-fibre-neuropathy        0.95   0.75   0.95   1.5   0.5    3.0    0     0  
 demyelinating-neuropathy      0.95   0.78   0.9    1.5   0.5    3.0    0.2   0.45  0
 failed-back-surgery           0.95   0.78   1.1    1.5   0.8    3.0    0     0     0
 crps                          0.9    0.8    1.2    2.0   1.0    3.0    0     0     0.3
+early-diabetes                0.9    0.7    0.05   1.5   0.5    3.0    0.05  0     0
 post-surgical-neuropathy      0.98   0.8    1.0    1.5   0.5    3.0    0     0     0.3
 ============================  =====  =====  =====  ====  =====  =====  ====  ====  ====
 
@@ -157,6 +158,15 @@ _PRESETS = (
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.2,
              sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
              sympathetic_fraction=0.15, small_fibre_loss=0.3)),
+    PatientPreset(
+        "early-diabetes", "Diabetes without neuropathy yet",
+        "Type 2 diabetes before neuropathy: the dorsal-horn phenotype of the painful diabetic "
+        "preset, a trace of ectopic drive and little axonal loss; run a course of years with an "
+        "HbA1c to watch the sural amplitude fall and pain begin.",
+        "unmasking phenotype of painful-diabetic-neuropathy [A]; sim.care (DCCT 1993 [P])",
+        dict(inhibition_efficacy=0.9, abeta_unmasking=0.7, ongoing_c_drive=0.05,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
+             axonal_loss=0.05)),
     PatientPreset(
         "post-surgical-neuropathy", "Post-surgical neuropathic pain",
         "Focal nerve injury after thoracotomy or mastectomy: a painful territory supplied by "

@@ -1,0 +1,138 @@
+"""Care over weeks to years (sim.care through sim.mood's course): surgery for a compressed
+nerve, disuse and physiotherapy, diabetes control, pain education.
+
+Independent expectations: the DCCT (DCCT Research Group 1993 N Engl J Med 329:977: intensive
+control, HbA1c about 7.2 % against 9.1 %, about 60 % less clinical neuropathy); disuse atrophy
+of about 0.5 % of muscle a day at most in the first weeks (Wall et al. 2013 Ageing Res Rev
+12:898); relief within weeks of early decompression (Peul et al. 2007 N Engl J Med 356:2245)
+and a poorer outcome after a long duration of symptoms (Ng & Sell 2004 J Bone Joint Surg Br
+86:546); hand calculations of the closed forms.
+"""
+import math
+
+import numpy as np
+import pytest
+
+from sim import ParameterError
+from sim import care as ca
+from sim.mood import Course, simulate_course
+from sim.patients import patient
+from sim.presets import program
+from sim.session import Session
+
+FBSS = "failed-back-surgery"
+
+
+def _course(name=FBSS, days=84.0, step_h=24.0, **kw):
+    pat = patient(name) if isinstance(name, str) else name
+    return simulate_course(Course(Session(program=program("off"), patient=pat), days=days,
+                                  step_h=step_h, **kw))
+
+
+# Surgery --------------------------------------------------------------------------------------
+def test_decompression_closed_forms_by_hand():
+    assert float(ca.compression_remaining(10.0, 20.0)) == 1.0          # before surgery
+    assert float(ca.compression_remaining(34.0, 20.0)) == pytest.approx(math.exp(-1))
+    assert float(ca.conduction_deficit_remaining(80.0, 20.0)) == pytest.approx(
+        0.3 * math.exp(-1))
+    assert float(ca.compression_remaining(1e3, None)) == 1.0           # never operated
+
+
+def test_early_decompression_relieves_late_decompression_leaves_pain():
+    """Operated after a month: pain all but gone within weeks (Peul 2007: median recovery 4
+    weeks). Operated after a year of pain: central sensitisation keeps much of it (Ng & Sell
+    2004: > 12 months of sciatica, poorer outcome)."""
+    early = _course(days=730, decompression_day=28)
+    late = _course(days=730, decompression_day=365)
+    before = early.at("pain_nrs", 27)
+    assert before >= 5.0
+    # early: four time constants after surgery most of the pain is gone, and it stays gone
+    assert early.at("pain_nrs", 28 + 56) < 0.3 * before
+    assert early.at("pain_nrs", 28 + 180) < 0.2 * before
+    # late: six months after surgery at least half of the pain remains
+    pre = late.at("pain_nrs", 364)
+    assert late.at("pain_nrs", 365 + 180) > 0.5 * pre
+    assert late.at("central_sensitisation", 364) > 0.8
+    # conduction recovers over weeks to months whenever the nerve is freed
+    for r, d0 in ((early, 28), (late, 365)):
+        assert r.at("nerve_conduction", d0 - 1) == pytest.approx(0.7)
+        assert r.at("nerve_conduction", d0 + 60) == pytest.approx(1 - 0.3 * math.exp(-1),
+                                                                  abs=0.01)
+
+
+# Disuse and physiotherapy ---------------------------------------------------------------------
+def test_pain_leads_to_disuse_muscle_loss_and_stiffness_at_published_rates():
+    r = _course(days=168)
+    m = r.series["muscle_mass"]
+    assert m[-1] < 0.97 and r.series["range_of_motion"][-1] < 0.95
+    daily = -np.diff(m) / m[:-1]                       # fractional loss per day (24 h steps)
+    assert daily.max() <= 0.005 + 1e-12                # <= 0.5 %/day (complete disuse)
+    # no pain, no avoidance, no wasting
+    h = _course("healthy", days=168)
+    assert h.series["muscle_mass"].min() == 1.0
+
+
+def test_physiotherapy_reverses_wasting_and_lowers_fear():
+    none = _course(days=168)
+    pt = _course(days=168, physiotherapy_from_day=56)
+    assert pt.at("muscle_mass", 55) == none.at("muscle_mass", 55)     # nothing before it
+    assert pt.at("muscle_mass", 168) > none.at("muscle_mass", 168)
+    assert pt.at("muscle_mass", 168) > pt.at("muscle_mass", 60)      # it grows back
+    assert pt.at("range_of_motion", 168) > none.at("range_of_motion", 168)
+    assert pt.at("fear", 168) < 0.7 * none.at("fear", 168)
+    # regrowth is slower than loss: at most 0.3/100 d = 0.3 %/day
+    m = pt.series["muscle_mass"]
+    assert np.diff(m).max() <= 0.003 + 1e-12
+
+
+# Diabetes -------------------------------------------------------------------------------------
+def test_axonal_loss_rate_follows_the_dcct_ratio():
+    ratio = ca.axonal_loss_rate_per_year(7.2) / ca.axonal_loss_rate_per_year(9.1)
+    assert 1 - ratio == pytest.approx(0.60, abs=0.05)                # DCCT: about 60 % less
+    assert ca.axonal_loss_rate_per_year(5.5) == 0.0                  # normal glycaemia
+    # closed form by hand: 1 - (1 - 0.05) exp(-0.08 * 5)
+    assert float(ca.axonal_loss_at(5 * 365.25, 9.1, 0.05)) == pytest.approx(
+        1 - 0.95 * math.exp(-0.4))
+
+
+def test_better_hba1c_slows_sural_amplitude_loss_in_proportion_to_dcct():
+    five = 5 * 365.0
+    poor = _course("early-diabetes", days=five, hba1c_pct=9.1)
+    good = _course("early-diabetes", days=five, hba1c_pct=7.2)
+    drop_poor = poor.series["sural_amplitude_uV"][0] - poor.series["sural_amplitude_uV"][-1]
+    drop_good = good.series["sural_amplitude_uV"][0] - good.series["sural_amplitude_uV"][-1]
+    assert drop_poor > 5.0                                           # µV over five years
+    # DCCT risk reductions 57-69 % (secondary/primary cohorts) -> 45-75 % less decline
+    assert 0.45 <= 1 - drop_good / drop_poor <= 0.75
+    # and pain begins only with poor control, within ten years
+    poor10 = _course("early-diabetes", days=3650, hba1c_pct=9.1)
+    good10 = _course("early-diabetes", days=3650, hba1c_pct=7.2)
+    assert poor10.summary["pain_onset_day"] is not None
+    assert good10.summary["pain_onset_day"] is None
+    assert good10.at("pain_nrs", 3650) < poor10.at("pain_nrs", 3650) - 2
+
+
+# Education ------------------------------------------------------------------------------------
+def test_pain_education_lowers_anxiety_fear_facilitation_and_pain():
+    none = _course(days=168)
+    edu = _course(days=168, education_from_day=28)
+    for name in ("anxiety", "fear", "descending_shift", "pain_nrs"):
+        assert edu.at(name, 168) < none.at(name, 168), name
+    assert edu.at("education", 28 + 7) == pytest.approx(1 - math.exp(-1))
+
+
+def test_a_course_without_care_options_is_unchanged():
+    r = _course(days=84)
+    assert np.all(r.series["compression"] == 1) and np.all(r.series["physiotherapy"] == 0)
+    assert np.array_equal(r.series["fear"], r.series["anxiety"])
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(decompression_day=100), "decompression_day=100 days is after the end"),
+    (dict(physiotherapy_from_day=-1), "physiotherapy_from_day=-1"),
+    (dict(education_from_day="soon"), "education_from_day='soon'"),
+    (dict(hba1c_pct=20), "hba1c_pct=20"),
+])
+def test_bad_care_options_name_the_parameter(kw, message):
+    with pytest.raises(ParameterError, match=message):
+        Course(Session(program=program("off"), patient=patient(FBSS)), days=84, **kw)
