@@ -136,3 +136,69 @@ def test_a_course_without_care_options_is_unchanged():
 def test_bad_care_options_name_the_parameter(kw, message):
     with pytest.raises(ParameterError, match=message):
         Course(Session(program=program("off"), patient=patient(FBSS)), days=84, **kw)
+
+
+# Command line ---------------------------------------------------------------------------------
+def test_cli_course_takes_the_care_options(capsys):
+    import json
+
+    from sim.cli import main
+    assert main(["course", "--preset", "off", "--patient", "early-diabetes", "--days", "3650",
+                 "--step-h", "24", "--hba1c", "7.2", "--physiotherapy-from-day", "10",
+                 "--education-from-day", "10", "--decompression-day", "20", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["axonal_loss_end"] == pytest.approx(
+        float(ca.axonal_loss_at(3650, 7.2, 0.05)), rel=1e-9)
+    assert len(data["sural_amplitude_uV"]) == len(data["day"])
+    assert main(["course", "--preset", "off", "--patient", "early-diabetes", "--days", "3650",
+                 "--step-h", "24", "--hba1c", "9.1"]) == 0
+    out = capsys.readouterr().out
+    assert "HbA1c 9.1 %" in out and "moderate pain from day" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--hba1c", "30"], "hba1c_pct=30 is outside 4.5..14 %"),
+    (["--decompression-day", "200"], "--decompression-day 200 days is outside the course"),
+    (["--physiotherapy-from-day", "x"], "--physiotherapy-from-day 'x' is not a number"),
+])
+def test_cli_bad_care_options_exit_2_with_one_line(argv, message, capsys):
+    from sim.cli import main
+    assert main(["course", "--preset", "off", "--patient", FBSS, "--days", "84", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+# Dashboard ------------------------------------------------------------------------------------
+def _doc(name=FBSS):
+    return Session(program=program("off"), patient=patient(name)).to_dict()
+
+
+def test_dashboard_course_shows_surgery_physiotherapy_muscle_and_hba1c():
+    import plotly.graph_objects as go
+
+    from dashboard import diagnosis as D
+    fig, text = D.course_update(_doc(), ["surgery", "physio", "education"], {})
+    go.Figure(fig.to_dict())
+    names = " ".join(tr.name for tr in fig.data)
+    assert "muscle mass" in names and "range of motion" in names
+    assert "conduction across the compression" in names
+    anns = [a.text for a in fig.layout.annotations]
+    assert {"decompression", "physiotherapy", "pain education"} <= set(anns)
+    assert "muscle" in text and "fear" in text
+    fig_d, text_d = D.course_update(_doc("early-diabetes"), [], {}, "9.1")
+    assert "sural amplitude" in " ".join(tr.name for tr in fig_d.data)
+    assert "HbA1c 9.1 %" in text_d and "years" in fig_d.layout.title.text
+    assert fig_d.data[0].x[-1] == 3650
+    _, text_good = D.course_update(_doc("early-diabetes"), [], {}, "7.2")
+    assert "no moderate pain" in text_good
+    # a tampered dropdown value is a message, not a traceback
+    _, bad = D.course_update(_doc(), [], {}, "lots")
+    assert "HbA1c" in bad and "not a number" in bad
+
+
+def test_the_course_figure_builder_imports_no_dash():
+    import subprocess
+    import sys
+    code = ("import sys, dashboard.diagnosis_figures; "
+            "sys.exit(1 if 'dash' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
