@@ -152,7 +152,8 @@ def exam_text(finding: Any) -> str:
 
 def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
     """Pain (left axis) and anxiety, depression and movement limitation (right axis) over the
-    course's days.
+    course's days; with a care option (surgery, physiotherapy, education, HbA1c) a lower panel
+    shows muscle mass, range of motion, conduction and the sural amplitude as % of normal.
 
     Both axes run 0-10, and every legend entry states its scale and axis: pain as NRS 0-10
     (left); anxiety, depression and movement limitation, which the model keeps as 0-1
@@ -181,7 +182,9 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
              line=dict(color="#009E73", width=w * 0.6, dash="dash"), hoverinfo="skip"),
     ]
     c = result.course
-    data += _care_traces(result, w)
+    care = _has_care(c)
+    if care:
+        data += _care_traces(result, w)
     shapes, anns = [], []
     for d0, text in ((c.stimulation_from_day, "stimulation on"),
                      (c.psychological_therapy_from_day, "psychological therapy"),
@@ -202,15 +205,22 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
     if c.hba1c_pct is not None:
         title = f"Diabetes over {float(day[-1]) / 365.25:.0f} years at HbA1c {c.hba1c_pct:g} % " \
                 "(teaching model)"
+    panel: dict = {}
+    if care:  # a lower panel for the body: muscle, movement, nerve
+        panel = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])],
+                                   anchor="y3"),
+                     yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5],
+                                   domain=[CARE_PANEL_TOP + 0.08, 1.0]),
+                     yaxis3=F._axis(options, title="% of normal", range=[0, 105],
+                                    domain=[0.0, CARE_PANEL_TOP]))
+    axes = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])]),
+                yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]))
+    axes.update(panel)
     layout = F._layout(
         options, title,
-        xaxis=F._axis(options, title="day", range=[0, float(day[-1])], anchor="y3"),
-        yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5],
-                      domain=[CARE_PANEL_TOP + 0.08, 1.0]),
         yaxis2=dict(F._axis(options, title="mood and movement limitation [0-10]",
                             range=[0, 10.5]), overlaying="y", side="right", showgrid=False),
-        yaxis3=F._axis(options, title="% of normal", range=[0, 105],
-                       domain=[0.0, CARE_PANEL_TOP]),
+        **axes,
         shapes=shapes, annotations=anns, hovermode="x",
         margin=F._margin(options, r=90 if options.lecture else 64))
     return F._figure(data, layout)
@@ -218,6 +228,12 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
 
 #: Top of the lower panel of the course figure (body: muscle, movement, nerve) [paper].
 CARE_PANEL_TOP = 0.3
+
+
+def _has_care(course: Any) -> bool:
+    """Whether a course uses any care option (surgery, physiotherapy, education, HbA1c)."""
+    return any(getattr(course, n) is not None for n in (
+        "decompression_day", "physiotherapy_from_day", "education_from_day", "hba1c_pct"))
 
 
 def _care_traces(result: Any, w: float) -> list[dict]:
