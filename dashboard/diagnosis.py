@@ -113,6 +113,23 @@ def _session(doc: Any):
     return _session_or_none(doc) or default_session()
 
 
+def central_pain_notes(session: Any, surgery: bool = False) -> list[str]:
+    """Why the session's program, treatments (and a decompression) do or do not reach a
+    central pain generator (:func:`sim.care.central_pain_reason`); empty for peripheral
+    pain."""
+    from sim.care import central_pain_reason
+    pat = session.patient
+    what = [session.program.therapy] if session.program.is_active else []
+    what += [tr.info.category for tr in session.treatments]
+    what += ["surgery"] if surgery else []
+    out: list[str] = []
+    for w in what:
+        why = central_pain_reason(pat, w)
+        if why and why not in out:
+            out.append(why)
+    return out
+
+
 def _number(value: Any) -> Any:
     """A dropdown's text as a number when it reads as one (validation names the rest)."""
     try:
@@ -185,11 +202,7 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any,
             hba1c_pct=h, **care))
     except ParameterError as exc:
         return dash.no_update, _error(exc)
-    if "surgery" in opts:
-        from sim.care import central_pain_reason
-        why = central_pain_reason(s.patient, "surgery")
-        if why:
-            notes.append(why)
+    notes += central_pain_notes(s, "surgery" in opts)
     text = course_text(res) + "".join(f'<div class="dx-small">{escape(n)}</div>'
                                       for n in notes)
     return course_figure(res, options=_options(view)), text

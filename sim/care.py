@@ -81,7 +81,7 @@ __all__ = [
     "EDUCATION_TAU_DAYS", "EDUCATION_ANXIETY_EFFECT", "EDUCATION_FEAR_EFFECT",
     "EDUCATION_FACILITATION_EFFECT", "compression_remaining", "conduction_deficit_remaining",
     "physio_effect", "education_effect", "axonal_loss_rate_per_year", "axonal_loss_at",
-    "sural_amplitude_uV", "central_pain_reason",
+    "sural_amplitude_uV", "central_pain_reason", "stimulation_reach", "SCS_CENTRAL_LOSS",
 ]
 
 #: Decompression: time constant of the fall of the compressed nerve's drive [days]; Peul et al.
@@ -264,6 +264,28 @@ def central_pain_reason(patient: Any, what: str) -> str:
                    "removes no cause.",
     }
     return reasons.get(what, "")
+
+
+#: Share of SCS's inhibition lost per unit central fraction [1]: 0.7 [A]. SCS acts through the
+#: dorsal columns, which an incomplete cord lesion spares in part; evidence for SCS in central
+#: pain is poor and few patients respond (Finnerup 2015 and reviews [S]).
+SCS_CENTRAL_LOSS = 0.7
+
+
+def stimulation_reach(therapy: str, central_fraction: float) -> float:
+    """Share of a program's inhibition that reaches a partly central pain generator [1].
+
+    PNS and TENS enter the cord below (distal to) the lesion: ``1 − f``; SCS inhibits through
+    surviving dorsal columns: ``1 − 0.7·f``; f = ``central_fraction`` [A].
+
+    >>> stimulation_reach("pns", 0.9), round(stimulation_reach("scs", 0.9), 2)
+    (0.09999999999999998, 0.37)
+    """
+    if therapy in ("pns", "tens"):
+        return 1.0 - central_fraction
+    if therapy == "scs":
+        return 1.0 - SCS_CENTRAL_LOSS * central_fraction
+    return 1.0
 
 
 def centralisation_target(load: float) -> float:

@@ -576,6 +576,11 @@ _declare(name="depression", unit="", minimum=0.0, maximum=1.0, default=0.0, step
          group="patient", label="Depression",
          help="Low mood as a slow state (0 = none, 1 = severe): weakens descending "
               "inhibition; sustained pain raises it over days to weeks.")
+_declare(name="central_fraction", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Central pain share",
+         help="Share of the ongoing pain drive generated in the spinal cord or brain (central "
+              "neuropathic pain: spinal cord injury, stroke): peripheral blocks, patches and "
+              "nerve stimulation distal to the lesion cannot reach it.")
 
 # Course: days to weeks of pain and mood (model and sources in sim.mood).
 _declare(name="course_days", unit="days", minimum=1.0, maximum=3650.0, default=84.0, step=1.0,

@@ -202,3 +202,53 @@ def test_the_course_figure_builder_imports_no_dash():
     code = ("import sys, dashboard.diagnosis_figures; "
             "sys.exit(1 if 'dash' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# Central neuropathic pain ---------------------------------------------------------------------
+CENTRAL = ("spinal-cord-injury", "central-post-stroke-pain")
+
+
+def _relief(name, kind):
+    from sim.presets import treatment_session
+    from sim.session import run_session
+    return run_session(treatment_session(kind, patient=patient(name))).summary.pain_reduction_pct
+
+
+def _stim_relief(name, prog):
+    from sim.session import Event, run_session
+    s = Session(program=program(prog), patient=patient(name), duration_s=240,
+                events=(Event(kind="stimulation", start_s=60, stop_s=240),))
+    return run_session(s).summary.pain_reduction_pct
+
+
+@pytest.mark.parametrize("name", CENTRAL)
+def test_central_pain_is_unrelieved_by_peripheral_blocks_and_distal_pns(name):
+    """A complete peripheral block relieves a peripheral neuropathy almost completely, a
+    central pain hardly at all (below the 30 % of a meaningful reduction); PNS distal to the
+    lesion does nothing useful; SCS helps less than in a peripheral pain; drugs acting
+    centrally keep their effect."""
+    assert patient(name).central_fraction == 0.9
+    assert _relief("post-surgical-neuropathy", "lidocaine-block") > 80
+    assert _relief(name, "lidocaine-block") < 15
+    assert _relief(name, "lidocaine-patch") < 2 and _relief(name, "capsaicin-patch") < 2
+    assert _stim_relief(name, "pns") < 10 < _stim_relief("post-surgical-neuropathy", "pns")
+    assert _stim_relief(name, "scs-tonic") < 0.6 * _stim_relief("failed-back-surgery",
+                                                                 "scs-tonic")
+    assert _relief(name, "pregabalin") > 0.8 * _relief("post-surgical-neuropathy",
+                                                        "pregabalin")
+
+
+def test_the_model_says_why_and_the_dashboard_shows_it():
+    from dashboard import diagnosis as D
+    from sim.presets import treatment_session
+    from sim.session import run_session
+    pat = patient("spinal-cord-injury")
+    assert ca.central_pain_reason(patient("crps"), "local-anaesthetic") == ""
+    r = run_session(treatment_session("lidocaine-block", patient=pat))
+    assert any("cannot reach it" in n for n in r.treatment_report[0].notes)
+    from sim.presets import treatment
+    doc = Session(program=program("pns"), patient=pat,
+                  treatments=(treatment("lidocaine-block"),)).to_dict()
+    _, text = D.course_update(doc, ["surgery"], {})
+    assert "below the generator" in text and "removes no cause" in text
+    assert ca.stimulation_reach("pns", 0.9) == pytest.approx(0.1)
