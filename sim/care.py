@@ -5,7 +5,7 @@ pieces here. Everything is a teaching model: each time constant below is a label
 assumption [A] anchored on the clinical observation it reproduces, with the source.
 
 Surgery when a nerve is compressed (carpal tunnel release, discectomy)
----------------------------------------------------------------------
+----------------------------------------------------------------------
 The course's patient's ongoing C drive is taken to come from the compressed nerve or root
 [A]. Decompression on day d_s removes the cause: the remaining share of that drive falls as
 ``R(t) = exp(−(t − d_s)/τ_relief)`` with τ_relief = 14 days (after early surgery for sciatica
@@ -66,7 +66,6 @@ every peripheral nerve.
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import numpy as np
@@ -286,16 +285,3 @@ def stimulation_reach(therapy: str, central_fraction: float) -> float:
     if therapy == "scs":
         return 1.0 - SCS_CENTRAL_LOSS * central_fraction
     return 1.0
-
-
-def centralisation_target(load: float) -> float:
-    """Central sensitisation that sustained pain of ``load`` sets up in the long run [1]."""
-    return min(1.0, load / CENTRALISATION_FULL_LOAD)
-
-
-def centralisation_step(z: float, load: float, step_days: float) -> float:
-    """One exact exponential step of central sensitisation: rises toward its target with
-    τ = 120 d, falls with τ = 730 d."""
-    target = centralisation_target(load)
-    tau = CENTRALISATION_BUILD_TAU_DAYS if target > z else CENTRALISATION_DECAY_TAU_DAYS
-    return target + (z - target) * math.exp(-step_days / tau)
