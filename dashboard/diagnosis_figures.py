@@ -186,15 +186,16 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
     if care:
         data += _care_traces(result, w)
     shapes, anns = [], []
-    for d0, text in ((c.stimulation_from_day, "stimulation on"),
-                     (c.psychological_therapy_from_day, "psychological therapy"),
-                     (c.decompression_day, "decompression"),
-                     (c.physiotherapy_from_day, "physiotherapy"),
-                     (c.education_from_day, "pain education")):
+    # Care labels sit lower, one row each, so that labels of the same day do not overlap.
+    for d0, text, y in ((c.stimulation_from_day, "stimulation on", 1.0),
+                        (c.psychological_therapy_from_day, "psychological therapy", 1.0),
+                        (c.decompression_day, "decompression", 0.85),
+                        (c.physiotherapy_from_day, "physiotherapy", 0.79),
+                        (c.education_from_day, "pain education", 0.73)):
         if d0 is not None:
             shapes.append(dict(type="line", xref="x", yref="paper", x0=d0, x1=d0, y0=0, y1=1,
                                line=dict(color="#444444", width=1.2, dash="dot")))
-            anns.append(dict(text=text, xref="x", yref="paper", x=d0, y=1.0, xanchor="left",
+            anns.append(dict(text=text, xref="x", yref="paper", x=d0, y=y, xanchor="left",
                              yanchor="top", showarrow=False,
                              font=dict(size=options.font_size - 1)))
     for tr in c.session.treatments:
@@ -211,7 +212,8 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
                                    anchor="y3"),
                      yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5],
                                    domain=[CARE_PANEL_TOP + 0.08, 1.0]),
-                     yaxis3=F._axis(options, title="% of normal", range=[0, 105],
+                     yaxis3=F._axis(options, title="% of normal", range=[_care_floor(data),
+                                                                          103],
                                     domain=[0.0, CARE_PANEL_TOP]))
     axes = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])]),
                 yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]))
@@ -228,6 +230,13 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
 
 #: Top of the lower panel of the course figure (body: muscle, movement, nerve) [paper].
 CARE_PANEL_TOP = 0.3
+
+
+def _care_floor(data: list[dict]) -> float:
+    """Lower end of the lower panel [%]: 10 below its lowest value, in steps of 10, so that a
+    few per cent of muscle lost over weeks can be seen."""
+    low = min((min(d["y"]) for d in data if d.get("yaxis") == "y3"), default=0.0)
+    return float(max(0.0, 10.0 * (low // 10.0) - 10.0))
 
 
 def _has_care(course: Any) -> bool:
@@ -251,7 +260,7 @@ def _care_traces(result: Any, w: float) -> list[dict]:
                      "#D55E00", "dash"))
     if c.hba1c_pct is not None:
         rows.append(("sural amplitude (% of day 0)", 100 * amp / max(float(amp[0]), 1e-9),
-                     "#CC79A7", "solid"))
+                     "#8C564B", "solid"))
     return [dict(type="scatter", x=day, y=y.tolist(), name=f"{name} (%, lower panel)",
                  mode="lines", yaxis="y3", line=dict(color=color, width=w * 0.8, dash=dash),
                  hovertemplate=f"day %{{x:.0f}}<br>{name} %{{y:.0f}} %<extra></extra>")
