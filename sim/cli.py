@@ -844,7 +844,8 @@ def _course_day(flag: str, name: str, text: str | None, days: float) -> float | 
 
 
 def _register_course(sub: Any) -> None:
-    p = sub.add_parser("course", help="pain and mood over days to weeks (teaching model)")
+    p = sub.add_parser("course", help="pain and mood over days to weeks, care over years "
+                                      "(teaching model)")
     _add_session_source(p, duration=False)
     days, step = PARAMETERS["course_days"].default, PARAMETERS["course_step_h"].default
     p.add_argument("--days", default=f"{days:g}", metavar="N",

@@ -142,7 +142,7 @@ class Course:
         day-scale treatments (drugs, patches, placebo, neurolysis) whose ``treatment_day``
         is the course day each one starts. Its events and duration are not used.
     days : float
-        Course length [days], 1..365.
+        Course length [days], 1..3650 (ten years, for the diabetic course).
     step_h : float
         Time step [h], 1..24.
     stimulation_from_day : float or None
