@@ -41,6 +41,27 @@ def run() -> list[dict]:
         ("course 12 weeks, 12 h steps, SCS + amitriptyline from day 28",
          median_ms(course("scs-tonic", drug), repeat=5), 200.0),
     ]
+    # Care over weeks to years (sim.care): each a new computation the dashboard calls.
+    def care(name: str, days: float, **kw):
+        c = Course(Session(program=program("off"), patient=patient(name)), days=days,
+                   step_h=24.0 if days > 365 else 12.0, **kw)
+        return lambda: simulate_course(c)
+
+    rows += [
+        ("course 12 weeks: decompression on day 28 (surgery)",
+         median_ms(care("failed-back-surgery", 84, decompression_day=28)), 20.0),
+        ("course 12 weeks: physiotherapy from day 28 (muscle, range of motion)",
+         median_ms(care("failed-back-surgery", 84, physiotherapy_from_day=28)), 20.0),
+        ("course 12 weeks: pain education from day 28",
+         median_ms(care("failed-back-surgery", 84, education_from_day=28)), 20.0),
+        ("course 12 weeks: surgery + physiotherapy + education",
+         median_ms(care("failed-back-surgery", 84, decompression_day=28,
+                        physiotherapy_from_day=28, education_from_day=28)), 20.0),
+        ("course 10 years, 24 h steps: diabetes at HbA1c 9.1 %",
+         median_ms(care("early-diabetes", 3650, hba1c_pct=9.1)), 20.0),
+        ("course 10 years, 24 h steps: diabetes at HbA1c 7.2 %",
+         median_ms(care("early-diabetes", 3650, hba1c_pct=7.2)), 20.0),
+    ]
     for stim in ("brush", "pinprick", "cold"):
         rows.append((f"bedside test: {stim} (patient and healthy comparison)",
                      median_ms(lambda s=stim: examine(pat, s)), 50.0))

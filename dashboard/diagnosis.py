@@ -38,6 +38,18 @@ EXAM_BUTTONS = (("dx-brush", "brush", "Brush"), ("dx-pinprick", "pinprick", "Pin
                 ("dx-cold", "cold", "Cold"), ("dx-warm", "warm", "Warm"),
                 ("dx-pressure", "pressure", "Pressure"))
 
+#: Care options of the course: (checklist value, declared course day, label).
+CARE_OPTIONS = (("surgery", "decompression_day", "decompression on day"),
+                ("physio", "physiotherapy_from_day", "physiotherapy from day"),
+                ("education", "education_from_day", "pain education from day"))
+#: HbA1c choices of the course: none, or a diabetic course of ten years at that HbA1c.
+HBA1C_OPTIONS = [{"label": "no diabetes course", "value": "none"},
+                 *[{"label": f"HbA1c {h:g} % over 10 years", "value": f"{h:g}"}
+                   for h in (6.5, 7.2, 8.0, 9.1, 10.5)]]
+#: Length and step of the diabetic course [days, h].
+DIABETES_COURSE_DAYS, DIABETES_COURSE_STEP_H = 3650.0, 24.0
+
+
 def _graph(graph_id: str, filename: str) -> dcc.Graph:
     config: Any = {**F.GRAPH_CONFIG, "toImageButtonOptions": {
         **F.GRAPH_CONFIG["toImageButtonOptions"], "filename": filename}}
@@ -73,8 +85,13 @@ def panel() -> html.Div:
                       f"{PARAMETERS['stimulation_from_day'].default:g}", "value": "stim"},
             {"label": f" psychological therapy from day "
                       f"{PARAMETERS['psychological_therapy_from_day'].default:g}",
-             "value": "therapy"}],
-            value=[], inline=True, className="dx-checks")],
+             "value": "therapy"},
+            *[{"label": f" {label} {PARAMETERS[name].default:g}", "value": value}
+              for value, name, label in CARE_OPTIONS]],
+            value=[], inline=True, className="dx-checks"),
+            dcc.Dropdown(id="dx-course-hba1c", options=HBA1C_OPTIONS, value="none",
+                         clearable=False, className="dx-dropdown",
+                         placeholder=PARAMETERS["hba1c_pct"].label)],
             "fig-course", "neuromod-course", "dx-course-text"),
         dcc.Store(id="dx-exam-last", data="cold"),
         # The session, copied in the browser only while this tab is shown: a slider release
@@ -94,6 +111,31 @@ def _session(doc: Any):
     from dashboard.state import default_session
     from dashboard.state import session_or_none as _session_or_none
     return _session_or_none(doc) or default_session()
+
+
+def central_pain_notes(session: Any, surgery: bool = False) -> list[str]:
+    """Why the session's program, treatments (and a decompression) do or do not reach a
+    central pain generator (:func:`sim.care.central_pain_reason`); empty for peripheral
+    pain."""
+    from sim.care import central_pain_reason
+    pat = session.patient
+    what = [session.program.therapy] if session.program.is_active else []
+    what += [tr.info.category for tr in session.treatments]
+    what += ["surgery"] if surgery else []
+    out: list[str] = []
+    for w in what:
+        why = central_pain_reason(pat, w)
+        if why and why not in out:
+            out.append(why)
+    return out
+
+
+def _number(value: Any) -> Any:
+    """A dropdown's text as a number when it reads as one (validation names the rest)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def _error(exc: ParameterError) -> str:
@@ -125,9 +167,12 @@ def exam_update(stimulus: Any, doc: Any, view: Any) -> tuple[Any, str]:
     return exam_figure(f, h, options=_options(view)), exam_text(f)
 
 
-def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any, str]:
+def course_update(doc: Any, opts: Sequence[str] | None, view: Any,
+                  hba1c: Any = None) -> tuple[Any, str]:
     """(figure, text) of a 12-week course of the session's patient, program and day-scale
-    treatments; other treatments (blocks) act for hours and are left out, with a note."""
+    treatments; other treatments (blocks) act for hours and are left out, with a note. With
+    an HbA1c (``hba1c``, text or number; ``"none"`` or None for none) the course runs ten
+    years of diabetes at that control."""
     from sim.mood import COURSE_KINDS, Course, simulate_course
     chosen = set(opts or ())
     s = _session(doc)
@@ -143,13 +188,21 @@ def course_update(doc: Any, opts: Sequence[str] | None, view: Any) -> tuple[Any,
         d = {n: PARAMETERS[n].default for n in ("course_days", "course_step_h",
                                                 "stimulation_from_day",
                                                 "psychological_therapy_from_day")}
+        h = None if hba1c in (None, "", "none") else PARAMETERS["hba1c_pct"].validate(
+            _number(hba1c))
+        days, step = ((DIABETES_COURSE_DAYS, DIABETES_COURSE_STEP_H) if h is not None
+                      else (d["course_days"], d["course_step_h"]))
+        care: dict[str, Any] = {name: PARAMETERS[name].default if value in chosen else None
+                for value, name, _ in CARE_OPTIONS}
         res = simulate_course(Course(
-            s.replace(treatments=kept), days=d["course_days"], step_h=d["course_step_h"],
+            s.replace(treatments=kept), days=days, step_h=step,
             stimulation_from_day=d["stimulation_from_day"] if stim else None,
             psychological_therapy_from_day=(d["psychological_therapy_from_day"]
-                                            if "therapy" in chosen else None)))
+                                            if "therapy" in chosen else None),
+            hba1c_pct=h, **care))
     except ParameterError as exc:
         return dash.no_update, _error(exc)
+    notes += central_pain_notes(s, "surgery" in chosen)
     text = course_text(res) + "".join(f'<div class="dx-small">{escape(n)}</div>'
                                       for n in notes)
     return course_figure(res, options=_options(view)), text
@@ -193,7 +246,7 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(Output("fig-course", "figure"), Output("dx-course-text", "children"),
                   Input("dx-session", "data"), Input("dx-course-opts", "value"),
-                  Input("store-view", "data"), State("fig-tabs", "value"),
-                  prevent_initial_call=True)
-    def _course(doc, opts, view, tab):
-        return course_update(doc, opts, view) if tab == TAB_VALUE else hidden
+                  Input("store-view", "data"), Input("dx-course-hba1c", "value"),
+                  State("fig-tabs", "value"), prevent_initial_call=True)
+    def _course(doc, opts, view, hba1c, tab):
+        return course_update(doc, opts, view, hba1c) if tab == TAB_VALUE else hidden

@@ -152,7 +152,8 @@ def exam_text(finding: Any) -> str:
 
 def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
     """Pain (left axis) and anxiety, depression and movement limitation (right axis) over the
-    course's days.
+    course's days; with a care option (surgery, physiotherapy, education, HbA1c) a lower panel
+    shows muscle mass, range of motion, conduction and the sural amplitude as % of normal.
 
     Both axes run 0-10, and every legend entry states its scale and axis: pain as NRS 0-10
     (left); anxiety, depression and movement limitation, which the model keeps as 0-1
@@ -181,28 +182,89 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
              line=dict(color="#009E73", width=w * 0.6, dash="dash"), hoverinfo="skip"),
     ]
     c = result.course
+    care = _has_care(c)
+    if care:
+        data += _care_traces(result, w)
     shapes, anns = [], []
-    for d0, text in ((c.stimulation_from_day, "stimulation on"),
-                     (c.psychological_therapy_from_day, "psychological therapy")):
+    # Care labels sit lower, one row each, so that labels of the same day do not overlap.
+    for d0, text, y in ((c.stimulation_from_day, "stimulation on", 1.0),
+                        (c.psychological_therapy_from_day, "psychological therapy", 1.0),
+                        (c.decompression_day, "decompression", 0.85),
+                        (c.physiotherapy_from_day, "physiotherapy", 0.79),
+                        (c.education_from_day, "pain education", 0.73)):
         if d0 is not None:
             shapes.append(dict(type="line", xref="x", yref="paper", x0=d0, x1=d0, y0=0, y1=1,
                                line=dict(color="#444444", width=1.2, dash="dot")))
-            anns.append(dict(text=text, xref="x", yref="paper", x=d0, y=1.0, xanchor="left",
+            anns.append(dict(text=text, xref="x", yref="paper", x=d0, y=y, xanchor="left",
                              yanchor="top", showarrow=False,
                              font=dict(size=options.font_size - 1)))
     for tr in c.session.treatments:
         anns.append(dict(text=f"{tr.kind} from day {tr.treatment_day:g}", xref="x",
                          yref="paper", x=tr.treatment_day, y=0.92, xanchor="left",
                          yanchor="top", showarrow=False, font=dict(size=options.font_size - 1)))
+    title = "Pain and mood over weeks (teaching model)"
+    if c.hba1c_pct is not None:
+        title = f"Diabetes over {float(day[-1]) / 365.25:.0f} years at HbA1c {c.hba1c_pct:g} % " \
+                "(teaching model)"
+    panel: dict = {}
+    if care:  # a lower panel for the body: muscle, movement, nerve
+        panel = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])],
+                                   anchor="y3"),
+                     yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5],
+                                   domain=[CARE_PANEL_TOP + 0.08, 1.0]),
+                     yaxis3=F._axis(options, title="% of normal", range=[_care_floor(data),
+                                                                          103],
+                                    domain=[0.0, CARE_PANEL_TOP]))
+    axes = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])]),
+                yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]))
+    axes.update(panel)
     layout = F._layout(
-        options, "Pain and mood over weeks (teaching model)",
-        xaxis=F._axis(options, title="day", range=[0, float(day[-1])]),
-        yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]),
+        options, title,
         yaxis2=dict(F._axis(options, title="mood and movement limitation [0-10]",
                             range=[0, 10.5]), overlaying="y", side="right", showgrid=False),
+        **axes,
         shapes=shapes, annotations=anns, hovermode="x",
         margin=F._margin(options, r=90 if options.lecture else 64))
     return F._figure(data, layout)
+
+
+#: Top of the lower panel of the course figure (body: muscle, movement, nerve) [paper].
+CARE_PANEL_TOP = 0.3
+
+
+def _care_floor(data: list[dict]) -> float:
+    """Lower end of the lower panel [%]: 10 below its lowest value, in steps of 10, so that a
+    few per cent of muscle lost over weeks can be seen."""
+    low = min((min(d["y"]) for d in data if d.get("yaxis") == "y3"), default=0.0)
+    return float(max(0.0, 10.0 * (low // 10.0) - 10.0))
+
+
+def _has_care(course: Any) -> bool:
+    """Whether a course uses any care option (surgery, physiotherapy, education, HbA1c)."""
+    return any(getattr(course, n) is not None for n in (
+        "decompression_day", "physiotherapy_from_day", "education_from_day", "hba1c_pct"))
+
+
+def _care_traces(result: Any, w: float) -> list[dict]:
+    """Lower panel of the course figure: muscle mass, range of motion, conduction across a
+    compressed segment and the sural amplitude, each as % of normal (of day 0 for the
+    amplitude)."""
+    day = result.day.tolist()
+    s = result.series
+    amp = s["sural_amplitude_uV"]
+    rows = [("muscle mass", 100 * s["muscle_mass"], "#009E73", "solid"),
+            ("range of motion", 100 * s["range_of_motion"], "#56B4E9", "dot")]
+    c = result.course
+    if c.decompression_day is not None:
+        rows.append(("conduction across the compression", 100 * s["nerve_conduction"],
+                     "#D55E00", "dash"))
+    if c.hba1c_pct is not None:
+        rows.append(("sural amplitude (% of day 0)", 100 * amp / max(float(amp[0]), 1e-9),
+                     "#8C564B", "solid"))
+    return [dict(type="scatter", x=day, y=y.tolist(), name=f"{name} (%, lower panel)",
+                 mode="lines", yaxis="y3", line=dict(color=color, width=w * 0.8, dash=dash),
+                 hovertemplate=f"day %{{x:.0f}}<br>{name} %{{y:.0f}} %<extra></extra>")
+            for name, y, color, dash in rows]
 
 
 def course_text(result: Any) -> str:
@@ -212,7 +274,25 @@ def course_text(result: Any) -> str:
             f'{s["pain_start_nrs"]:.1f} → {s["pain_end_nrs"]:.1f} NRS '
             f'({s["pain_from_mood_end_nrs"]:+.1f} from mood) · anxiety '
             f'{10 * s["anxiety_start"]:.1f} → {10 * s["anxiety_end"]:.1f} · depression '
-            f'{10 * s["depression_start"]:.1f} → {10 * s["depression_end"]:.1f} (0-10)</div>')
+            f'{10 * s["depression_start"]:.1f} → {10 * s["depression_end"]:.1f} (0-10) · '
+            f'muscle {100 * float(s["muscle_mass_end"] or 0):.0f} %, range of motion '
+            f'{100 * float(s["range_of_motion_end"] or 0):.0f} %, pain-related fear '
+            f'{10 * float(s["fear_end"] or 0):.1f}/10</div>' + _diabetes_text(result))
+
+
+def _diabetes_text(result: Any) -> str:
+    """One line on the diabetic course: HbA1c, axonal loss, sural amplitude, pain onset."""
+    c, s = result.course, result.summary
+    if c.hba1c_pct is None:
+        return ""
+    onset = s["pain_onset_day"]
+    when = (f"moderate pain from year {onset / 365.25:.1f}" if onset is not None
+            else "no moderate pain")
+    return (f'<div class="dx-small">HbA1c {c.hba1c_pct:g} %: '
+            f'{100 * float(s["axonal_loss_end"] or 0):.0f} % of large axons lost, sural '
+            f'amplitude {s["sural_amplitude_start_uV"]:.1f} → '
+            f'{s["sural_amplitude_end_uV"]:.1f} µV, {when} (DCCT: intensive control, about '
+            '60 % less neuropathy)</div>')
 
 
 # --------------------------------------------------------------------------------------------

@@ -125,6 +125,20 @@ TARGETS: tuple[tuple[Target, Callable[[], float]], ...] = (
      _drug("venlafaxine")),
     (Target("gabapentin: responders", _FINNERUP, "35.9 % (NNT 6.3)", 27.9, 43.9),
      _drug("gabapentin")),
+    (Target("pregabalin: responders", _FINNERUP, "33.0 % (NNT 7.7, 6.5-9.4)", 25.0, 41.0),
+     _drug("pregabalin")),
+    (Target("duloxetine: responders", _FINNERUP, "35.6 % (SNRI NNT 6.4, 5.2-8.4)", 27.6, 43.6),
+     _drug("duloxetine")),
+    (Target("tramadol: responders", _FINNERUP, "41.3 % (NNT 4.7, 3.6-6.7)", 33.3, 49.3),
+     _drug("tramadol")),
+    (Target("morphine (strong opioids): responders", _FINNERUP,
+            "43.3 % (NNT 4.3, 3.4-5.8)", 35.3, 50), _drug("morphine")),
+    (Target("paracetamol: responders (about placebo)",
+            "Wiffen et al. 2016 Cochrane Database Syst Rev CD012227 (no evidence of benefit)",
+            "placebo (no useful effect)", 12, 28), _drug("paracetamol")),
+    (Target("ibuprofen (NSAID): responders (placebo)",
+            "Moore et al. 2015 Cochrane Database Syst Rev CD010902 (no evidence of benefit)",
+            "placebo (no useful effect)", 12, 28), _drug("ibuprofen")),
     (Target("capsaicin 8 % patch: responders", _FINNERUP, "29.4 % (NNT 10.6)", 21.4, 37.4),
      _drug("capsaicin-patch")),
     (Target("WDR output, published protocol: deepest inhibition", _ZHANG, "tens of Hz",
@@ -149,7 +163,7 @@ class Row:
 
 
 def calibration_table() -> list[Row]:
-    """Run every target (about a minute: 13 cohorts of 1000 patients)."""
+    """Run every target (about a minute: 19 cohorts of 1000 patients)."""
     rows = [Row(t, float(run())) for t, run in TARGETS]
     # the GABA shift is relative: compare with the normal crossover
     normal = next(r.model for r in rows if r.target.label.startswith("WDR output, published "

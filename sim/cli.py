@@ -782,7 +782,15 @@ def cmd_course(args: argparse.Namespace) -> int:
                                          args.stimulation_from_day, days),
         psychological_therapy_from_day=_course_day(
             "--therapy-from-day", "psychological_therapy_from_day", args.therapy_from_day,
-            days))
+            days),
+        decompression_day=_course_day("--decompression-day", "decompression_day",
+                                      args.decompression_day, days),
+        physiotherapy_from_day=_course_day("--physiotherapy-from-day",
+                                           "physiotherapy_from_day",
+                                           args.physiotherapy_from_day, days),
+        education_from_day=_course_day("--education-from-day", "education_from_day",
+                                       args.education_from_day, days),
+        hba1c_pct=None if args.hba1c is None else _float_text("hba1c_pct", args.hba1c))
     result = simulate_course(course)
     if args.csv:
         result.to_csv(args.csv)
@@ -791,11 +799,26 @@ def cmd_course(args: argparse.Namespace) -> int:
         return 0
     print(f"{'day':>6s} {'pain':>6s} {'anxiety':>8s} {'depression':>11s} "
           f"{'movement limit':>15s}")
-    for d in sorted({0.0, *range(7, int(result.day[-1]) + 1, 7), float(result.day[-1])}):
+    every = 7 if result.day[-1] <= 365 else 91     # weeks, or quarters over years
+    for d in sorted({0.0, *range(every, int(result.day[-1]) + 1, every),
+                     float(result.day[-1])}):
         print(f"{d:6g} {result.at('pain_nrs', d):6.1f} {10 * result.at('anxiety', d):8.1f} "
               f"{10 * result.at('depression', d):11.1f} "
               f"{10 * result.at('movement_limitation', d):15.1f}")
     s = result.summary
+    c = result.course
+    if c.physiotherapy_from_day is not None or c.decompression_day is not None \
+            or c.education_from_day is not None or float(s["muscle_mass_end"] or 1) < 1:
+        print(f"muscle mass {100 * float(s['muscle_mass_end'] or 0):.0f} %, range of motion "
+              f"{100 * float(s['range_of_motion_end'] or 0):.0f} %, pain-related fear "
+              f"{10 * float(s['fear_end'] or 0):.1f}/10, central sensitisation "
+              f"{10 * float(s['central_sensitisation_end'] or 0):.1f}/10 at the end")
+    if c.hba1c_pct is not None:
+        onset = s["pain_onset_day"]
+        print(f"HbA1c {c.hba1c_pct:g} %: axonal loss {100 * float(s['axonal_loss_end'] or 0):.0f}"
+              f" %, sural amplitude {s['sural_amplitude_start_uV']:.1f} → "
+              f"{s['sural_amplitude_end_uV']:.1f} µV; moderate pain "
+              + (f"from day {onset:g}" if onset is not None else "never reached"))
     print(f"pain {s['pain_start_nrs']:.1f} → {s['pain_end_nrs']:.1f} NRS, of which "
           f"{s['pain_from_mood_end_nrs']:+.1f} from mood at the end (mood on 0-10 scales; "
           "movement limitation is qualitative)")
@@ -821,7 +844,8 @@ def _course_day(flag: str, name: str, text: str | None, days: float) -> float | 
 
 
 def _register_course(sub: Any) -> None:
-    p = sub.add_parser("course", help="pain and mood over days to weeks (teaching model)")
+    p = sub.add_parser("course", help="pain and mood over days to weeks, care over years "
+                                      "(teaching model)")
     _add_session_source(p, duration=False)
     days, step = PARAMETERS["course_days"].default, PARAMETERS["course_step_h"].default
     p.add_argument("--days", default=f"{days:g}", metavar="N",
@@ -834,6 +858,17 @@ def _register_course(sub: Any) -> None:
                    help="psychological therapy for mood from this day (default: never)")
     p.add_argument("--treatment-from-day", metavar="D",
                    help="course day the --treatment drugs start (default: the preset's)")
+    p.add_argument("--decompression-day", metavar="D",
+                   help="surgery freeing the compressed nerve or root on this day (carpal "
+                        "tunnel release, discectomy; default: never)")
+    p.add_argument("--physiotherapy-from-day", metavar="D",
+                   help="graded activity / physiotherapy from this day (default: never)")
+    p.add_argument("--education-from-day", metavar="D",
+                   help="pain neuroscience education from this day (default: never)")
+    p.add_argument("--hba1c", metavar="PCT",
+                   help="HbA1c [%%] of a diabetic patient, held over the course: axonal loss "
+                        "progresses at its rate (default: no progression); use --days up to "
+                        "3650 for years")
     p.add_argument("--json", action="store_true", help="print the series and summary as JSON")
     p.add_argument("--csv", metavar="FILE",
                    help="write the series as CSV (metadata in FILE.json beside it)")

@@ -431,6 +431,15 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     stim_I, stim_P = col("a_beta_stim_I"), col("a_beta_stim_P")
     stim_ad, stim_c, opioid = col("a_delta_stim"), col("c_stim"), col("opioid_drive")
     paresthesia, burst = col("paresthesia"), col("burst_drive")
+    khz_now = col("khz_field")
+    reach = 1.0
+    if pat.central_fraction > 0 and prog.is_active:
+        # Central pain: stimulation's inhibition reaches only part of the generator
+        # (sim.care.stimulation_reach); paresthesia is still felt.
+        from sim.care import stimulation_reach
+        reach = stimulation_reach(prog.therapy, pat.central_fraction)
+        stim_I, stim_P, opioid, khz_now = (stim_I * reach, stim_P * reach, opioid * reach,
+                                           khz_now * reach)
     gp = gate_params(pat)
     ongoing = gp.a_C_ongoing
     b_desc: Any = 0.0  # a number, or a series once treatments or placebo act
@@ -446,9 +455,12 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
         a_delta = a_delta * fx.conduction_adelta
         a_C = a_C * fx.conduction_c * fx.natural_c
         volleys = volleys * fx.conduction_c * fx.natural_c
-        ongoing_now = (ongoing * (1.0 - pat.sympathetic_fraction * fx.sympathetic_block)
-                       * (phi * fx.conduction_c * fx.ectopic_peripheral
-                          + (1.0 - phi) * fx.ectopic_central))
+        peripheral = ((1.0 - pat.sympathetic_fraction * fx.sympathetic_block)
+                      * (phi * fx.conduction_c * fx.ectopic_peripheral
+                         + (1.0 - phi) * fx.ectopic_central))
+        # A central generator (sim.care) lies beyond every peripheral block, lesion or patch.
+        cf = pat.central_fraction
+        ongoing_now = ongoing * (peripheral if cf == 0 else (1.0 - cf) * peripheral + cf)
         total_C = fx.c_transmission * (ongoing_now + a_C + stim_c + fx.extra_c)
         a_C_input = total_C - ongoing
         b_desc = fx.b_desc
@@ -463,9 +475,10 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     inputs = GateInputs(
         t_s=t, a_beta=a_beta, a_beta_stim_I=stim_I, a_beta_stim_P=stim_P, a_delta=a_delta,
         a_delta_stim=stim_ad, a_C=a_C_input, c_volley_rate_hz=volleys,
-        khz_field=col("khz_field"), opioid_drive=opioid, b_desc=b_desc)
+        khz_field=khz_now, opioid_drive=opioid, b_desc=b_desc)
     full = levels.get(1.0) or _stim_level(prog, pat, 1.0)
-    initial = GateState(khz=full.khz_field * khz_washin(session.stimulation_day, gp.tau_khz_s))
+    initial = GateState(khz=full.khz_field * reach
+                        * khz_washin(session.stimulation_day, gp.tau_khz_s))
     rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
     discomfort = np.asarray(discomfort_intensity(col("amplitude_mA"),
                                                  rec.discomfort_threshold_mA), dtype=float)

@@ -2,8 +2,11 @@
 
 The five that patient guides name (docs/science.md §5.2, Finnerup et al. 2015): amitriptyline (a
 tricyclic, TCA), venlafaxine (an SNRI), gabapentin (an α2δ ligand), the capsaicin 8 % patch
-and the lidocaine 5 % plaster. Each drug has an effect E(dose, day) >= 0 and acts through one
-or more documented routes into the dorsal-horn model (:mod:`sim.gate`):
+and the lidocaine 5 % plaster; and the other drugs of that meta-analysis (pregabalin,
+duloxetine, tramadol, morphine for the strong opioids) with the simple analgesics paracetamol
+and ibuprofen (an NSAID), which do little for neuropathic pain. Each drug has an effect
+E(dose, day) >= 0 and acts through one or more documented routes into the dorsal-horn model
+(:mod:`sim.gate`):
 
 ==================  ================================================  =======================
 route               what changes                                      drugs
@@ -19,6 +22,7 @@ transmission        C → dorsal-horn transmission × (1 − g_tr·E):      gaba
 defunctionalise     peripheral C activity (ectopic share and          capsaicin patch
                     natural C input) × (1 − g_def·D(day)), with
                     burning C drive while the patch is on (day 0)
+natural             tissue-evoked C input × (1 − g_nat·E)             ibuprofen (NSAID)
 ==================  ================================================  =======================
 
 Effect over dose and time [A form, T/S numbers]::
@@ -48,7 +52,23 @@ venlafaxine        35.7 %      35.6 %      g_desc 0.159
 gabapentin         35.8 %      35.9 %      g_tr 0.105
 capsaicin 8 %      29.4 %      29.4 %      g_def 0.087
 lidocaine 5 %      23.8 %      placebo+5   g_ect 0.041 (target placebo + 5 pp [A])
+pregabalin         33.0 %      33.0 %      g_tr 0.090
+duloxetine         35.5 %      35.6 %      g_desc 0.158
+tramadol           41.3 %      41.3 %      g_desc 0.111, g_tr 0.056 (split 2:1 [A])
+morphine           43.1 %      43.3 %      g_tr 0.095, g_desc 0.064 (split 3:2 [A])
+paracetamol        21.9 %      placebo+2   g_desc 0.026 (target placebo + 2 pp [A])
+ibuprofen          18.9 %      placebo     g_nat 0.5 on tissue-evoked C input only [A]
 =================  ==========  =========  ===========================================
+
+Against the placebo arm on the same patients these give NNTs of 7.1 (pregabalin), 6.0
+(duloxetine), 4.5 (tramadol) and 4.1 (morphine), each inside Finnerup's 95 % interval
+(``tests/test_more_drugs.py``). Routes of the later drugs: pregabalin transmission (α2δ-1, as
+gabapentin); duloxetine descending (SNRI); tramadol descending and transmission (weak μ-opioid
+plus reuptake inhibition); morphine, standing for the strong opioids, transmission (spinal
+μ-receptors) and descending (periaqueductal grey); paracetamol a little descending
+inhibition; ibuprofen only tissue-evoked (natural) C input ("natural" route: g_nat), so it
+eases an injury and leaves ectopic, neuropathic pain alone (Moore et al. 2015 Cochrane
+CD010902; Wiffen et al. 2016 Cochrane CD012227 [S]: no evidence of benefit).
 
 The gains are small because the gate is steep around the neuropathic presets: a few per cent
 less C input or a little more descending inhibition is what separates a responder from a
@@ -133,6 +153,9 @@ class Drug:
         True: acts on the peripheral share of ectopic firing only (a patch); False: all sites.
     transmission_gain : float
         g_tr: fraction of C → dorsal-horn transmission removed per unit effect [1].
+    natural_c_gain : float
+        g_nat: fraction of natural (tissue-evoked) C input removed per unit effect [1]:
+        peripheral anti-inflammatory action (NSAIDs), nothing on ectopic firing.
     nnt : float
         Number needed to treat for >= 50 % relief (NaN: not estimable) [1].
     nnh : float
@@ -158,6 +181,7 @@ class Drug:
     ectopic_gain: float = 0.0
     ectopic_local: bool = False
     transmission_gain: float = 0.0
+    natural_c_gain: float = 0.0
     nnt: float = math.nan
     nnh: float = math.nan
     mechanism: str = ""
@@ -207,6 +231,80 @@ DRUGS: Mapping[str, Drug] = MappingProxyType({
         source="NNT 6.3, NNH 25.6, 1200-3600 mg/day (Finnerup 2015 [P]); α2δ-1 target "
                "(Field 2006 [P]); saturable absorption flattens the dose-response, ED50 "
                "900 mg [A]; titration over 1-3 weeks, τ = 7 d [A]"),
+    "pregabalin": Drug(
+        "pregabalin", "Pregabalin (α2δ ligand)", (75.0, 600.0), 300.0, 300.0, 1.0, 5.0,
+        transmission_gain=0.090, nnt=7.7, nnh=13.9,
+        mechanism="Binds the α2δ-1 subunit of presynaptic Ca channels in C-fibre terminals, "
+                  "as gabapentin does, with linear absorption: less transmitter release onto "
+                  "dorsal-horn neurons and a dose-response up to 600 mg/day.",
+        adverse_effects=("dizziness", "somnolence", "peripheral oedema", "weight gain",
+                         "blurred vision", "misuse potential"),
+        burden_doses_mg_per_day=(150.0, 450.0),
+        source="NNT 7.7 (95 % CI 6.5-9.4), NNH 13.9, 150-600 mg/day with a dose-response "
+               "gradient (Finnerup 2015 [P]); α2δ-1 target (Field 2006 [P]); ED50 300 mg, "
+               "titration over about a week, τ = 5 d [A]"),
+    "duloxetine": Drug(
+        "duloxetine", "Duloxetine (SNRI)", (20.0, 120.0), 60.0, 30.0, 1.0, 7.0,
+        descending_gain=0.158, nnt=6.4, nnh=11.8,
+        mechanism="Balanced serotonin and noradrenaline reuptake inhibition from the usual "
+                  "dose: more monoamine in the dorsal horn strengthens descending inhibition.",
+        adverse_effects=("nausea", "somnolence", "dizziness", "constipation", "dry mouth",
+                         "reduced appetite"),
+        burden_doses_mg_per_day=(60.0, 90.0),
+        source="SNRI NNT 6.4 (95 % CI 5.2-8.4), NNH 11.8, duloxetine 60-120 mg/day "
+               "(Finnerup 2015 [P]); descending inhibition (Ossipov 2010 [S]); ED50 30 mg, "
+               "τ = 7 d [A]"),
+    "tramadol": Drug(
+        "tramadol", "Tramadol (weak opioid + SNRI)", (50.0, 400.0), 200.0, 150.0, 1.0, 7.0,
+        descending_gain=0.111, transmission_gain=0.056, nnt=4.7, nnh=12.6,
+        mechanism="A weak μ-opioid agonist (through its metabolite) that also inhibits "
+                  "serotonin and noradrenaline reuptake: less C transmission at the spinal "
+                  "opioid receptors and more descending inhibition.",
+        adverse_effects=("nausea", "dizziness", "constipation", "somnolence",
+                         "seizures and serotonin syndrome (with other serotonergic drugs)",
+                         "dependence"),
+        burden_doses_mg_per_day=(100.0, 300.0),
+        source="NNT 4.7 (95 % CI 3.6-6.7), NNH 12.6, up to 400 mg/day (Finnerup 2015 [P]); "
+               "dual action (Raffa et al. 1992 J Pharmacol Exp Ther 260:275 [P]); split of "
+               "the routes 2:1 descending:transmission, ED50 150 mg, τ = 7 d [A]"),
+    "morphine": Drug(
+        "morphine", "Morphine (strong opioid)", (10.0, 240.0), 120.0, 60.0, 1.0, 7.0,
+        descending_gain=0.064, transmission_gain=0.095, nnt=4.3, nnh=11.7,
+        mechanism="μ-opioid agonist: presynaptic inhibition of transmitter release from "
+                  "C-fibre terminals and hyperpolarisation of dorsal-horn neurons (less C "
+                  "transmission), plus descending inhibition from the periaqueductal grey.",
+        adverse_effects=("constipation", "nausea", "somnolence", "dizziness",
+                         "tolerance and dependence", "respiratory depression in overdose",
+                         "opioid-induced hyperalgesia with long use"),
+        burden_doses_mg_per_day=(60.0, 120.0),
+        source="strong opioids NNT 4.3 (95 % CI 3.4-5.8), NNH 11.7; morphine 90-240 mg/day, "
+               "most effect by about 180 mg (Finnerup 2015 [P]); spinal and supraspinal "
+               "sites (Ossipov 2010 [S]); split 3:2 transmission:descending, ED50 60 mg, "
+               "τ = 7 d [A]"),
+    "paracetamol": Drug(
+        "paracetamol", "Paracetamol (simple analgesic)", (500.0, 4000.0), 4000.0, 1000.0,
+        1.0, 1.0, descending_gain=0.026,
+        mechanism="A central analgesic for nociceptive pain (partly through descending "
+                  "serotonergic pathways); no action on ectopic firing or on the disinhibited "
+                  "dorsal horn of neuropathic pain.",
+        adverse_effects=("liver injury in overdose or with alcohol",),
+        burden_doses_mg_per_day=(3000.0, 4000.0),
+        source="no evidence of benefit in neuropathic pain (Wiffen et al. 2016 Cochrane "
+               "Database Syst Rev CD012227 [S]); serotonergic mechanism (Pickering et al. "
+               "2006 Clin Pharmacol Ther 79:371 [P]); a small descending gain, target "
+               "placebo + 2 pp [A]"),
+    "ibuprofen": Drug(
+        "ibuprofen", "Ibuprofen (NSAID)", (200.0, 2400.0), 1200.0, 400.0, 1.0, 1.0,
+        natural_c_gain=0.5,
+        mechanism="Cyclo-oxygenase inhibition: less prostaglandin sensitisation of "
+                  "nociceptor terminals in inflamed tissue. It quietens tissue-evoked C input "
+                  "(an injury, inflammation), not the ectopic firing of injured axons.",
+        adverse_effects=("dyspepsia and gastrointestinal bleeding", "kidney injury",
+                         "raised blood pressure, cardiovascular risk"),
+        burden_doses_mg_per_day=(1200.0, 1800.0),
+        source="no evidence of benefit in neuropathic pain (Moore et al. 2015 Cochrane "
+               "Database Syst Rev CD010902 [S]); half of tissue-evoked C input at 1200 "
+               "mg/day, ED50 400 mg, τ = 1 d [A]"),
     "capsaicin-patch": Drug(
         "capsaicin-patch", "Capsaicin 8 % patch", (0.0, 0.0), 1.0, 1.0, 1.0, 2.0,
         ectopic_gain=0.087, ectopic_local=True, nnt=10.6,

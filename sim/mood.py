@@ -35,6 +35,14 @@ output: ``activity`` follows ``1 − 0.6·load·(0.5 + 0.5·A)`` with a 7-day ti
 ``movement_limitation`` (deconditioning, muscle wasting) follows ``1 − activity`` with 28
 days [A].
 
+Care over weeks to years (:mod:`sim.care`, sources there): decompression surgery on a chosen
+day removes a compressed nerve's drive while central sensitisation, built by months of pain,
+can keep part of it; physiotherapy from a chosen day reverses disuse (muscle mass, range of
+motion) and lowers pain-related fear; pain neuroscience education lowers catastrophising,
+fear and the facilitation that mood adds; a diabetic patient's HbA1c sets the yearly rate of
+axonal loss, the sural amplitude and the ongoing C drive over a course of up to ten years.
+Without these options a course is exactly as before.
+
 The course runs on a coarse grid (hours); at each step pain is the gate's steady state for
 that day's drives (:func:`sim.gate.steady_nociceptive_hz`, read by :mod:`sim.percept`), so
 its cost does not depend on the pulse rate, and the slow states advance exactly (exponential
@@ -50,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import care as ca
 from sim.drive import (
     MOOD_DESCENDING_PER_ANXIETY,
     MOOD_DESCENDING_PER_DEPRESSION,
@@ -66,7 +75,10 @@ __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
 COURSE_UNITS: dict[str, str] = {
     "day": "days", "pain_nrs": "NRS 0-10", "pain_without_mood": "NRS 0-10", "anxiety": "1",
     "depression": "1", "descending_shift": "1", "activity": "1", "movement_limitation": "1",
-    "stimulation": "1", "mood_therapy": "1",
+    "stimulation": "1", "mood_therapy": "1", "fear": "1", "muscle_mass": "1",
+    "range_of_motion": "1", "central_sensitisation": "1", "compression": "1",
+    "nerve_conduction": "1", "physiotherapy": "1", "education": "1", "axonal_loss": "1",
+    "sural_amplitude_uV": "µV", "ongoing_c_drive": "1",
 }
 register_units(COURSE_UNITS)
 
@@ -88,9 +100,11 @@ ANTIDEPRESSANT_MOOD_EFFECT = 0.5
 #: Onset of the antidepressant effect on mood [days]: 2-4 weeks [T].
 ANTIDEPRESSANT_TAU_DAYS = 14.0
 #: Usual antidepressant doses [mg/day]: amitriptyline 75-150 mg/day for depression against
-#: 10-75 mg/day for neuropathic pain; venlafaxine from 75 mg/day (BNF; NICE CG173 [S]). The
-#: mood effect scales with dose / this dose, at most 1.
-ANTIDEPRESSANT_DOSE_MG_PER_DAY = {"amitriptyline": 125.0, "venlafaxine": 150.0}
+#: 10-75 mg/day for neuropathic pain; venlafaxine from 75 mg/day; duloxetine 60 mg/day, the
+#: same dose as for pain (BNF; NICE CG173 [S]). The mood effect scales with dose / this dose,
+#: at most 1.
+ANTIDEPRESSANT_DOSE_MG_PER_DAY = {"amitriptyline": 125.0, "venlafaxine": 150.0,
+                                  "duloxetine": 60.0}
 #: Fear-avoidance (qualitative) [A]: activity target per unit pain load, and its time
 #: constants [days] (Vlaeyen & Linton 2000 [S]).
 AVOIDANCE_PER_PAIN_LOAD = 0.6
@@ -103,6 +117,11 @@ _PROBE_S = 2.0
 _MOOD_GRID = np.linspace(0.0, MOOD_DESCENDING_PER_ANXIETY + MOOD_DESCENDING_PER_DEPRESSION, 9)
 #: Treatment categories that act on a scale of days and may run through a course.
 COURSE_KINDS = ("drug", "patch", "placebo", "neurolysis")
+
+
+#: Optional course days (None = never), each declared in :mod:`sim.params`.
+_DAY_OPTIONS = ("stimulation_from_day", "psychological_therapy_from_day", "decompression_day",
+                "physiotherapy_from_day", "education_from_day")
 
 
 def _optional_day(name: str, value: Any) -> float | None:
@@ -123,7 +142,7 @@ class Course:
         day-scale treatments (drugs, patches, placebo, neurolysis) whose ``treatment_day``
         is the course day each one starts. Its events and duration are not used.
     days : float
-        Course length [days], 1..365.
+        Course length [days], 1..3650 (ten years, for the diabetic course).
     step_h : float
         Time step [h], 1..24.
     stimulation_from_day : float or None
@@ -132,6 +151,17 @@ class Course:
         Course day a psychological therapy starts, 0..``days``; None = never (default).
     anxiety_tau_days, depression_tau_days : float
         Time constants of the mood states [days].
+    decompression_day : float or None
+        Course day of surgery that frees the compressed nerve whose drive the patient's
+        ongoing C drive stands for (:mod:`sim.care`); None = never (default).
+    physiotherapy_from_day : float or None
+        Course day graded activity / physiotherapy starts; None = never (default).
+    education_from_day : float or None
+        Course day pain neuroscience education starts; None = never (default).
+    hba1c_pct : float or None
+        HbA1c of a diabetic patient [%], held over the course: axonal loss progresses at the
+        rate it sets (:func:`sim.care.axonal_loss_rate_per_year`); None = no progression
+        (default).
     """
 
     session: Any
@@ -141,6 +171,10 @@ class Course:
     psychological_therapy_from_day: float | None = None
     anxiety_tau_days: float = param_field("anxiety_tau_days")
     depression_tau_days: float = param_field("depression_tau_days")
+    decompression_day: float | None = None
+    physiotherapy_from_day: float | None = None
+    education_from_day: float | None = None
+    hba1c_pct: float | None = None
 
     def __post_init__(self) -> None:
         from sim.session import Session
@@ -148,13 +182,16 @@ class Course:
             raise ParameterError("session must be a Session (the course's template)",
                                  name="session")
         validate_fields(self)
-        for name in ("stimulation_from_day", "psychological_therapy_from_day"):
+        for name in _DAY_OPTIONS:
             day = _optional_day(name, getattr(self, name))
             if day is not None and day > self.days:  # it would silently never start
                 raise ParameterError(f"{name}={_fmt(day)} days is after the end of the course: "
                                      f"expected 0..{_fmt(self.days)} days (the course length)",
                                      name=name, value=day)
             object.__setattr__(self, name, day)
+        if self.hba1c_pct is not None:
+            object.__setattr__(self, "hba1c_pct",
+                               float(PARAMETERS["hba1c_pct"].validate(self.hba1c_pct)))
         if self.stimulation_from_day is not None and self.session.program.therapy == "off":
             raise ParameterError(
                 "stimulation_from_day is set but the program's therapy is 'off'; choose a "
@@ -182,7 +219,12 @@ class CourseResult:
         ``anxiety`` and ``depression`` (0-1), ``descending_shift`` (descending drive added by
         mood [1]), ``activity`` (1 = normal, qualitative), ``movement_limitation`` (0-1,
         qualitative), ``stimulation`` (0/1), ``mood_therapy`` (0-1: fractional reduction of
-        the mood targets by therapy).
+        the mood targets by therapy); care (:mod:`sim.care`): ``fear`` (pain-related fear,
+        0-1), ``muscle_mass`` and ``range_of_motion`` (1 = normal), ``central_sensitisation``
+        (0-1), ``compression`` (share of the compressed nerve's drive left, 1 before surgery),
+        ``nerve_conduction`` (1 = normal across the compressed segment), ``physiotherapy``
+        and ``education`` (their onsets, 0-1), ``axonal_loss`` (large fibres lost, 0-1),
+        ``sural_amplitude_uV`` [µV] and ``ongoing_c_drive`` (the drive the gate sees [1]).
     course : Course
         What was run.
     """
@@ -197,15 +239,31 @@ class CourseResult:
         return float(self.series[name][max(i, 0)])
 
     @property
-    def summary(self) -> dict[str, float]:
-        """Pain and mood on day 0 and at the end."""
+    def summary(self) -> dict[str, float | None]:
+        """Pain and mood on day 0 and at the end, the care states at the end, and the first
+        day of moderate pain (None if it never comes)."""
         s = self.series
         return {"pain_start_nrs": float(s["pain_nrs"][0]), "pain_end_nrs": float(s["pain_nrs"][-1]),
                 "anxiety_start": float(s["anxiety"][0]), "anxiety_end": float(s["anxiety"][-1]),
                 "depression_start": float(s["depression"][0]),
                 "depression_end": float(s["depression"][-1]),
                 "pain_from_mood_end_nrs": float(s["pain_nrs"][-1] - s["pain_without_mood"][-1]),
-                "movement_limitation_end": float(s["movement_limitation"][-1])}
+                "movement_limitation_end": float(s["movement_limitation"][-1]),
+                "muscle_mass_end": float(s["muscle_mass"][-1]),
+                "range_of_motion_end": float(s["range_of_motion"][-1]),
+                "fear_end": float(s["fear"][-1]),
+                "central_sensitisation_end": float(s["central_sensitisation"][-1]),
+                "axonal_loss_end": float(s["axonal_loss"][-1]),
+                "sural_amplitude_start_uV": float(s["sural_amplitude_uV"][0]),
+                "sural_amplitude_end_uV": float(s["sural_amplitude_uV"][-1]),
+                "pain_onset_day": (None if math.isnan(self.pain_onset_day)
+                                   else self.pain_onset_day)}
+
+    @property
+    def pain_onset_day(self) -> float:
+        """First day pain reaches moderate (> 4 NRS), NaN if it never does [days]."""
+        above = np.flatnonzero(self.series["pain_nrs"] > MOOD_PAIN_THRESHOLD_NRS)
+        return float(self.day[above[0]]) if above.size else math.nan
 
     def metadata(self) -> dict[str, Any]:
         """The JSON sidecar of :meth:`to_csv` (:mod:`sim.tables`): the columns and the unit of
@@ -219,7 +277,10 @@ class CourseResult:
                     "stimulation_from_day": c.stimulation_from_day,
                     "psychological_therapy_from_day": c.psychological_therapy_from_day,
                     "anxiety_tau_days": c.anxiety_tau_days,
-                    "depression_tau_days": c.depression_tau_days},
+                    "depression_tau_days": c.depression_tau_days,
+                    "decompression_day": c.decompression_day,
+                    "physiotherapy_from_day": c.physiotherapy_from_day,
+                    "education_from_day": c.education_from_day, "hba1c_pct": c.hba1c_pct},
             session=c.session.to_dict(), summary=self.summary)
 
     def to_csv(self, path: str | None = None) -> str:
@@ -339,45 +400,157 @@ def simulate_course(course: Course) -> CourseResult:
     calm = pat.replace(anxiety=0.0, depression=0.0)
     stim_from = course.stimulation_from_day
     changing = bool(course.session.treatments)
-    cache: dict[tuple, np.ndarray] = {}
-    out = {k: np.zeros(n) for k in ("pain_nrs", "pain_without_mood", "anxiety", "depression",
-                                   "descending_shift", "activity", "movement_limitation",
-                                   "stimulation", "mood_therapy")}
+    cache: dict[tuple, list[float]] = {}
+    names = ("pain_nrs", "pain_without_mood", "anxiety", "depression", "descending_shift",
+             "activity", "movement_limitation", "stimulation", "mood_therapy", "fear",
+             "muscle_mass", "range_of_motion", "central_sensitisation", "ongoing_c_drive")
+    rows: list[tuple[float, ...]] = []
+    care = _care_series(course, day)
+    dynamic = course.decompression_day is not None or course.hba1c_pct is not None
     A, D = float(pat.anxiety), float(pat.depression)
+    F, Z, M, R = A, 0.0, 1.0, 1.0
     act, limit = 1.0, 0.0
     decay_a = math.exp(-step_d / course.anxiety_tau_days)
     decay_d = math.exp(-step_d / course.depression_tau_days)
     decay_act = math.exp(-step_d / ACTIVITY_TAU_DAYS)
     decay_lim = math.exp(-step_d / DECONDITIONING_TAU_DAYS)
+    decay_rom = math.exp(-step_d / ca.ROM_TAU_DAYS)
+    decay_m_loss = math.exp(-step_d / ca.ATROPHY_TAU_DAYS)
+    decay_m_gain = math.exp(-step_d / ca.REGROWTH_TAU_DAYS)
+    decay_z_up = math.exp(-step_d / ca.CENTRALISATION_BUILD_TAU_DAYS)
+    decay_z_down = math.exp(-step_d / ca.CENTRALISATION_DECAY_TAU_DAYS)
     from sim.drive import gate_params, khz_field, khz_washin
     tau_khz = gate_params(calm).tau_khz_s
     washing_in = stim_from is not None and khz_field(course.session.program,
                                                      calm.csf_thickness_mm) > 0
-    for k, d in enumerate(day):
+    relief_all = _relief_series(course, day).tolist()
+    edu_all = care["education"].tolist()
+    phys_all = care["physiotherapy"].tolist()
+    rem_all = care["compression"].tolist()
+    base_all = care["c_base"].tolist()
+    a_c = float(calm.ongoing_c_drive)
+    c_top = float(PARAMETERS["ongoing_c_drive"].maximum)
+    c_cells = int(round(c_top / _C_GRID_STEP))
+    pairs: dict[tuple, tuple[list[float], list[float]]] = {}
+    dx = float(_MOOD_GRID[1] - _MOOD_GRID[0])
+    last = len(_MOOD_GRID) - 1
+    for k, d in enumerate(day.tolist()):
         stim_on = stim_from is not None and d >= stim_from
         # The kHz effect washes in over days (tabulated in steps of 1 %).
         level = round(khz_washin(d - stim_from, tau_khz), 2) if stim_on and washing_in else 1.0
-        key = (_table_day(course, d) if changing else None, stim_on, level)
-        if key not in cache:
-            cache[key] = _day_pain_table(course, calm, float(key[0] or 0.0), stim_on, level)
-        table = cache[key]
-        shift = float(mood_descending_drive(A, D))
-        pain = float(np.interp(shift, _MOOD_GRID, table))
+        tday = _table_day(course, d) if changing else None
+        edu = edu_all[k]
+        shift = (MOOD_DESCENDING_PER_ANXIETY * A + MOOD_DESCENDING_PER_DEPRESSION * D) * (
+            1.0 - ca.EDUCATION_FACILITATION_EFFECT * edu)
+        x = min(max(shift / dx, 0.0), float(last))
+        i = min(int(x), last - 1)
+        f = x - i
+        if dynamic:
+            rem = rem_all[k]
+            a_c = base_all[k] * (rem + (1.0 - rem) * Z)
+            xc = min(max(a_c, 0.0), c_top) / _C_GRID_STEP
+            j = min(int(xc + 1e-9), c_cells - 1)
+            w = xc - j
+            pair_key = (tday, stim_on, level, j)
+            pair = pairs.get(pair_key)
+            if pair is None:
+                pair = pairs[pair_key] = _grid_tables(cache, course, calm, tday, stim_on,
+                                                      level, j)
+            t0, t1 = pair
+            p0 = t0[i] + (t0[i + 1] - t0[i]) * f
+            p1 = t1[i] + (t1[i + 1] - t1[i]) * f
+            pain = p0 + (p1 - p0) * w
+            calm_pain = t0[0] + (t1[0] - t0[0]) * w
+        else:
+            key = (tday, stim_on, level)
+            if key not in cache:
+                cache[key] = _day_pain_table(course, calm, float(tday or 0.0), stim_on,
+                                             level).tolist()
+            t0 = cache[key]
+            pain = t0[i] + (t0[i + 1] - t0[i]) * f
+            calm_pain = t0[0]
         load = max(0.0, pain - MOOD_PAIN_THRESHOLD_NRS) / (10.0 - MOOD_PAIN_THRESHOLD_NRS)
-        relief = max(_antidepressant_factor(course, d), _therapy_factor(course, d))
-        for name, v in (("pain_nrs", pain), ("pain_without_mood", float(table[0])),
-                        ("anxiety", A), ("depression", D), ("descending_shift", shift),
-                        ("activity", act), ("movement_limitation", limit),
-                        ("stimulation", float(stim_on)), ("mood_therapy", relief)):
-            out[name][k] = v
-        a_inf = min(1.0, ANXIETY_PER_PAIN_LOAD * load) * (1.0 - relief)
+        relief = relief_all[k]
+        phys = phys_all[k]
+        rows.append((pain, calm_pain, A, D, shift, act, limit, float(stim_on), relief, F, M, R,
+                     Z, a_c))
+        a_raw = min(1.0, ANXIETY_PER_PAIN_LOAD * load) * (1.0 - relief)
+        a_inf = a_raw * (1.0 - ca.EDUCATION_ANXIETY_EFFECT * edu)
         d_inf = min(1.0, DEPRESSION_PER_PAIN_LOAD * load) * (1.0 - relief)
-        act_inf = 1.0 - AVOIDANCE_PER_PAIN_LOAD * load * (0.5 + 0.5 * A)
+        # Pain-related fear follows anxiety (the same state without physiotherapy or
+        # education); graded exposure and education lower it.
+        f_inf = a_raw * (1.0 - ca.EDUCATION_FEAR_EFFECT * edu) * (
+            1.0 - ca.PHYSIO_FEAR_EFFECT * phys / ca.PHYSIO_EFFECT)
+        act_inf = 1.0 - AVOIDANCE_PER_PAIN_LOAD * load * (0.5 + 0.5 * F)
+        act_inf += phys * (1.0 - act_inf)
+        disuse = 1.0 - act
+        m_inf = 1.0 - ca.ATROPHY_MAX * disuse
+        r_inf = 1.0 - ca.ROM_LOSS_MAX * disuse
+        r_inf += phys * (1.0 - r_inf)
+        z_inf = min(1.0, load / ca.CENTRALISATION_FULL_LOAD)
+        M = m_inf + (M - m_inf) * (decay_m_loss if m_inf < M else decay_m_gain)
+        R = r_inf + (R - r_inf) * decay_rom
+        Z = z_inf + (Z - z_inf) * (decay_z_up if z_inf > Z else decay_z_down)
         A = a_inf + (A - a_inf) * decay_a
         D = d_inf + (D - d_inf) * decay_d
+        F = f_inf + (F - f_inf) * decay_a
         limit = (1.0 - act) + (limit - (1.0 - act)) * decay_lim
         act = act_inf + (act - act_inf) * decay_act
+    table = np.array(rows, dtype=float).reshape(n, len(names))
+    out = {name: np.ascontiguousarray(table[:, j]) for j, name in enumerate(names)}
+    for name in ("compression", "nerve_conduction", "physiotherapy", "education",
+                 "axonal_loss", "sural_amplitude_uV"):
+        out[name] = care[name]
     for series in out.values():
         series.setflags(write=False)
     day.setflags(write=False)
     return CourseResult(day, out, course)
+
+
+def _relief_series(course: Course, day: np.ndarray) -> np.ndarray:
+    """Fractional reduction of the mood targets on each day: the larger of the
+    antidepressant and psychological-therapy reductions [1]."""
+    return np.array([max(_antidepressant_factor(course, d), _therapy_factor(course, d))
+                     for d in day.tolist()])
+
+
+def _care_series(course: Course, day: np.ndarray) -> dict[str, np.ndarray]:
+    """The closed-form care series on the course grid (:mod:`sim.care`): compression left,
+    conduction, physiotherapy and education onsets, axonal loss, sural amplitude, and the
+    ongoing C drive before central sensitisation (``c_base``)."""
+    pat = course.session.patient
+    comp = ca.compression_remaining(day, course.decompression_day)
+    if course.decompression_day is not None:
+        conduction = 1.0 - ca.conduction_deficit_remaining(day, course.decompression_day)
+    else:
+        conduction = np.ones_like(day)
+    if course.hba1c_pct is not None:
+        loss = ca.axonal_loss_at(day, course.hba1c_pct, pat.axonal_loss)
+    else:
+        loss = np.full_like(day, pat.axonal_loss)
+    c_base = pat.ongoing_c_drive + ca.DIABETIC_C_DRIVE_PER_LOSS * (loss - pat.axonal_loss)
+    return {"compression": np.asarray(comp, dtype=float), "nerve_conduction": conduction,
+            "physiotherapy": ca.physio_effect(day, course.physiotherapy_from_day),
+            "education": ca.education_effect(day, course.education_from_day),
+            "axonal_loss": loss, "sural_amplitude_uV": ca.sural_amplitude_uV(
+                loss, pat.demyelination), "c_base": c_base}
+
+
+#: Step of the ongoing-C-drive grid on which pain tables are computed when the drive changes
+#: over a course (surgery, diabetes), interpolated linearly between grid points [1].
+_C_GRID_STEP = 0.1
+
+
+def _grid_tables(cache: dict, course: Course, calm: Any, tday: float | None, stim_on: bool,
+                 level: float, j: int) -> tuple[list[float], list[float]]:
+    """The pain tables (over mood shifts) at ongoing C drives j·0.1 and (j + 1)·0.1, each
+    computed once per course."""
+    tabs = []
+    for m in (j, j + 1):
+        key = (tday, stim_on, level, m)
+        if key not in cache:
+            cache[key] = _day_pain_table(course, calm.replace(
+                ongoing_c_drive=round(m * _C_GRID_STEP, 6)), float(tday or 0.0), stim_on,
+                level).tolist()
+        tabs.append(cache[key])
+    return tabs[0], tabs[1]

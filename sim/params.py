@@ -502,8 +502,10 @@ _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, 
 #: preset of the same name each, sim.presets). Each kind's table entry, with its ranges and
 #: sources, is :data:`sim.treatments.TREATMENT_KINDS`.
 TREATMENT_KIND_NAMES = ("lidocaine-block", "bupivacaine-block", "ganglion-block", "phenol",
-                   "cryoneurolysis", "radiofrequency", "amitriptyline", "venlafaxine",
-                   "gabapentin", "capsaicin-patch", "lidocaine-patch", "placebo")
+                        "cryoneurolysis", "radiofrequency", "amitriptyline", "venlafaxine",
+                        "gabapentin", "pregabalin", "duloxetine", "tramadol", "morphine",
+                        "paracetamol", "ibuprofen", "capsaicin-patch", "lidocaine-patch",
+                        "placebo")
 _declare(name="treatment_kind", unit="", minimum=0, maximum=0, default="lidocaine-block",
          step=0, kind="choice", choices=TREATMENT_KIND_NAMES, group="treatment", label="Treatment",
          help="Which treatment: a local-anaesthetic nerve block, a sympathetic ganglion block, "
@@ -581,12 +583,17 @@ _declare(name="depression", unit="", minimum=0.0, maximum=1.0, default=0.0, step
          group="patient", label="Depression",
          help="Low mood as a slow state (0 = none, 1 = severe): weakens descending "
               "inhibition; sustained pain raises it over days to weeks.")
+_declare(name="central_fraction", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Central pain share",
+         help="Share of the ongoing pain drive generated in the spinal cord or brain (central "
+              "neuropathic pain: spinal cord injury, stroke): peripheral blocks, patches and "
+              "nerve stimulation distal to the lesion cannot reach it.")
 
 # Course: days to weeks of pain and mood (model and sources in sim.mood).
-_declare(name="course_days", unit="days", minimum=1.0, maximum=365.0, default=84.0, step=1.0,
+_declare(name="course_days", unit="days", minimum=1.0, maximum=3650.0, default=84.0, step=1.0,
          group="course", label="Course length",
          help="Simulated days: mood changes over days to weeks, so the loop between pain and "
-              "mood needs weeks to show.")
+              "mood needs weeks to show; diabetic neuropathy needs years (up to 10).")
 _declare(name="course_step_h", unit="h", minimum=1.0, maximum=24.0, default=12.0, step=1.0,
          group="course", label="Course time step",
          help="Step of the days-to-weeks simulation; pain at each step is the gate's steady "
@@ -604,6 +611,26 @@ _declare(name="psychological_therapy_from_day", unit="days", minimum=0.0, maximu
          default=28.0, step=1.0, group="course", label="Psychological therapy from day",
          help="Course day a psychological therapy for mood (e.g. CBT) starts; it acts on "
               "anxiety and depression only.")
+
+# Care over weeks to years (model and sources in sim.care).
+_declare(name="decompression_day", unit="days", minimum=0.0, maximum=3650.0, default=28.0,
+         step=1.0, group="course", label="Decompression on day",
+         help="Course day of surgery that frees a compressed nerve or root (carpal tunnel "
+              "release, discectomy): its drive fades over weeks, conduction over months; pain "
+              "kept up by central sensitisation stays.")
+_declare(name="physiotherapy_from_day", unit="days", minimum=0.0, maximum=3650.0,
+         default=28.0, step=1.0, group="course", label="Physiotherapy from day",
+         help="Course day graded activity and physiotherapy start: activity, muscle and range "
+              "of motion recover, pain-related fear falls.")
+_declare(name="education_from_day", unit="days", minimum=0.0, maximum=3650.0, default=28.0,
+         step=1.0, group="course", label="Pain education from day",
+         help="Course day pain neuroscience education starts: less catastrophising and fear, "
+              "less descending facilitation (a labelled assumption).")
+_declare(name="hba1c_pct", unit="%", minimum=4.5, maximum=14.0, default=9.1, step=0.1,
+         group="course", label="HbA1c",
+         help="Glycaemic control of a diabetic patient, held over the course: it sets the "
+              "yearly rate of axonal loss (7.2 % vs 9.1 %: about 60 % slower, as in the "
+              "DCCT).")
 
 # --------------------------------------------------------------------------------------------
 # Sensory nerve conduction study (sources in sim.ncs, docs/science.md §9.1).

@@ -244,6 +244,27 @@ _TREATMENTS = (
     _tp("gabapentin",
         "Gabapentin 1800 mg/day after 8 weeks: less transmitter release from C-fibre "
         "terminals (NNT 6.3).", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("pregabalin",
+        "Pregabalin 300 mg/day after 8 weeks: less transmitter release from C-fibre "
+        "terminals, more with 600 mg/day (NNT 7.7, NNH 13.9).", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("duloxetine",
+        "Duloxetine 60 mg/day after 8 weeks: descending inhibition (SNRI, NNT 6.4, NNH 11.8).",
+        "Finnerup 2015 [P]; sim.drugs"),
+    _tp("tramadol",
+        "Tramadol 200 mg/day after 8 weeks: a weak opioid and reuptake inhibitor (NNT 4.7, "
+        "NNH 12.6); second line.", "Finnerup 2015 [P]; sim.drugs"),
+    _tp("morphine",
+        "Morphine 120 mg/day after 8 weeks, standing for the strong opioids (NNT 4.3, NNH "
+        "11.7): effective, but third line for tolerance, dependence and misuse.",
+        "Finnerup 2015 [P]; sim.drugs"),
+    _tp("paracetamol",
+        "Paracetamol 4 g/day after 8 weeks: a simple analgesic for nociceptive pain that does "
+        "little for neuropathic pain (compare with placebo).",
+        "Wiffen 2016 Cochrane [S]; sim.drugs"),
+    _tp("ibuprofen",
+        "Ibuprofen 1200 mg/day after 8 weeks: an NSAID quietens inflamed tissue, not injured "
+        "nerve; no better than placebo for neuropathic pain. Add an injury event to see what "
+        "it does relieve.", "Moore 2015 Cochrane [S]; sim.drugs"),
     _tp("capsaicin-patch",
         "Capsaicin 8 % patch for 60 min, 4 weeks later: C-fibre terminals defunctionalised "
         "(NNT 10.6). Set treatment_day=0 to feel it burn.", "Finnerup 2015 [P]; sim.drugs"),

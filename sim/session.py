@@ -678,6 +678,11 @@ def _treatment_report(session: Session, fx, rec) -> tuple:
             notes.append("Deafferentation pain shown (labelled assumption): over the weeks "
                          "after a neurolysis, ectopic and central hyperactivity proximal to "
                          "the lesion can make neuropathic pain worse than before.")
+        if pat.central_fraction > 0:
+            from sim.care import central_pain_reason
+            why = central_pain_reason(pat, cat)
+            if why:
+                notes.append(why)
         if pat.placebo_response > 0:
             notes.append(f"Includes this patient's placebo (expectation) response "
                          f"({pat.placebo_response:g}).")

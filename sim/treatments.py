@@ -141,6 +141,24 @@ _KINDS = (
     TreatmentKind("gabapentin", "Gabapentin", "drug", "dose_mg_per_day", (300.0, 3600.0),
                   1800.0, _LONG, 56.0, 240.0, source="300-3600 mg/day; 1200-3600 for pain "
                   "(Finnerup 2015 [P])"),
+    TreatmentKind("pregabalin", "Pregabalin", "drug", "dose_mg_per_day", (75.0, 600.0),
+                  300.0, _LONG, 56.0, 240.0, source="75-600 mg/day; 150-600 in trials, "
+                  "300-600 recommended (Finnerup 2015 [P])"),
+    TreatmentKind("duloxetine", "Duloxetine", "drug", "dose_mg_per_day", (20.0, 120.0),
+                  60.0, _LONG, 56.0, 240.0, source="20-120 mg/day; 60-120 recommended "
+                  "(Finnerup 2015 [P])"),
+    TreatmentKind("tramadol", "Tramadol", "drug", "dose_mg_per_day", (50.0, 400.0),
+                  200.0, _LONG, 56.0, 240.0, source="up to 400 mg/day (Finnerup 2015 [P])"),
+    TreatmentKind("morphine", "Morphine (strong opioid)", "drug", "dose_mg_per_day",
+                  (10.0, 240.0), 120.0, _LONG, 56.0, 240.0,
+                  source="oral morphine 90-240 mg/day, oxycodone 10-120 mg/day; most effect by "
+                         "about 180 mg morphine equivalents (Finnerup 2015 [P])"),
+    TreatmentKind("paracetamol", "Paracetamol", "drug", "dose_mg_per_day", (500.0, 4000.0),
+                  4000.0, _LONG, 56.0, 240.0, source="0.5-1 g up to four times a day, at most "
+                  "4 g/day [T label]"),
+    TreatmentKind("ibuprofen", "Ibuprofen (NSAID)", "drug", "dose_mg_per_day",
+                  (200.0, 2400.0), 1200.0, _LONG, 56.0, 240.0, source="1200 mg/day over the "
+                  "counter, up to 2400 mg/day on prescription [T label]"),
     TreatmentKind("capsaicin-patch", "Capsaicin 8 % patch", "patch", "concentration_pct",
                   (8.0, 8.0), 8.0, _LONG, 28.0, 240.0,
                   source="one 8 % patch, 30 min (feet) or 60 min [T label]"),
@@ -494,6 +512,8 @@ def _apply(tr: Treatment, t: np.ndarray, out: dict[str, np.ndarray]) -> None:
                 out["ectopic_central"] = out["ectopic_central"] * keep
         if drug.transmission_gain:
             out["c_transmission"] = out["c_transmission"] * (1.0 - drug.transmission_gain * e)
+        if drug.natural_c_gain:
+            out["natural_c"] = out["natural_c"] * (1.0 - drug.natural_c_gain * e)
     elif kind == "capsaicin-patch":
         drug = dr.DRUGS[kind]
         application_min = _given(tr.application_min)

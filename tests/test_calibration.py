@@ -2,7 +2,7 @@
 
 ``docs/model.md`` holds no typed number for its calibration targets: the table between its
 markers is written by ``python -m sim.calibration --write docs/model.md``. This test runs the
-calibration (13 cohorts of 1000 virtual patients and the published rate-response protocol,
+calibration (19 cohorts of 1000 virtual patients and the published rate-response protocol,
 under a minute) and compares; it also checks that every target is met.
 """
 from __future__ import annotations

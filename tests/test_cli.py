@@ -145,7 +145,7 @@ def test_course_command_json_and_csv(tmp_path, capsys):
     (["exam", "--patient", "nobody"], "patient='nobody' is not a patient preset"),
     (["course", "--preset", "off", "--patient", "crps", "--stimulation-from-day", "3"],
      "program's therapy is 'off'"),
-    (["course", "--preset", "scs-tonic", "--days", "999"], "course_days=999 is outside"),
+    (["course", "--preset", "scs-tonic", "--days", "9999"], "course_days=9999 is outside"),
     (["course", "--preset", "lidocaine-block"], "acts for hours"),
 ])
 def test_diagnosis_commands_reject_bad_input(argv, message, capsys):

@@ -29,7 +29,7 @@ from sim.tables import cell, column_units, sidecar_path, unescape_text
 UNIT_ENDINGS = {
     "s": ("_s",), "Hz": ("_hz",), "mA": ("_mA",), "NRS 0-10": ("_nrs",), "NRS": ("_nrs",),
     "0-10": ("_0to10",), "%": ("_pct", "_pct_of_baseline"), "µC/h": ("_uC",),
-    "days": ("_days", "day"), "mm": ("_mm",), "µs": ("_us",),
+    "days": ("_days", "day"), "mm": ("_mm",), "µs": ("_us",), "µV": ("_uV",),
 }
 #: A float printed with its binary noise (3.4000000000000004, 12851.999999999998).
 NOISE = re.compile(r"\d\.\d*(0{6,}|9{6,})\d")
@@ -106,8 +106,9 @@ def test_course_csv(tmp_path):
     out = tmp_path / "course.csv"
     assert main(["course", "--preset", "scs-tonic", "--patient", "failed-back-surgery",
                  "--days", "14", "--stimulation-from-day", "7", "--csv", str(out)]) == 0
-    df, side = _check_plain(out, 14 * 2 + 1, 10)
+    df, side = _check_plain(out, 14 * 2 + 1, 21)
     assert list(df.columns[:3]) == ["day", "pain_nrs", "pain_without_mood_nrs"]
+    assert {"muscle_mass", "sural_amplitude_uV"} <= set(df.columns)      # care (sim.care)
     _numeric(df, df.columns)
     assert side["kind"] == "course-series" and side["course"]["stimulation_from_day"] == 7
 

@@ -16,7 +16,11 @@ from sim.presets import program
 from sim.recruitment import recruit
 from sim.session import Event, ModelOptions, Session, run_session
 
-NEUROPATHIC = [n for n in PATIENT_PRESETS if n != "healthy"]
+#: Peripheral neuropathic pain presets: an ongoing ectopic drive and no central generator
+#: (central pain and diabetes before neuropathy have tests of their own, tests/test_care.py).
+NEUROPATHIC = [n for n in PATIENT_PRESETS if n != "healthy"
+               and PATIENT_PRESETS[n].patient().ongoing_c_drive >= 0.5
+               and PATIENT_PRESETS[n].patient().central_fraction == 0]
 
 
 def _pain_at(result, t0, t1):

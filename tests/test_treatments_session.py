@@ -289,8 +289,8 @@ def test_cli_cohort_takes_a_treatment_preset(capsys):
     (["run", "--preset", "gabapentin", "--set", "concentration_pct=2"],
      "none of this session's treatments (gabapentin) takes concentration_pct"),
     (["run", "--preset", "scs-tonic", "--set", "dose_mg_per_day=100"], "has no treatment"),
-    (["run", "--preset", "scs-tonic", "--treatment", "morphine"],
-     "treatment='morphine' is not a treatment preset"),
+    (["run", "--preset", "scs-tonic", "--treatment", "homeopathy"],
+     "treatment='homeopathy' is not a treatment preset"),
     (["run", "--preset", "aspirin"], "preset='aspirin' is not a program preset"),
 ])
 def test_cli_bad_treatment_input_exits_2(argv, message, capsys):
