@@ -96,6 +96,12 @@ class Patient(Declared):
     small_fibre_loss: float = param_field("small_fibre_loss")
     anxiety: float = param_field("anxiety")
     depression: float = param_field("depression")
+    lesion_site: str = param_field("lesion_site")
+    lesion_slowing: float = param_field("lesion_slowing")
+    lesion_block: float = param_field("lesion_block")
+    lesion_axonal_loss: float = param_field("lesion_axonal_loss")
+    lesion_age_days: float = param_field("lesion_age_days")
+    myopathy: float = param_field("myopathy")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -165,6 +171,36 @@ _PRESETS = (
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
              small_fibre_loss=0.3)),
+    PatientPreset(
+        "l5-radiculopathy", "L5 radiculopathy (disc herniation)",
+        "A herniated lumbar disc compresses the L5 root proximal to its dorsal root ganglion "
+        "six weeks ago: pain and numbness down the leg into the big toe, weak ankle "
+        "dorsiflexion. Sensory potentials stay normal; the L5 myotome and paraspinals are "
+        "denervated.",
+        "docs/science.md §9.6 [T]; radicular gate phenotype as failed-back-surgery [A]",
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=15.0,
+             lesion_site="l5-root", lesion_axonal_loss=0.5, lesion_slowing=0.2,
+             lesion_age_days=42.0)),
+    PatientPreset(
+        "carpal-tunnel-syndrome", "Carpal tunnel syndrome",
+        "The median nerve is compressed in the carpal tunnel: night-time tingling and pain "
+        "of the thumb, index and middle fingers. Median conduction slows across the wrist; "
+        "the ulnar and sural nerves are normal.",
+        "docs/science.md §9.6 [T]; focal-compression gate phenotype [A]",
+        dict(inhibition_efficacy=0.97, abeta_unmasking=0.7, ongoing_c_drive=0.9,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.3, nerve_depth_mm=5.0,
+             lesion_site="median-wrist", lesion_slowing=0.85, lesion_block=0.1,
+             lesion_axonal_loss=0.15, lesion_age_days=365.0)),
+    PatientPreset(
+        "myopathy", "Myopathy (proximal muscle disease)",
+        "Muscle fibres are lost from every motor unit, proximal muscles most: weakness and "
+        "aching muscles, nerves intact. Sensory studies are normal; motor units are small, "
+        "short and recruited early.",
+        "docs/science.md §9.6 [T]; muscle (nociceptive) pain: mild ongoing C drive, mild "
+        "disinhibition [A]",
+        dict(inhibition_efficacy=0.98, abeta_unmasking=0.2, ongoing_c_drive=0.6,
+             sensitisation_gain=1.2, central_sensitisation_gain=0.2, myopathy=0.55)),
 )
 
 #: Patient presets by name, in display order (read-only).
