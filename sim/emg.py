@@ -638,6 +638,7 @@ def _survivors(name: str, lost: float) -> np.ndarray:
     return u >= lost
 
 
+@functools.lru_cache(maxsize=512)
 def _recruit(name: str, lost: float, enlargement: float, myo: float, effort: float
              ) -> tuple[float, int, float, np.ndarray, np.ndarray]:
     """(force reached, units firing, fastest rate, firing unit indices, their rates)."""
@@ -665,6 +666,8 @@ def _recruit(name: str, lost: float, enlargement: float, myo: float, effort: flo
     on = alive & (e >= rte)
     idx = np.nonzero(on)[0]
     rates = np.minimum(PEAK_FIRING_HZ, MIN_FIRING_HZ + FIRING_GAIN_HZ * (e - rte[idx]))
+    idx.flags.writeable = False
+    rates.flags.writeable = False
     fastest = float(rates.max()) if idx.size else 0.0
     return made(e), int(idx.size), fastest, idx, rates
 
@@ -787,7 +790,7 @@ def _add(y: np.ndarray, times_ms: np.ndarray, shape: np.ndarray, dt: float) -> N
 
 
 def needle_emg(patient: Patient | str, muscle: str = "tibialis-anterior", *,
-               effort: float | None = None) -> EMGResult:
+               effort: float | None = None, trace: bool = True) -> EMGResult:
     """Examine ``muscle`` of ``patient`` with a needle electrode.
 
     Parameters
@@ -801,6 +804,9 @@ def needle_emg(patient: Patient | str, muscle: str = "tibialis-anterior", *,
         Voluntary force as a fraction of a healthy maximum (declared ``emg_effort``, 0..0.5,
         default 0.1); 0 records the muscle at rest. MUPs and recruitment are always reported
         at slight effort (``effort`` or the default when at rest).
+    trace : bool
+        Build the trace (False leaves ``time_ms`` and ``trace_uV`` empty: the findings only,
+        as the localisation screen needs).
 
     Returns
     -------
@@ -827,7 +833,8 @@ def needle_emg(patient: Patient | str, muscle: str = "tibialis-anterior", *,
     fibs = cond.fibrillation_grade > 0
     mups = _mup_summary(m.name, cond)
     rec = _recruitment(m.name, cond, eff)
-    t, y = _trace(m.name, cond, eff, pat.lesion_age_days)
+    t, y = _trace(m.name, cond, eff, pat.lesion_age_days) if trace else \
+        (np.zeros(0), np.zeros(0))
     findings = _findings(m, cond, mups, rec)
     normal = not fibs and mups.verdict == "normal" and rec.pattern == "normal"
     return EMGResult(m.name, m.label, m.nerve, m.roots, _patient_label(pat),

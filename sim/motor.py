@@ -189,9 +189,23 @@ def _units(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _unit_wave(s: np.ndarray) -> np.ndarray:
     """Negative-first biphasic surface potential, peak -1 [1]: -(sin 2x - sin 4x / 2) / 1.299
     with x = pi s / D on 0 <= s < D."""
-    x = math.pi * s / CMAP_DURATION_MS
-    w = -(np.sin(2 * x) - 0.5 * np.sin(4 * x)) / (math.sqrt(3) / 2 + math.sqrt(3) / 4)
-    return np.where((s >= 0) & (s < CMAP_DURATION_MS), w, 0.0)
+    x2 = (2.0 * math.pi / CMAP_DURATION_MS) * s
+    s2 = np.sin(x2)
+    w = s2 * (np.cos(x2) - 1.0) * (1.0 / (math.sqrt(3) / 2 + math.sqrt(3) / 4))
+    w[(s < 0) | (s >= CMAP_DURATION_MS)] = 0.0  # sin 4x / 2 = sin 2x cos 2x
+    return w
+
+
+def _cmap(amp: np.ndarray, arrival_ms: np.ndarray, n: int) -> np.ndarray:
+    """sum_i amp_i w(t - arrival_i) on t_k = k SAMPLE_INTERVAL_MS, k < n: each unit's wave is
+    evaluated only on the samples of its support (exact, not interpolated)."""
+    dt = SAMPLE_INTERVAL_MS
+    span = int(math.ceil(CMAP_DURATION_MS / dt)) + 1
+    k0 = np.ceil(arrival_ms / dt).astype(np.int64)
+    idx = k0[:, None] + np.arange(span)[None, :]
+    vals = amp[:, None] * _unit_wave(idx * dt - arrival_ms[:, None])
+    keep = (idx >= 0) & (idx < n)
+    return np.bincount(idx[keep], vals[keep], minlength=n)[:n]
 
 
 @dataclass(frozen=True, eq=False)
@@ -379,8 +393,7 @@ def motor_conduction_study(patient: Patient | str, nerve: str = "median") -> Mot
         if focal_seg is not None and focal_seg <= k:
             time = time + eff.extra_delay_ms(min(seg_len[focal_seg], 30.0), vel)
             conducting &= ~eff.blocked
-        y = (amp[conducting, None] * _unit_wave(t[None, :] - time[conducting, None])
-             ).sum(axis=0)
+        y = _cmap(amp[conducting], time[conducting], t.size)
         a = float(-y.min()) if y.size else 0.0
         onset = math.nan
         if a >= 0.05:

@@ -1201,11 +1201,17 @@ def _auto_window_ms(state: NerveState, far_mm: float) -> float:
 
 
 def _patient_label(pat: Patient) -> str:
+    return _preset_names().get(pat, "custom")
+
+
+@functools.cache
+def _preset_names() -> Mapping[Patient, str]:
+    """Preset patients -> their names (first name wins), built once."""
     from sim.patients import PATIENT_PRESETS
+    out: dict[Patient, str] = {}
     for name, preset in PATIENT_PRESETS.items():
-        if preset.patient() == pat:
-            return name
-    return "custom"
+        out.setdefault(preset.patient(), name)
+    return MappingProxyType(out)
 
 
 def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",

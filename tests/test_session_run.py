@@ -16,7 +16,8 @@ from sim.presets import program
 from sim.recruitment import recruit
 from sim.session import Event, ModelOptions, Session, run_session
 
-NEUROPATHIC = [n for n in PATIENT_PRESETS if n != "healthy"]
+# the myopathy preset has muscle (nociceptive) pain: no neuropathic touch allodynia expected
+NEUROPATHIC = [n for n in PATIENT_PRESETS if n not in ("healthy", "myopathy")]
 
 
 def _pain_at(result, t0, t1):
