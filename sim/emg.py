@@ -70,7 +70,6 @@ from typing import Any
 import numpy as np
 
 from sim.lesions import LESION_SITES
-from sim.ncs import compound_potential
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import Patient
 
@@ -418,6 +417,14 @@ _MUP_T0_MS, _MUP_DT_MS, _MUP_N = -15.0, 0.1, 301  # MUP window -15..+15 ms
 @functools.lru_cache(maxsize=4096)
 def _mup(name: str, unit: int, enlargement: float, myo: float) -> np.ndarray:
     """One unit's MUP on the MUP window [µV] (G1 - reference, negative main phase)."""
+    start, amp, dur = _fibres(name, unit, enlargement, myo)
+    return _superpose(start, amp, dur)
+
+
+def _fibres(name: str, unit: int, enlargement: float, myo: float
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(wave start from the window start [ms], peak [µV], duration [ms]) of each fibre of
+    ``unit`` near the needle."""
     _, _, size, _ = _pool(name)
     ur, z = _fibre_draws(name)
     n = int(round(FIBRES_NEAR_NEEDLE * size[unit] * enlargement * (1.0 - myo)))
@@ -428,10 +435,29 @@ def _mup(name: str, unit: int, enlargement: float, myo: float) -> np.ndarray:
     scatter = ENDPLATE_SCATTER_MS * (1.0 + SPROUT_SCATTER_SHARE * (enlargement - 1.0)
                                      + MYOPATHIC_SCATTER_SHARE * myo)
     # centre each fibre's wave on its arrival; arrivals measured from the window start
-    start = -_MUP_T0_MS + scatter * z[unit, :n] - dur / 2.0
-    t = _MUP_T0_MS + _MUP_DT_MS * np.arange(_MUP_N) - _MUP_T0_MS
-    start = np.clip(start, 0.05, None)
-    return compound_potential(t, 1.0, 1.0 / start, amp, dur)
+    start = np.clip(-_MUP_T0_MS + scatter * z[unit, :n] - dur / 2.0, 0.05, None)
+    return start, amp, dur
+
+
+def _superpose(start_ms: np.ndarray, amp: np.ndarray, dur_ms: np.ndarray,
+               row: np.ndarray | None = None, rows: int = 1) -> np.ndarray:
+    """sum_k amp_k w(t - start_k; D_k) on the MUP window, w the triphasic fibre potential of
+    :func:`sim.ncs.single_fibre_potential` (the same sum as
+    :func:`sim.ncs.compound_potential`), each fibre evaluated only on its own support; with
+    ``row`` (fibre -> trace) several traces at once, shape (rows, samples)."""
+    dt = _MUP_DT_MS
+    span = int(math.ceil(float(dur_ms.max()) / dt)) + 1
+    k0 = np.ceil(start_ms / dt - 1e-9).astype(np.int64)
+    idx = k0[:, None] + np.arange(span)[None, :]
+    sft = idx * dt - start_ms[:, None]
+    c1 = np.cos((2.0 * math.pi) * sft / dur_ms[:, None])
+    w = 0.5 * (c1 - (2.0 * c1 * c1 - 1.0))  # [cos th - cos 2th] / 2
+    keep = (sft >= 0.0) & (sft < dur_ms[:, None]) & (idx < _MUP_N)
+    if row is None:
+        return np.bincount(idx[keep], (amp[:, None] * w)[keep], minlength=_MUP_N)[:_MUP_N]
+    flat = idx + (row * _MUP_N)[:, None]
+    out = np.bincount(flat[keep], (amp[:, None] * w)[keep], minlength=rows * _MUP_N)
+    return out[:rows * _MUP_N].reshape(rows, _MUP_N)
 
 
 @dataclass(frozen=True)
@@ -676,8 +702,14 @@ def _recruit(name: str, lost: float, enlargement: float, myo: float, effort: flo
 def _mups(name: str, lost: float, enlargement: float, myo: float
           ) -> tuple[np.ndarray, tuple[_Mup, ...]]:
     alive = np.nonzero(_survivors(name, lost))[0][:MUPS_SAMPLED]
-    waves = np.array([_mup(name, int(u), enlargement, myo) for u in alive]) if alive.size \
-        else np.zeros((0, _MUP_N))
+    if alive.size:
+        parts = [_fibres(name, int(u), enlargement, myo) for u in alive]
+        row = np.concatenate([np.full(p[0].size, k) for k, p in enumerate(parts)])
+        waves = _superpose(np.concatenate([p[0] for p in parts]),
+                           np.concatenate([p[1] for p in parts]),
+                           np.concatenate([p[2] for p in parts]), row, alive.size)
+    else:
+        waves = np.zeros((0, _MUP_N))
     waves.flags.writeable = False
     return waves, tuple(_measure_mup(w) for w in waves)
 

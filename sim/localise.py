@@ -159,9 +159,10 @@ def _reason(sensory: Mapping[str, NCSResult], motor: Mapping[str, MotorResult],
     # 2. myopathy
     if len(myo) >= 2 and not neuro and not s_ab:
         why.append("Sensory potentials normal: the sensory nerves are intact.")
-        return ("muscle", "muscle", "Myopathy: short, small, early-recruited motor units in "
-                f"{len(myo)} muscles (proximal most) with normal sensory studies and no "
-                "denervation.", why)
+        early = any(emg[m].recruitment.pattern == "early" for m in myo)
+        return ("muscle", "muscle", "Myopathy: short, small"
+                + (", early-recruited" if early else "") + f" motor units in {len(myo)} "
+                "muscles with normal sensory studies and no denervation.", why)
 
     # demyelinating polyneuropathy: motor velocities in the demyelinating range in >= 2 nerves
     slow = [n for n, r in motor.items()

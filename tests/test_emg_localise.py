@@ -163,3 +163,19 @@ def test_focal_and_diffuse_slowing_share_one_floor():
     from sim.lesions import FOCAL_SLOWING_FLOOR
     from sim.ncs import DEMYELINATION_FLOOR
     assert FOCAL_SLOWING_FLOOR == DEMYELINATION_FLOOR
+
+
+def test_mup_sum_equals_the_sensory_superposition():
+    """The motor-unit potential is the same sum of fibre potentials as the SNAP
+    (sim.ncs.compound_potential), evaluated on each fibre's support only."""
+    import numpy as np
+
+    from sim import emg
+    from sim.ncs import compound_potential
+    rng = np.random.default_rng(3)
+    start = rng.uniform(1.0, 20.0, 40)
+    amp = rng.uniform(-50.0, 300.0, 40)
+    dur = np.round(rng.uniform(1.5, 9.0, 40), 1)
+    t = np.arange(emg._MUP_N) * emg._MUP_DT_MS
+    ref = compound_potential(t, 1.0, 1.0 / start, amp, dur)
+    assert np.allclose(emg._superpose(start, amp, dur), ref, atol=1e-9)
