@@ -71,7 +71,9 @@ def panel() -> html.Div:
     return html.Div([
         _block("Nerve conduction study", [dcc.Dropdown(id="dx-nerve", options=[
             {"label": "Sural (sensory, leg)", "value": "sural"},
-            {"label": "Median (sensory, hand)", "value": "median"}],
+            {"label": "Median (sensory, hand)", "value": "median"},
+            {"label": "Ulnar (sensory, hand)", "value": "ulnar"},
+            {"label": "Superficial peroneal (sensory, foot)", "value": "superficial-peroneal"}],
             value="sural", clearable=False, className="dx-dropdown")],
             "fig-ncs", "neuromod-ncs", "dx-ncs-table"),
         _block("Motor conduction study", [dcc.Dropdown(id="dx-motor-nerve", options=[
@@ -140,9 +142,12 @@ def ncs_update(doc: Any, nerve: Any, view: Any) -> tuple[Any, str]:
     """(figure, table) of the conduction study of the session's patient."""
     from sim.ncs import nerve_conduction_study
     from sim.patients import patient
+    from sim.ncs import NERVES
     try:
-        res = nerve_conduction_study(_session(doc).patient, nerve=nerve or "sural")
-        healthy = nerve_conduction_study(patient("healthy"), nerve=nerve or "sural")
+        name = nerve if nerve in NERVES else "sural"
+        d = NERVES[name].limits.standard_distance_mm  # the limits' own distance
+        res = nerve_conduction_study(_session(doc).patient, nerve=name, distance_mm=d)
+        healthy = nerve_conduction_study(patient("healthy"), nerve=name, distance_mm=d)
     except ParameterError as exc:
         return dash.no_update, _error(exc)
     return ncs_figure(res, healthy, options=_options(view)), ncs_table(res)

@@ -74,12 +74,17 @@ CONDUCTION_BLOCK_DROP = 0.5
 F_TURNAROUND_MS = 1.0
 #: Length of root a root lesion slows [mm] [A].
 ROOT_SEGMENT_MM = 50.0
+#: Onset latency is read where the CMAP first leaves baseline by this fraction of its
+#: amplitude [1] [A: the first deflection the eye sees, T]; below ABSENT_BELOW_MV [mV] no
+#: response is recorded [A].
+ONSET_FRACTION, ABSENT_BELOW_MV = 0.02, 0.05
 #: Seed of the units' fixed exponential draws (their share of slowing) [A].
 _SPREAD_SEED = 20240610
 #: Largest unit's surface potential relative to the smallest [x] [A; surface MUP amplitudes
 #: span more than an order of magnitude, T].
 UNIT_SIZE_RANGE = 30.0
-SAMPLE_INTERVAL_MS = 0.05
+#: Sampling interval of the CMAP [ms] (onsets are interpolated between samples).
+SAMPLE_INTERVAL_MS = 0.1
 WINDOW_MS = 40.0
 
 
@@ -396,9 +401,13 @@ def motor_conduction_study(patient: Patient | str, nerve: str = "median") -> Mot
         y = _cmap(amp[conducting], time[conducting], t.size)
         a = float(-y.min()) if y.size else 0.0
         onset = math.nan
-        if a >= 0.05:
-            j = int(np.argmax(np.abs(y) >= 0.02 * a))
+        if a >= ABSENT_BELOW_MV:
+            thr = ONSET_FRACTION * a
+            j = int(np.argmax(np.abs(y) >= thr))
             onset = float(t[j])
+            if j > 0:  # linear interpolation of the threshold crossing
+                a0, a1 = abs(y[j - 1]), abs(y[j])
+                onset = float(t[j - 1] + SAMPLE_INTERVAL_MS * (thr - a0) / (a1 - a0))
         y.flags.writeable = False
         if prev is None:
             sites.append(MotorSite(sname, d, onset, a, spec.segments[0], math.nan, 0.0, False,
