@@ -140,9 +140,8 @@ def _error(exc: ParameterError) -> str:
 
 def ncs_update(doc: Any, nerve: Any, view: Any) -> tuple[Any, str]:
     """(figure, table) of the conduction study of the session's patient."""
-    from sim.ncs import nerve_conduction_study
+    from sim.ncs import NERVES, nerve_conduction_study
     from sim.patients import patient
-    from sim.ncs import NERVES
     try:
         name = nerve if nerve in NERVES else "sural"
         d = NERVES[name].limits.standard_distance_mm  # the limits' own distance

@@ -288,6 +288,9 @@ class MuscleCondition:
         Fibres per surviving unit relative to normal [x].
     myopathy : float
         Fraction of each unit's muscle fibres lost to a myopathy [1].
+    silent_fraction : float
+        Units the patient cannot fire voluntarily: lost, or blocked at the lesion [1] (a block
+        reduces recruitment without denervating: no fibrillations).
     """
 
     muscle: str
@@ -300,6 +303,7 @@ class MuscleCondition:
     reinnervation: float
     enlargement: float
     myopathy: float
+    silent_fraction: float
 
 
 def fibrillation_onset_day(distance_mm: float) -> float:
@@ -337,12 +341,13 @@ def muscle_condition(patient: Patient | str, muscle: str) -> MuscleCondition:
     pat = _patient(patient)
     m = _muscle(muscle)
     return _condition(m.name, pat.axonal_loss, pat.lesion_site, pat.lesion_axonal_loss,
-                      pat.lesion_age_days, pat.myopathy)
+                      pat.lesion_age_days, pat.myopathy, pat.lesion_block)
 
 
 @functools.lru_cache(maxsize=512)
 def _condition(name: str, axonal_loss: float, site_name: str, lesion_loss: float,
-               age_days: float, myopathy: float) -> MuscleCondition:
+               age_days: float, myopathy: float, lesion_block: float = 0.0
+               ) -> MuscleCondition:
     m = MUSCLES[name]
     site = LESION_SITES[site_name]
     share = 0.0
@@ -370,9 +375,11 @@ def _condition(name: str, axonal_loss: float, site_name: str, lesion_loss: float
     orphaned = lost / max(1.0 - lost, 1e-6)
     enlargement = min(MAX_ENLARGEMENT, 1.0 + REINNERVATION_GAIN * orphaned * reinn)
     myo = myopathy * (1.0 if m.proximal else DISTAL_MYOPATHY_INVOLVEMENT)
+    # units that cannot be driven across the lesion: cut, or blocked among the survivors
+    silent = lost + (1.0 - lost) * lesion_block * share
     return MuscleCondition(name, float(lost), float(focal), float(share), float(onset),
                            float(fib), _grade(fib), float(reinn), float(enlargement),
-                           float(myo))
+                           float(myo), float(silent))
 
 
 # =============================================================================================
@@ -740,7 +747,7 @@ def _mup_summary(name: str, cond: MuscleCondition) -> MotorUnitPotentials:
 
 def _recruitment(name: str, cond: MuscleCondition, effort: float) -> Recruitment:
     eff = effort if effort > 0 else float(PARAMETERS["emg_effort"].default)
-    force, n, fastest, _, _ = _recruit(name, cond.lost_fraction, cond.enlargement,
+    force, n, fastest, _, _ = _recruit(name, cond.silent_fraction, cond.enlargement,
                                        cond.myopathy, eff)
     _, n_h, _, _, _ = _recruit(name, 0.0, 1.0, 0.0, eff)
     seen = max(1, int(round(n * VISIBLE_FRACTION))) if n else 0
@@ -791,7 +798,7 @@ def _trace(name: str, cond: MuscleCondition, effort: float, age_days: float
             times = _spike_times(rng.uniform(*FIB_RATE_HZ), rng, 0.02) * 1000.0
             _add(y, times, shape * amp * rng.uniform(0.6, 1.0), dt)
     if effort > 0:
-        _, _, _, idx, rates = _recruit(name, cond.lost_fraction, cond.enlargement,
+        _, _, _, idx, rates = _recruit(name, cond.silent_fraction, cond.enlargement,
                                        cond.myopathy, effort)
         step = max(1, int(round(_MUP_DT_MS / dt)))
         for u, r in zip(idx[:40], rates[:40], strict=False):

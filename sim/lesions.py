@@ -25,6 +25,8 @@ References
 Wilbourn A.J., Aminoff M.J. (1998) AAEM minimonograph 32: the electrodiagnostic examination
 in patients with radiculopathies. Muscle Nerve 21:1612-1631 [S] (preganglionic lesion: normal
 SNAP; paraspinal and myotomal denervation).
+Chaudhry V., Cornblath D.R. (1992) Wallerian degeneration in human nerves: serial
+electrophysiological studies. Muscle Nerve 15:687-693 [P].
 Preston D.C., Shapiro B.E. (2013) Electromyography and Neuromuscular Disorders, 3rd ed. [T]
 (anatomy of the studies; carpal tunnel lies 2-5 cm beyond the wrist stimulation site).
 """
@@ -37,7 +39,8 @@ from types import MappingProxyType
 import numpy as np
 
 __all__ = ["LesionSite", "LESION_SITES", "lesion_site_names", "focal_effect", "FocalEffect",
-           "MAX_FOCAL_SLOWING"]
+           "MAX_FOCAL_SLOWING", "wallerian_fraction", "MOTOR_WALLERIAN_DAYS",
+           "SENSORY_WALLERIAN_DAYS"]
 
 #: Most slowing one fibre can have across a focal lesion and still conduct [1] [A]: focal
 #: compression slows conduction across the lesion many-fold before it blocks (Rasminsky &
@@ -47,6 +50,11 @@ MAX_FOCAL_SLOWING = 0.95
 #: same floor as diffuse demyelination (``sim.ncs.DEMYELINATION_FLOOR``; a test keeps the two
 #: equal).
 FOCAL_SLOWING_FLOOR = 0.85
+#: Wallerian degeneration: days from the cut at which responses to stimulation below the
+#: lesion start to fall and are gone, motor and sensory [days] [A within Chaudhry & Cornblath
+#: 1992 P: CMAPs fall from day 3 and are lost by day 9; SNAPs fall from day 6 and are lost by
+#: day 11 (the neuromuscular junction fails before the sensory axon)].
+MOTOR_WALLERIAN_DAYS, SENSORY_WALLERIAN_DAYS = (3.0, 9.0), (6.0, 11.0)
 #: Seeds of the per-fibre draws of block and loss at a lesion (independent of the population's
 #: own draws, so a focal loss does not pick the same fibres a diffuse loss does) [A].
 _BLOCK_SEED, _LOSS_SEED, _ROOT_SEED = 31, 47, 53
@@ -141,8 +149,20 @@ class FocalEffect:
         return segment_mm / (v * (1.0 - self.slowing)) - segment_mm / v
 
 
+def wallerian_fraction(age_days: float, motor: bool) -> float:
+    """Share of the axons cut at a lesion whose distal part has degenerated after
+    ``age_days`` [1]: motor responses to stimulation below the lesion fall from day
+    :data:`MOTOR_WALLERIAN_DAYS` [0] to [1], sensory ones from day
+    :data:`SENSORY_WALLERIAN_DAYS` [0] to [1] (linear in between) [A within Chaudhry &
+    Cornblath 1992 P]. Until then the cut axons still conduct below the lesion: they behave
+    as a conduction block across it."""
+    lo, hi = MOTOR_WALLERIAN_DAYS if motor else SENSORY_WALLERIAN_DAYS
+    return float(min(1.0, max(0.0, (age_days - lo) / (hi - lo))))
+
+
 def focal_effect(n: int, spread: np.ndarray, slowing: float, block: float,
-                 axonal_loss: float, share: np.ndarray | float = 1.0) -> FocalEffect:
+                 axonal_loss: float, share: np.ndarray | float = 1.0,
+                 degenerated: float = 1.0) -> FocalEffect:
     """Per-fibre loss, block and slowing of ``n`` fibres crossing a lesion.
 
     Parameters
@@ -156,6 +176,9 @@ def focal_effect(n: int, spread: np.ndarray, slowing: float, block: float,
     share : float or ndarray
         Probability that each fibre crosses the lesion at all (a root lesion reaches only the
         fibres from that root) [1].
+    degenerated : float
+        Share of the cut axons already degenerated beyond the lesion
+        (:func:`wallerian_fraction`); the others are counted as blocked [1].
 
     Returns
     -------
@@ -169,8 +192,9 @@ def focal_effect(n: int, spread: np.ndarray, slowing: float, block: float,
     u_root = np.random.default_rng(_ROOT_SEED).random(n)
     sh = np.broadcast_to(np.asarray(share, dtype=float), (n,))
     crosses = u_root < sh
-    lost = crosses & (u_loss < axonal_loss)
-    blocked = crosses & ~lost & (u_block < block)
+    cut = crosses & (u_loss < axonal_loss)
+    lost = cut & (u_loss < axonal_loss * degenerated)
+    blocked = crosses & ~lost & (cut | (u_block < block))
     slow = np.where(crosses, np.minimum(
         slowing * (FOCAL_SLOWING_FLOOR + (1.0 - FOCAL_SLOWING_FLOOR) * spread),
         MAX_FOCAL_SLOWING), 0.0)

@@ -56,7 +56,7 @@ from scipy.stats import truncnorm
 
 from sim.emg import MUSCLES, UNITS_PER_MUSCLE, motor_axonal_loss, muscle_condition
 from sim.fibers import conduction_velocity_m_per_s
-from sim.lesions import LESION_SITES, focal_effect
+from sim.lesions import LESION_SITES, focal_effect, wallerian_fraction
 from sim.ncs import BLOCK_SLOWING, DEMYELINATION_FLOOR, Measure, _assess, _num
 from sim.params import PARAMETERS
 from sim.patients import Patient
@@ -376,7 +376,7 @@ def motor_conduction_study(patient: Patient | str, nerve: str = "median") -> Mot
         share = MUSCLES[spec.muscle].roots.get(site.root, 0.0) if site.level == "root" \
             else 1.0
     eff = focal_effect(n, spread, pat.lesion_slowing, pat.lesion_block, pat.lesion_axonal_loss,
-                       share)
+                       share, wallerian_fraction(pat.lesion_age_days, motor=True))
     u_loss = np.random.default_rng(_SPREAD_SEED + 1).random(n)
     diffuse = motor_axonal_loss(pat, MUSCLES[spec.muscle].axon_length_mm)
     lost = eff.lost | (u_loss < diffuse)

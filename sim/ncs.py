@@ -655,26 +655,30 @@ def nerve_state(patient: Patient | str, nerve: str = "sural") -> NerveState:
 def _lesioned(state: NerveState, pat: Patient) -> NerveState:
     """``state`` with the patient's focal lesion applied, if it lies on this sensory study's
     path (:mod:`sim.lesions`): beyond the dorsal root ganglion only."""
-    from sim.lesions import LESION_SITES
+    from sim.lesions import LESION_SITES, wallerian_fraction
     site = LESION_SITES[pat.lesion_site]
     name = state.population.nerve
     segment = site.sensory_segment.get(name)
     if segment is None and name not in site.sensory_beyond:
         return state
     return _lesioned_cached(state, name, pat.lesion_site, pat.lesion_slowing, pat.lesion_block,
-                            pat.lesion_axonal_loss)
+                            pat.lesion_axonal_loss, wallerian_fraction(pat.lesion_age_days,
+                                                                       motor=False))
 
 
 @functools.lru_cache(maxsize=64)
 def _lesioned_cached(state: NerveState, name: str, site_name: str, slowing: float,
-                     block: float, loss: float) -> NerveState:
+                     block: float, loss: float, degenerated: float) -> NerveState:
     from sim.lesions import LESION_SITES, focal_effect
     pop = state.population
     segment = LESION_SITES[site_name].sensory_segment.get(name)
     eff = focal_effect(pop.size, pop.spread, slowing if segment else 0.0,
-                       block if segment else 0.0, loss, np.where(pop.myelinated, 1.0, 0.0))
+                       block if segment else 0.0, loss, np.where(pop.myelinated, 1.0, 0.0),
+                       degenerated)
     lost = state.lost | eff.lost
-    blocked = ~lost & (state.blocked | eff.blocked)
+    # a block (or a cut axon not yet degenerated) silences the fibre only if the lesion lies
+    # between the stimulus and the recording; beyond it, the fibre conducts normally here
+    blocked = ~lost & (state.blocked | (eff.blocked if segment else False))
     amplitude = np.where(lost | blocked, 0.0, state.amplitude_uV)
     delay = None
     start = math.inf

@@ -179,3 +179,23 @@ def test_mup_sum_equals_the_sensory_superposition():
     t = np.arange(emg._MUP_N) * emg._MUP_DT_MS
     ref = compound_potential(t, 1.0, 1.0 / start, amp, dur)
     assert np.allclose(emg._superpose(start, amp, dur), ref, atol=1e-9)
+
+
+def test_cut_axons_conduct_below_the_lesion_until_wallerian_degeneration():
+    """Chaudhry & Cornblath 1992: after a cut the distal CMAP is normal for about 3 days
+    (the lesion looks like a conduction block) and lost by about 9."""
+    def peroneal(day):
+        return motor_conduction_study(patient("healthy", lesion_site="peroneal-fibular-head",
+                                              lesion_axonal_loss=1.0,
+                                              lesion_age_days=float(day)), "peroneal")
+    early, late = peroneal(2), peroneal(14)
+    assert early.within["amplitude_mV"] and "across fibular head" in early.conduction_block
+    assert late.amplitude_mV < 0.1 * motor_conduction_study("healthy", "peroneal").amplitude_mV
+
+
+def test_a_pure_block_reduces_recruitment_without_denervation():
+    p = patient("healthy", lesion_site="peroneal-fibular-head", lesion_block=0.85,
+                lesion_age_days=30.0)
+    r = needle_emg(p, "tibialis-anterior")
+    assert not r.fibrillations and r.mups.verdict == "normal"
+    assert r.recruitment.pattern == "reduced"
