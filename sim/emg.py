@@ -824,10 +824,10 @@ def _add(y: np.ndarray, times_ms: np.ndarray, shape: np.ndarray, dt: float) -> N
     """Add ``shape`` starting at each of ``times_ms`` into ``y`` (in place)."""
     n = y.size
     k0 = np.round(times_ms / dt).astype(np.int64)
-    train = np.zeros(n)
-    ok = (k0 >= 0) & (k0 < n)
-    np.add.at(train, k0[ok], 1.0)
-    y += np.convolve(train, shape)[:n]
+    idx = k0[:, None] + np.arange(shape.size)[None, :]
+    vals = np.broadcast_to(shape, idx.shape)
+    ok = (idx >= 0) & (idx < n)
+    y += np.bincount(idx[ok], vals[ok], minlength=n)[:n]
 
 
 def needle_emg(patient: Patient | str, muscle: str = "tibialis-anterior", *,
