@@ -685,6 +685,10 @@ def cmd_ncs(args: argparse.Namespace) -> int:
 def _cmd_motor(args: argparse.Namespace) -> int:
     from sim.motor import motor_conduction_study
 
+    if args.record_mm or args.distance_mm != "140":
+        raise ParameterError("--distance-mm and --record-mm set a sensory study's recording "
+                             "sites; a motor study (--motor) stimulates at its standard sites",
+                             name="motor")
     pat = _patient_from_args(args)
     r = motor_conduction_study(pat, args.nerve or "median")
     label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")

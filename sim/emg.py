@@ -653,7 +653,7 @@ class EMGResult:
             "condition": {"lost_fraction": c.lost_fraction,
                           "fibrillating_fraction": c.fibrillating_fraction,
                           "reinnervation": c.reinnervation, "enlargement": c.enlargement,
-                          "myopathy": c.myopathy},
+                          "myopathy": c.myopathy, "silent_fraction": c.silent_fraction},
             "normal": self.normal, "neurogenic": self.neurogenic,
             "myopathic": self.myopathic, "findings": list(self.findings),
         }

@@ -157,6 +157,10 @@ def test_cli(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["normal"] and math.isfinite(out["f_latency_ms"])
     assert main(["emg", "--patient", "healthy", "--muscle", "nose"]) == 2
+    assert main(["ncs", "--motor", "--nerve", "sural", "--patient", "healthy"]) == 2
+    assert main(["ncs", "--motor", "--patient", "healthy", "--record-mm", "200"]) == 2
+    err = capsys.readouterr().err
+    assert "motor_nerve='sural'" in err and "--record-mm" in err
 
 
 def test_focal_and_diffuse_slowing_share_one_floor():
