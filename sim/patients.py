@@ -56,6 +56,17 @@ study clearly on its side of the normal limits. The gate's touch input ignores
 ``anxiety`` and ``depression`` act on descending modulation (:mod:`sim.mood`); every preset
 starts at 0, so the calibrated pain and cohort numbers above are the physiology alone, and a
 course of weeks (:func:`sim.mood.simulate_course`) shows sustained pain raising them.
+
+Localisation reads six more (:mod:`sim.lesions`, :mod:`sim.motor`, :mod:`sim.emg`):
+``lesion_site`` with ``lesion_slowing``, ``lesion_block``, ``lesion_axonal_loss`` and
+``lesion_age_days`` describe one focal lesion of a root or nerve, and ``myopathy`` the loss of
+muscle fibres from every motor unit (docs/science.md §9.4-9.6). Three presets use them, with
+teaching values [A] that put each finding clearly on its side of the limits:
+``l5-radiculopathy`` (L5 root, half its motor axons cut six weeks ago, mild slowing; the
+radicular gate phenotype of the failed-back-surgery preset), ``carpal-tunnel-syndrome``
+(median at the wrist: marked focal slowing, 10 % block, 15 % axons lost, a year old) and
+``myopathy`` (55 % of muscle fibres lost, proximal muscles most; muscle pain modelled as a
+milder ongoing C drive with little disinhibition [A]).
 """
 from __future__ import annotations
 
