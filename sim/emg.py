@@ -322,8 +322,12 @@ def motor_axonal_loss(patient: Patient, axon_length_mm: float) -> float:
     """Fraction of motor axons of length ``axon_length_mm`` lost to the patient's
     length-dependent ``axonal_loss`` [1] (:data:`MOTOR_SHARE_OF_AXONAL_LOSS` x the length
     factor)."""
+    return _motor_loss(patient.axonal_loss, axon_length_mm)
+
+
+def _motor_loss(axonal_loss: float, axon_length_mm: float) -> float:
     factor = min(1.0, (axon_length_mm / SURAL_AXON_LENGTH_MM) ** 2)
-    return float(patient.axonal_loss * MOTOR_SHARE_OF_AXONAL_LOSS * factor)
+    return float(axonal_loss * MOTOR_SHARE_OF_AXONAL_LOSS * factor)
 
 
 def muscle_condition(patient: Patient | str, muscle: str) -> MuscleCondition:
@@ -354,8 +358,7 @@ def _condition(name: str, axonal_loss: float, site_name: str, lesion_loss: float
     if site_name in m.from_lesion_mm:
         share = m.roots.get(site.root, 0.0) if site.level == "root" else 1.0
     focal = lesion_loss * share
-    chronic = Patient(axonal_loss=axonal_loss)
-    diffuse = motor_axonal_loss(chronic, m.axon_length_mm)
+    diffuse = _motor_loss(axonal_loss, m.axon_length_mm)
     lost = 1.0 - (1.0 - focal) * (1.0 - diffuse)
     onset = math.nan
     fib_focal = 0.0
@@ -469,6 +472,32 @@ def _superpose(start_ms: np.ndarray, amp: np.ndarray, dur_ms: np.ndarray,
         flat = idx + (row[part] * _MUP_N)[:, None]
         out += np.bincount(flat[keep], w[keep], minlength=rows * _MUP_N)[:rows * _MUP_N]
     return out.reshape(rows, _MUP_N)[0] if rows == 1 else out.reshape(rows, _MUP_N)
+
+
+def _measure_mups(waves: np.ndarray) -> tuple[_Mup, ...]:
+    """:func:`_measure_mup` of every row of ``waves`` at once (same definitions)."""
+    rows, n = waves.shape
+    if rows == 0:
+        return ()
+    mag = np.abs(waves)
+    above = mag >= MUP_BASELINE_UV
+    has = above.any(axis=1)
+    first = np.argmax(above, axis=1)
+    last = n - 1 - np.argmax(above[:, ::-1], axis=1)
+    j = np.arange(n)[None, :]
+    inside = has[:, None] & (j >= first[:, None]) & (j <= last[:, None])
+    sign = np.sign(waves)
+    new = inside & ((j == first[:, None]) | (sign != np.roll(sign, 1, axis=1)))
+    starts = np.flatnonzero(new)
+    # segment maxima over the flattened rows: each segment ends at the next start or where
+    # its row's inside part ends (masked magnitudes are 0 outside)
+    seg_max = np.maximum.reduceat(np.where(inside, mag, 0.0).ravel(), starts) \
+        if starts.size else np.zeros(0)
+    phases = np.bincount(starts // n, weights=(seg_max >= MUP_BASELINE_UV), minlength=rows)
+    dur = np.where(has, (last - first) * _MUP_DT_MS, 0.0)
+    amp = waves.max(axis=1) - waves.min(axis=1)
+    return tuple(_Mup(float(d), float(a), int(p)) if h else _Mup(0.0, float(a), 0)
+                 for d, a, p, h in zip(dur, amp, phases, has, strict=True))
 
 
 @dataclass(frozen=True)
@@ -720,7 +749,7 @@ def _mups(name: str, lost: float, enlargement: float, myo: float
     else:
         waves = np.zeros((0, _MUP_N))
     waves.flags.writeable = False
-    return waves, tuple(_measure_mup(w) for w in waves)
+    return waves, _measure_mups(waves)
 
 
 def _mup_summary(name: str, cond: MuscleCondition) -> MotorUnitPotentials:

@@ -203,3 +203,11 @@ def test_a_pure_block_reduces_recruitment_without_denervation():
     r = needle_emg(p, "tibialis-anterior")
     assert not r.fibrillations and r.mups.verdict == "normal"
     assert r.recruitment.pattern == "reduced"
+
+
+def test_the_mup_measures_of_a_batch_equal_one_by_one():
+    from sim import emg
+    for args in (("tibialis-anterior", 0.4, 1.6, 0.0), ("deltoid", 0.0, 1.0, 0.55),
+                 ("extensor-digitorum-brevis", 0.6, 3.0, 0.0)):
+        waves, batch = emg._mups(*args)
+        assert list(batch) == [emg._measure_mup(w) for w in waves]
