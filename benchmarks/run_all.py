@@ -5,6 +5,7 @@ a script of its own (``bench_*.py``, ``load.py``). Numbers depend on the machine
 else runs on it; the README shows the latest table from this 2-core machine.
 
 Sections: waveform render, fibre thresholds and recruitment, gate, sessions, conduction study,
+motor conduction, needle EMG and localisation,
 course and bedside examination, treatments in a session, dashboard (server callback, payload,
 cold start, browser round trip), cohorts, the load of 50 users for 60 s on
 ``neuromod dashboard --workers 2``, and the lecture hall (``load.py --hall``: 200 browsers,
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cohort
 import bench_dashboard
+import bench_emg
 import bench_fibers
 import bench_gate
 import bench_mood
@@ -52,6 +54,7 @@ def main() -> None:
     rows += bench_gate.run()
     rows += bench_session.run()
     rows += bench_ncs.run()
+    rows += bench_emg.run()
     rows += bench_mood.run()
     for r in bench_dashboard.run(rounds=10 if args.quick else 30, browser=not args.no_browser):
         target = r["target"]

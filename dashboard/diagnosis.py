@@ -1,4 +1,5 @@
-"""The "Diagnosis" tab: nerve conduction study, bedside examination, pain and mood over weeks.
+"""The "Diagnosis" tab: sensory and motor conduction studies, needle EMG, the localisation
+exercise, bedside examination, pain and mood over weeks.
 
 Same shell rules as the rest of the dashboard: the figures come from
 :mod:`dashboard.diagnosis_figures` (pure plotly, no Dash: the notebooks use them too); here
@@ -20,8 +21,13 @@ from dashboard import figures as F
 from dashboard.diagnosis_figures import (
     course_figure,
     course_text,
+    emg_figure,
+    emg_text,
     exam_figure,
     exam_text,
+    localisation_text,
+    motor_figure,
+    motor_table,
     ncs_figure,
     ncs_table,
 )
@@ -29,7 +35,9 @@ from dashboard.state import user_message
 from sim.params import PARAMETERS, ParameterError
 
 __all__ = ["ncs_figure", "exam_figure", "course_figure", "ncs_table", "exam_text",
-           "course_text", "panel", "register", "TAB_VALUE", "EXAM_BUTTONS"]
+           "course_text", "motor_figure", "motor_table", "emg_figure", "emg_text",
+           "localisation_text", "panel", "register", "TAB_VALUE", "EXAM_BUTTONS",
+           "motor_update", "emg_update", "localise_update", "LOCALISE_PROMPT"]
 
 #: Value of the diagnosis tab in ``fig-tabs``.
 TAB_VALUE = "diagnosis"
@@ -37,6 +45,9 @@ TAB_VALUE = "diagnosis"
 EXAM_BUTTONS = (("dx-brush", "brush", "Brush"), ("dx-pinprick", "pinprick", "Pinprick ×10"),
                 ("dx-cold", "cold", "Cold"), ("dx-warm", "warm", "Warm"),
                 ("dx-pressure", "pressure", "Pressure"))
+#: Shown in the localisation block until the student asks for the report.
+LOCALISE_PROMPT = ("Examine the patient with the studies above (nerves, muscles), decide where "
+                   "the lesion is, then press the button to read the report.")
 
 #: Care options of the course: (checklist value, declared course day, label).
 CARE_OPTIONS = (("surgery", "decompression_day", "decompression on day"),
@@ -72,9 +83,36 @@ def panel() -> html.Div:
     return html.Div([
         _block("Nerve conduction study", [dcc.Dropdown(id="dx-nerve", options=[
             {"label": "Sural (sensory, leg)", "value": "sural"},
-            {"label": "Median (sensory, hand)", "value": "median"}],
+            {"label": "Median (sensory, hand)", "value": "median"},
+            {"label": "Ulnar (sensory, hand)", "value": "ulnar"},
+            {"label": "Superficial peroneal (sensory, foot)", "value": "superficial-peroneal"}],
             value="sural", clearable=False, className="dx-dropdown")],
             "fig-ncs", "neuromod-ncs", "dx-ncs-table"),
+        _block("Motor conduction study", [dcc.Dropdown(id="dx-motor-nerve", options=[
+            {"label": "Median (thumb, APB)", "value": "median"},
+            {"label": "Ulnar (little finger, ADM)", "value": "ulnar"},
+            {"label": "Peroneal (foot, EDB)", "value": "peroneal"},
+            {"label": "Tibial (foot, AH)", "value": "tibial"}],
+            value="median", clearable=False, className="dx-dropdown")],
+            "fig-motor", "neuromod-motor", "dx-motor-table"),
+        _block("Needle EMG", [
+            dcc.Dropdown(id="dx-muscle", options=[
+                {"label": m.label, "value": m.name} for m in _muscles()],
+                value=PARAMETERS["emg_muscle"].default, clearable=False,
+                className="dx-dropdown"),
+            dcc.RadioItems(id="dx-emg-effort", options=[
+                {"label": " at rest", "value": "rest"},
+                {"label": " slight effort", "value": "slight"}],
+                value="rest", inline=True, className="dx-checks"),
+            html.Audio(id="dx-emg-audio", controls=True, className="dx-audio")],
+            "fig-emg", "neuromod-emg", "dx-emg-text"),
+        html.Div([
+            html.Div([html.Span("Finding the lesion", className="dx-title"),
+                      html.Button("Show the report", id="dx-localise", n_clicks=0,
+                                  className="small-button")], className="dx-head"),
+            dcc.Markdown(LOCALISE_PROMPT, id="dx-localise-text",
+                         dangerously_allow_html=True),
+        ], className="panel dx-block"),
         _block("Bedside examination",
                [html.Button(label, id=bid, n_clicks=0, className="small-button")
                 for bid, _, label in EXAM_BUTTONS],
@@ -144,14 +182,57 @@ def _error(exc: ParameterError) -> str:
 
 def ncs_update(doc: Any, nerve: Any, view: Any) -> tuple[Any, str]:
     """(figure, table) of the conduction study of the session's patient."""
-    from sim.ncs import nerve_conduction_study
+    from sim.ncs import NERVES, nerve_conduction_study
     from sim.patients import patient
     try:
-        res = nerve_conduction_study(_session(doc).patient, nerve=nerve or "sural")
-        healthy = nerve_conduction_study(patient("healthy"), nerve=nerve or "sural")
+        name = nerve if nerve in NERVES else "sural"
+        d = NERVES[name].limits.standard_distance_mm  # the limits' own distance
+        res = nerve_conduction_study(_session(doc).patient, nerve=name, distance_mm=d)
+        healthy = nerve_conduction_study(patient("healthy"), nerve=name, distance_mm=d)
     except ParameterError as exc:
         return dash.no_update, _error(exc)
     return ncs_figure(res, healthy, options=_options(view)), ncs_table(res)
+
+
+def _muscles() -> list:
+    from sim.emg import MUSCLES
+    return list(MUSCLES.values())
+
+
+def motor_update(doc: Any, nerve: Any, view: Any) -> tuple[Any, str]:
+    """(figure, table) of the motor conduction study of the session's patient."""
+    from sim.motor import motor_conduction_study
+    try:
+        res = motor_conduction_study(_session(doc).patient, nerve or "median")
+        healthy = motor_conduction_study("healthy", nerve or "median")
+    except ParameterError as exc:
+        return dash.no_update, _error(exc)
+    return motor_figure(res, healthy, options=_options(view)), motor_table(res)
+
+
+def emg_update(doc: Any, muscle: Any, effort: Any, view: Any) -> tuple[Any, str, Any]:
+    """(figure, text, sound as a data URL) of the needle EMG of the session's patient."""
+    import base64
+
+    from sim.emg import needle_emg, wav_bytes
+    try:
+        res = needle_emg(_session(doc).patient, muscle or PARAMETERS["emg_muscle"].default,
+                         effort=0.0 if effort != "slight" else None)
+    except ParameterError as exc:
+        return dash.no_update, _error(exc), dash.no_update
+    sound = "data:audio/wav;base64," + base64.b64encode(wav_bytes(res)).decode("ascii")
+    return emg_figure(res, options=_options(view)), emg_text(res), sound
+
+
+def localise_update(doc: Any, asked: bool) -> str:
+    """The localisation report of the session's patient, or the prompt until ``asked``."""
+    from sim.localise import localise
+    if not asked:
+        return LOCALISE_PROMPT
+    try:
+        return localisation_text(localise(_session(doc).patient))
+    except ParameterError as exc:
+        return _error(exc)
 
 
 def exam_update(stimulus: Any, doc: Any, view: Any) -> tuple[Any, str]:
@@ -229,6 +310,30 @@ def register(app: dash.Dash) -> None:
                   prevent_initial_call=True)
     def _ncs(doc, nerve, view, tab):
         return ncs_update(doc, nerve, view) if tab == TAB_VALUE else hidden
+
+    @app.callback(Output("fig-motor", "figure"), Output("dx-motor-table", "children"),
+                  Input("dx-session", "data"), Input("dx-motor-nerve", "value"),
+                  Input("store-view", "data"), State("fig-tabs", "value"),
+                  prevent_initial_call=True)
+    def _motor(doc, nerve, view, tab):
+        return motor_update(doc, nerve, view) if tab == TAB_VALUE else hidden
+
+    @app.callback(Output("fig-emg", "figure"), Output("dx-emg-text", "children"),
+                  Output("dx-emg-audio", "src"),
+                  Input("dx-session", "data"), Input("dx-muscle", "value"),
+                  Input("dx-emg-effort", "value"), Input("store-view", "data"),
+                  State("fig-tabs", "value"), prevent_initial_call=True)
+    def _emg(doc, muscle, effort, view, tab):
+        return emg_update(doc, muscle, effort, view) if tab == TAB_VALUE else \
+            (*hidden, dash.no_update)
+
+    @app.callback(Output("dx-localise-text", "children"),
+                  Input("dx-session", "data"), Input("dx-localise", "n_clicks"),
+                  State("fig-tabs", "value"), prevent_initial_call=True)
+    def _localise(doc, _clicks, tab):
+        if tab != TAB_VALUE:
+            return dash.no_update
+        return localise_update(doc, dash.ctx.triggered_id == "dx-localise")
 
     @app.callback(Output("fig-exam", "figure"), Output("dx-exam-text", "children"),
                   Output("dx-exam-last", "data"),

@@ -1,5 +1,6 @@
-"""Figures of the diagnosis stage: the sensory nerve conduction study, the bedside
-examination and pain and mood over weeks, as plotly figures and short HTML texts.
+"""Figures of the diagnosis stage: the sensory and motor nerve conduction studies, the needle
+EMG, the localisation report, the bedside examination and pain and mood over weeks, as
+plotly figures and short HTML texts.
 
 Pure builders ``(result, options) -> go.Figure`` that import no Dash: the dashboard's
 Diagnosis tab (:mod:`dashboard.diagnosis`), the notebooks and the docs draw with them.
@@ -15,7 +16,8 @@ from dashboard import figures as F
 from dashboard.state import patient_title
 
 __all__ = ["ncs_figure", "exam_figure", "course_figure", "ncs_table", "exam_text",
-           "course_text", "NORMAL_FILL", "STIMULUS_FILL", "COLOR_HEALTHY", "COLOR_ANXIETY",
+           "course_text", "motor_figure", "motor_table", "emg_figure", "emg_text",
+           "localisation_text", "NORMAL_FILL", "STIMULUS_FILL", "COLOR_HEALTHY", "COLOR_ANXIETY",
            "COLOR_DEPRESSION"]
 
 #: Shading of normal ranges and of the stimulus window.
@@ -298,3 +300,134 @@ def _diabetes_text(result: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # Layout
 # --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Motor conduction, needle EMG, localisation
+# --------------------------------------------------------------------------------------------
+#: Colours of the stimulation sites, distal first (Okabe-Ito).
+SITE_COLORS = ("#0072B2", "#D55E00", "#009E73")
+
+
+def motor_figure(result: Any, healthy: Any = None, *,
+                 options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
+    """The CMAP from each stimulation site (distal first), negative up, with the healthy
+    distal response dashed and the distal-latency limit shaded.
+
+    Parameters
+    ----------
+    result : sim.motor.MotorResult
+        The patient's motor study.
+    healthy : sim.motor.MotorResult, optional
+        A healthy study of the same nerve.
+    options : FigureOptions
+        Lecture mode.
+    """
+    t = [float(x) for x in result.time_ms]
+    data = []
+    if healthy is not None:
+        data.append(dict(type="scatter", x=t, y=healthy.sites[0].potential_mV.tolist(),
+                         mode="lines", name=f"healthy, {healthy.sites[0].site}",
+                         hoverinfo="skip", line=dict(color=COLOR_HEALTHY, dash="dash",
+                                                     width=options.line_width * 0.7)))
+    for k, site in enumerate(result.sites):
+        data.append(dict(type="scatter", x=t, y=site.potential_mV.tolist(), mode="lines",
+                         name=f"stimulus at {site.site}" + (" (block)" if site.block else ""),
+                         line=dict(color=SITE_COLORS[k % len(SITE_COLORS)],
+                                   width=options.line_width),
+                         hovertemplate="%{x:.2f} ms<br>%{y:.2f} mV<extra></extra>"))
+    limit = next(m.limit for m in result.measures if m.name == "distal_latency_ms")
+    peak = max([float(abs(s.potential_mV).max()) for s in result.sites] + [1.0])
+    y_top = F._nice_ceil(1.15 * peak)
+    shapes = [dict(type="rect", xref="x", yref="paper", x0=0.0, x1=limit, y0=0, y1=1,
+                   fillcolor=NORMAL_FILL, line=dict(width=0), layer="below")]
+    anns = [dict(text=f"normal distal latency ≤ {limit:g} ms", xref="x", yref="paper",
+                 x=limit, y=1.0, xanchor="left", yanchor="top", showarrow=False,
+                 font=dict(size=options.font_size - 1))]
+    verdict = "normal study" if result.normal else "abnormal study"
+    who = patient_title(getattr(result, "patient", None))
+    layout = F._layout(
+        options, f"Motor conduction study ({result.nerve}, {result.muscle}), {who}: {verdict}",
+        xaxis=F._axis(options, title="time after the stimulus [ms]", range=[0, t[-1]]),
+        yaxis=F._axis(options, title="CMAP [mV] (negative up)"),
+        shapes=shapes, annotations=anns, hovermode="x")
+    layout["yaxis"]["range"] = [y_top, -y_top]
+    layout["yaxis"]["autorange"] = False
+    return F._figure(data, layout)
+
+
+def motor_table(result: Any) -> str:
+    """Sites, then the measures against their limits and the findings, as HTML text."""
+    rows = []
+    for s in result.sites:
+        lat = "absent" if s.onset_latency_ms != s.onset_latency_ms else \
+            f"{s.onset_latency_ms:.2f} ms"
+        cv = "" if s.segment_velocity_m_per_s != s.segment_velocity_m_per_s else \
+            f"{s.segment_velocity_m_per_s:.1f} m/s"
+        block = f" · amplitude −{100 * s.amplitude_drop:.0f} %" if s.amplitude_drop else ""
+        rows.append(f"<tr><td>{escape(s.site)}</td><td>{lat}</td>"
+                    f"<td>{s.amplitude_mV:.1f} mV</td><td>{escape(cv + block)}</td></tr>")
+    meas = []
+    for m in result.measures:
+        value = "absent" if m.value != m.value else f"{m.value:.2f} {m.unit}"
+        sign = "≥" if m.kind == "min" else "≤"
+        cls = "ok" if m.normal else "bad"
+        meas.append(f'<tr><td>{escape(m.label)}</td><td>{escape(value)}</td>'
+                    f'<td>{sign} {m.limit:g} {escape(m.unit)}</td><td class="{cls}">'
+                    f'{"normal" if m.normal else "abnormal"}</td></tr>')
+    notes = "".join(f"<li>{escape(x)}</li>" for x in result.abnormal)
+    return ('<table class="dx-table"><tr><th>stimulus at</th><th>latency</th><th>amplitude'
+            '</th><th>segment</th></tr>' + "".join(rows) + "</table>"
+            '<table class="dx-table"><tr><th>measure</th><th>value</th><th>normal</th><th>'
+            '</th></tr>' + "".join(meas) + "</table>"
+            + (f'<ul class="dx-notes">{notes}</ul>' if notes else ""))
+
+
+def emg_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) -> go.Figure:
+    """What the needle records (negative up, as on an EMG screen): spontaneous activity at
+    rest, or the firing motor units at the chosen effort."""
+    t = result.time_ms.tolist()
+    data = [dict(type="scatter", x=t, y=(result.trace_uV / 1000.0).tolist(), mode="lines",
+                 name="needle", line=dict(color=F.COLOR_B, width=options.line_width * 0.6),
+                 hovertemplate="%{x:.1f} ms<br>%{y:.3f} mV<extra></extra>")]
+    what = "at rest" if result.recruitment.effort == 0 or not result.trace_uV.any() \
+        else "slight effort"
+    peak = max(float(abs(result.trace_uV).max()) / 1000.0, 0.2)
+    y_top = F._nice_ceil(1.1 * peak)
+    verdict = "normal" if result.normal else ("myopathic" if result.myopathic else
+                                             "neurogenic" if result.neurogenic else "abnormal")
+    layout = F._layout(
+        options, f"Needle EMG, {result.muscle_label} ({what}): {verdict}",
+        xaxis=F._axis(options, title="time [ms]", range=[0, t[-1] if t else 1.0]),
+        yaxis=F._axis(options, title="potential [mV] (negative up)"), hovermode="x")
+    layout["yaxis"]["range"] = [y_top, -y_top]
+    layout["yaxis"]["autorange"] = False
+    return F._figure(data, layout)
+
+
+def emg_text(result: Any) -> str:
+    """Spontaneous activity, motor units and recruitment with their reference, as HTML."""
+    u, r = result.mups, result.recruitment
+    spont = (f"fibrillations and positive sharp waves {result.fibrillation_grade}+"
+             if result.fibrillations else "none")
+    rows = [("Spontaneous activity", spont),
+            ("Motor-unit duration", f"{u.mean_duration_ms:.1f} ms (normal mean "
+             f"{u.normal_duration_ms:.1f} ms, {u.duration_change_percent:+.0f} %)"),
+            ("Motor-unit amplitude", f"{u.mean_amplitude_uV / 1000:.2f} mV (normal mean "
+             f"{u.normal_amplitude_uV / 1000:.2f} mV)"),
+            ("Polyphasic units", f"{u.polyphasic_percent:.0f} %"),
+            ("Recruitment", f"{r.pattern}: {r.units_seen} unit(s) seen, fastest "
+             f"{r.fastest_rate_hz:.0f} Hz, ratio {r.recruitment_ratio:.1f}")]
+    body = "".join(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td></tr>" for a, b in rows)
+    notes = "".join(f"<li>{escape(x)}</li>" for x in result.findings)
+    roots = ", ".join(f"{k} {100 * v:.0f} %" for k, v in result.roots.items())
+    return (f'<div class="dx-small">{escape(result.nerve)} nerve; roots {escape(roots)}'
+            f'</div><table class="dx-table">{body}</table>'
+            f'<ul class="dx-notes">{notes}</ul>')
+
+
+def localisation_text(result: Any) -> str:
+    """The electrodiagnostic report: the conclusion, then the findings it rests on."""
+    why = "".join(f"<li>{escape(x)}</li>" for x in result.reasoning)
+    return (f'<div class="dx-finding"><b>Lesion site: {escape(result.site)}.</b> '
+            f'{escape(result.conclusion)}</div><ul class="dx-notes">{why}</ul>')

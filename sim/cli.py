@@ -225,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     _register_cohort(sub)
     _register_rate_response(sub)
     _register_ncs(sub)
+    _register_emg(sub)
+    _register_localise(sub)
     _register_exam(sub)
     _register_course(sub)
     for register in (*_EXTRA_COMMANDS, *_registered_commands()):
@@ -648,10 +650,12 @@ def _register_rate_response(sub: Any) -> None:
 def cmd_ncs(args: argparse.Namespace) -> int:
     from sim.ncs import nerve_conduction_study
 
+    if args.motor:
+        return _cmd_motor(args)
     pat = _patient_from_args(args)
     distance = _float_text("ncs_distance_mm", args.distance_mm)
     extra = [_float_text("ncs_record_distances_mm", x) for x in args.record_mm or ()]
-    r = nerve_conduction_study(pat, nerve=args.nerve, distance_mm=distance,
+    r = nerve_conduction_study(pat, nerve=args.nerve or "sural", distance_mm=distance,
                                record_distances_mm=extra or None)
     label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
     if args.json:
@@ -678,6 +682,121 @@ def cmd_ncs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_motor(args: argparse.Namespace) -> int:
+    from sim.motor import motor_conduction_study
+
+    if args.record_mm or args.distance_mm != "140":
+        raise ParameterError("--distance-mm and --record-mm set a sensory study's recording "
+                             "sites; a motor study (--motor) stimulates at its standard sites",
+                             name="motor")
+    pat = _patient_from_args(args)
+    r = motor_conduction_study(pat, args.nerve or "median")
+    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    if args.json:
+        data = r.to_dict()
+        data["patient"] = label
+        _print_json(_clean(data))
+        return 0
+    print(f"{r.label} nerve conduction study (recording {r.muscle}), patient {label}")
+    print(f"{'site':20s} {'latency':>9s} {'amplitude':>10s} {'segment velocity':>17s}")
+    for site in r.sites:
+        lat = "absent" if not math.isfinite(site.onset_latency_ms) else \
+            f"{site.onset_latency_ms:.2f} ms"
+        cv = "" if not math.isfinite(site.segment_velocity_m_per_s) else \
+            f"{site.segment_velocity_m_per_s:.1f} m/s"
+        print(f"{site.site:20s} {lat:>9s} {site.amplitude_mV:7.1f} mV {cv:>17s}"
+              + ("  BLOCK" if site.block else ""))
+    for m in r.measures:
+        value = "absent" if not math.isfinite(m.value) else f"{m.value:.2f} {m.unit}"
+        limit = f"{'>=' if m.kind == 'min' else '<='} {m.limit:g} {m.unit}"
+        verdict = "-" if m.normal is None else ("normal" if m.normal else "ABNORMAL")
+        print(f"{m.label:42s} {value:>10s}  {limit:12s} {verdict}")
+    print("study: " + ("normal" if r.normal else "ABNORMAL"))
+    for finding in r.abnormal:
+        print(f"  - {finding}")
+    return 0
+
+
+def cmd_emg(args: argparse.Namespace) -> int:
+    from sim.emg import needle_emg, write_wav
+
+    pat = _patient_from_args(args)
+    effort = None if args.effort is None else _float_text("emg_effort", args.effort)
+    r = needle_emg(pat, args.muscle, effort=effort)
+    if args.wav:
+        write_wav(r, args.wav)
+    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    if args.json:
+        data = r.to_dict(trace=args.trace)
+        data["patient"] = label
+        _print_json(_clean(data))
+        return 0
+    u, rec = r.mups, r.recruitment
+    print(f"Needle EMG of {r.muscle_label} ({r.nerve}; roots "
+          f"{', '.join(r.roots)}), patient {label}")
+    print("spontaneous activity: "
+          + (f"fibrillations and positive sharp waves {r.fibrillation_grade}+"
+             if r.fibrillations else "none"))
+    print(f"motor units: {u.mean_duration_ms:.1f} ms (normal mean {u.normal_duration_ms:.1f}),"
+          f" {u.mean_amplitude_uV / 1000:.2f} mV, {u.polyphasic_percent:.0f} % polyphasic: "
+          f"{u.verdict}")
+    print(f"recruitment: {rec.units_seen} unit(s) seen, fastest {rec.fastest_rate_hz:.0f} Hz,"
+          f" ratio {rec.recruitment_ratio:.1f}: {rec.pattern}")
+    for finding in r.findings:
+        print(f"  - {finding}")
+    if args.wav:
+        print(f"sound written to {args.wav}")
+    return 0
+
+
+def _register_emg(sub: Any) -> None:
+    p = sub.add_parser("emg", help="needle EMG of one muscle: spontaneous activity, motor "
+                                   "units, recruitment")
+    p.add_argument("--patient", required=True, metavar="NAME", help="patient preset name")
+    p.add_argument("--muscle", default=PARAMETERS["emg_muscle"].default, metavar="NAME",
+                   help="muscle examined (" + ", ".join(PARAMETERS["emg_muscle"].choices)
+                   + ")")
+    p.add_argument("--effort", default=None, metavar="X",
+                   help="voluntary force, fraction of a healthy maximum (0 = rest; default "
+                        f"{PARAMETERS['emg_effort'].default:g})")
+    p.add_argument("--wav", metavar="FILE", help="write the trace as a WAV sound file")
+    p.add_argument("--trace", action="store_true", help="with --json: include the trace")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a patient field (repeatable), e.g. --set "
+                        "lesion_age_days=10")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_emg)
+
+
+def cmd_localise(args: argparse.Namespace) -> int:
+    from sim.localise import localise
+
+    pat = _patient_from_args(args)
+    r = localise(pat)
+    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    if args.json:
+        data = r.to_dict()
+        data["patient"] = label
+        _print_json(_clean(data))
+        return 0
+    print(f"Electrodiagnostic report, patient {label}")
+    print(f"lesion site: {r.site}")
+    print(f"conclusion: {r.conclusion}")
+    for line in r.reasoning:
+        print(f"  - {line}")
+    return 0
+
+
+def _register_localise(sub: Any) -> None:
+    p = sub.add_parser("localise", help="where is the lesion? conduction studies and EMG "
+                                        "read as a clinician would")
+    p.add_argument("--patient", required=True, metavar="NAME", help="patient preset name")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a patient field (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_localise)
+
+
 def _float_text(name: str, text: str) -> float:
     """A number typed on the command line, or a ParameterError naming ``name``."""
     try:
@@ -690,8 +809,13 @@ def _float_text(name: str, text: str) -> float:
 def _register_ncs(sub: Any) -> None:
     p = sub.add_parser("ncs", help="sensory nerve conduction study (SNAP) of a patient")
     p.add_argument("--patient", required=True, metavar="NAME", help="patient preset name")
-    p.add_argument("--nerve", default="sural", metavar="sural|median",
-                   help="nerve tested (default sural)")
+    p.add_argument("--nerve", default=None, metavar="NERVE",
+                   help="nerve tested: sensory sural|median|ulnar|superficial-peroneal "
+                        "(default sural); with --motor median|ulnar|peroneal|tibial "
+                        "(default median)")
+    p.add_argument("--motor", action="store_true",
+                   help="motor study: CMAP at each stimulation site, distal latency, "
+                        "velocity, conduction block, F wave")
     p.add_argument("--distance-mm", default="140", metavar="X",
                    help="stimulus to active electrode [mm] (default 140, the standard)")
     p.add_argument("--record-mm", action="append", metavar="X",

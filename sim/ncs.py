@@ -359,8 +359,42 @@ _MEDIAN = NerveSpec(
            "4 cm G1-G2 [S]; axons ~0.75 m long vs ~1.05 m for the sural, half the loss "
            "[A, length-dependent neuropathy]")
 
+_ULNAR = NerveSpec(
+    name="ulnar", label="Ulnar sensory",
+    modes=_MEDIAN.modes,
+    velocity_factor=5.2 / 6.0, coupling=1.5, interelectrode_mm=40.0, length_factor=0.5,
+    limits=NormalLimits(
+        amplitude_min_uV=17.0, velocity_min_m_per_s=50.0, peak_latency_max_ms=3.1,
+        standard_distance_mm=140.0,
+        source="Preston & Shapiro 2013 normal adult values [T] (antidromic to the little "
+               "finger: >= 17 µV, <= 3.1 ms peak at 14 cm, >= 50 m/s); onset limit = "
+               "distance / 50 m/s"),
+    montage="antidromic: stimulate the ulnar nerve at the wrist, ring electrodes on the "
+            "little finger (G1 over the proximal phalanx, G2 4 cm distal)",
+    source="the median's fibre histogram [A]; 5.2 m/s/µm puts the fastest fibres near 68 "
+           "m/s and the peak latency below the 3.1 ms limit at 14 cm (ulnar peak latencies "
+           "are shorter than the median's in the normative tables) [A]; coupling 1.5 x the sural "
+           "puts the healthy SNAP near 30 µV [A]; axons as long as the median's [A]")
+
+_SUPERFICIAL_PERONEAL = NerveSpec(
+    name="superficial-peroneal", label="Superficial peroneal sensory",
+    modes=_SURAL.modes,
+    velocity_factor=4.55 / 6.0, coupling=0.55, interelectrode_mm=30.0, length_factor=0.95,
+    limits=NormalLimits(
+        amplitude_min_uV=4.0, velocity_min_m_per_s=40.0, peak_latency_max_ms=4.4,
+        standard_distance_mm=120.0,
+        source="Preston & Shapiro 2013 normal adult values [T] (antidromic, lateral leg to "
+               "the ankle: >= 4 µV, <= 4.4 ms peak at 12 cm, >= 40 m/s); onset limit = "
+               "distance / 40 m/s"),
+    montage="antidromic: stimulate the lateral leg, record at the ankle between the "
+            "malleoli (G1) with G2 3 cm distal",
+    source="the sural's fibre histogram and velocity [A]; a deeper, smaller nerve: coupling "
+           "0.55 x the sural puts the healthy SNAP near 12 µV (adult means 10-15 µV) [A]; "
+           "axons nearly as long as the sural's [A]")
+
 #: Testable nerves by name (read-only registry): a nerve added here is accepted everywhere.
-NERVES: Mapping[str, NerveSpec] = MappingProxyType({n.name: n for n in (_SURAL, _MEDIAN)})
+NERVES: Mapping[str, NerveSpec] = MappingProxyType(
+    {n.name: n for n in (_SURAL, _MEDIAN, _ULNAR, _SUPERFICIAL_PERONEAL)})
 
 
 def nerve_names() -> list[str]:
@@ -543,6 +577,11 @@ class NerveState:
         zero for lost or blocked fibres).
     axonal_loss : float
         Fraction of Aβ axons this nerve loses (patient value x length factor) [1].
+    delay_ms : ndarray or None
+        Extra conduction time of each fibre across a focal lesion [ms] (:mod:`sim.lesions`),
+        added at recording sites at or beyond ``delay_from_mm``; None without a lesion.
+    delay_from_mm : float
+        Distance from the stimulus where the lesioned segment ends [mm].
     """
 
     population: NervePopulation
@@ -551,6 +590,8 @@ class NerveState:
     velocity_m_per_s: np.ndarray
     amplitude_uV: np.ndarray
     axonal_loss: float
+    delay_ms: np.ndarray | None = None
+    delay_from_mm: float = math.inf
 
     @property
     def conducting(self) -> np.ndarray:
@@ -609,7 +650,48 @@ def nerve_state(patient: Patient | str, nerve: str = "sural") -> NerveState:
     """
     pat = _patient(patient)
     spec = _nerve(nerve)
-    return _state(spec.name, pat.axonal_loss, pat.demyelination, pat.small_fibre_loss)
+    return _lesioned(_state(spec.name, pat.axonal_loss, pat.demyelination,
+                            pat.small_fibre_loss), pat)
+
+
+def _lesioned(state: NerveState, pat: Patient) -> NerveState:
+    """``state`` with the patient's focal lesion applied, if it lies on this sensory study's
+    path (:mod:`sim.lesions`): beyond the dorsal root ganglion only."""
+    from sim.lesions import LESION_SITES, wallerian_fraction
+    site = LESION_SITES[pat.lesion_site]
+    name = state.population.nerve
+    segment = site.sensory_segment.get(name)
+    if segment is None and name not in site.sensory_beyond:
+        return state
+    return _lesioned_cached(state, name, pat.lesion_site, pat.lesion_slowing, pat.lesion_block,
+                            pat.lesion_axonal_loss, wallerian_fraction(pat.lesion_age_days,
+                                                                       motor=False))
+
+
+@functools.lru_cache(maxsize=64)
+def _lesioned_cached(state: NerveState, name: str, site_name: str, slowing: float,
+                     block: float, loss: float, degenerated: float) -> NerveState:
+    from sim.lesions import LESION_SITES, focal_effect
+    pop = state.population
+    segment = LESION_SITES[site_name].sensory_segment.get(name)
+    eff = focal_effect(pop.size, pop.spread, slowing if segment else 0.0,
+                       block if segment else 0.0, loss, np.where(pop.myelinated, 1.0, 0.0),
+                       degenerated)
+    lost = state.lost | eff.lost
+    # a block (or a cut axon not yet degenerated) silences the fibre only if the lesion lies
+    # between the stimulus and the recording; beyond it, the fibre conducts normally here
+    blocked = ~lost & (state.blocked | (eff.blocked if segment else False))
+    amplitude = np.where(lost | blocked, 0.0, state.amplitude_uV)
+    delay = None
+    start = math.inf
+    if segment is not None:
+        delay = eff.extra_delay_ms(segment[1], state.velocity_m_per_s)
+        delay.flags.writeable = False
+        start = segment[0] + segment[1]
+    for a in (lost, blocked, amplitude):
+        a.flags.writeable = False
+    return NerveState(pop, lost, blocked, state.velocity_m_per_s, amplitude, state.axonal_loss,
+                      delay, start)
 
 
 @functools.lru_cache(maxsize=256)
@@ -802,6 +884,9 @@ def _recordings(state: NerveState, distances: Sequence[float], t0: float, dt: fl
         om = 2.0 * math.pi / dur
         cg, sg = np.cos(om * g * inv_v), np.sin(om * g * inv_v)
         t1 = d[:, None] * inv_v[None, :]
+        if state.delay_ms is not None:  # a focal lesion between stimulus and these sites
+            t1 = t1 + np.where(d[:, None] >= state.delay_from_mm,
+                               state.delay_ms[sel][None, :], 0.0)
         c1, s1 = np.cos(om * t1), np.sin(om * t1)
         arrival = np.concatenate((t1, t1 + g * inv_v[None, :]))
         cos_all = np.concatenate((c1, c1 * cg - s1 * sg))
@@ -1116,15 +1201,23 @@ def _auto_window_ms(state: NerveState, far_mm: float) -> float:
         return 10.0
     slow = float(np.percentile(state.velocity_m_per_s[mask], 1.0))
     need = far_mm / slow + SFAP_DURATION_MS + 1.0
+    if state.delay_ms is not None:
+        need += float(np.percentile(state.delay_ms[mask], 99.0))
     return float(min(MAX_AUTO_WINDOW_MS, max(10.0, 5.0 * math.ceil(need / 5.0))))
 
 
 def _patient_label(pat: Patient) -> str:
+    return _preset_names().get(pat, "custom")
+
+
+@functools.cache
+def _preset_names() -> Mapping[Patient, str]:
+    """Preset patients -> their names (first name wins), built once."""
     from sim.patients import PATIENT_PRESETS
+    out: dict[Patient, str] = {}
     for name, preset in PATIENT_PRESETS.items():
-        if preset.patient() == pat:
-            return name
-    return "custom"
+        out.setdefault(preset.patient(), name)
+    return MappingProxyType(out)
 
 
 def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",
@@ -1176,7 +1269,8 @@ def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",
     spec = _nerve(nerve)
     primary, sites = _sites(distance_mm, record_distances_mm)
     dt = float(_SAMPLE_INTERVAL.validate(sample_interval_ms))
-    state = _state(spec.name, pat.axonal_loss, pat.demyelination, pat.small_fibre_loss)
+    state = _lesioned(_state(spec.name, pat.axonal_loss, pat.demyelination,
+                             pat.small_fibre_loss), pat)
     far = sites[-1] + spec.interelectrode_mm
     win = _auto_window_ms(state, far) if window_ms is None else \
         float(_WINDOW.validate(window_ms))

@@ -636,9 +636,11 @@ _declare(name="hba1c_pct", unit="%", minimum=4.5, maximum=14.0, default=9.1, ste
 # Sensory nerve conduction study (sources in sim.ncs, docs/science.md §9.1).
 # --------------------------------------------------------------------------------------------
 _declare(name="ncs_nerve", unit="", minimum=0, maximum=0, default="sural", step=0,
-         kind="choice", choices=("sural", "median"), group="ncs", label="Nerve tested",
+         kind="choice", choices=("sural", "median", "ulnar", "superficial-peroneal"),
+         group="ncs", label="Nerve tested",
          help="Sensory nerve of the conduction study: sural (leg, the longest nerve tested, "
-              "first affected by length-dependent neuropathy) or median (hand).")
+              "first affected by length-dependent neuropathy), median or ulnar (hand), "
+              "superficial peroneal (foot).")
 _declare(name="ncs_distance_mm", unit="mm", minimum=20.0, maximum=500.0, default=140.0,
          step=5.0, group="ncs", label="Conduction distance",
          help="Distance from the stimulating cathode to the active recording electrode; the "
@@ -647,6 +649,55 @@ _declare(name="ncs_record_distances_mm", unit="mm", minimum=20.0, maximum=500.0,
          step=5.0, kind="samples", group="ncs", label="Extra recording sites",
          help="Further recording sites along the nerve (distances from the stimulus); with "
               "two or more sites velocity is measured between them.")
+
+# --------------------------------------------------------------------------------------------
+# Motor conduction and needle EMG (sources in sim.lesions, sim.motor and sim.emg,
+# docs/science.md §9.4-9.6).
+# --------------------------------------------------------------------------------------------
+_declare(name="lesion_site", unit="", minimum=0, maximum=0, default="none", step=0,
+         kind="choice", choices=("none", "median-wrist", "ulnar-elbow",
+                                 "peroneal-fibular-head", "l5-root", "s1-root"),
+         group="patient", label="Focal lesion site",
+         help="Where one nerve or root is damaged (carpal tunnel, ulnar at the elbow, peroneal "
+              "at the fibular head, an L5 or S1 root); 'none' for no focal lesion.")
+_declare(name="lesion_slowing", unit="", minimum=0.0, maximum=0.9, default=0.0, step=0.05,
+         group="patient", label="Focal slowing at the lesion",
+         help="Mean fractional slowing of conduction in the damaged segment (focal "
+              "demyelination, e.g. compression): latencies across it lengthen.")
+_declare(name="lesion_block", unit="", minimum=0.0, maximum=1.0, default=0.0, step=0.05,
+         group="patient", label="Conduction block at the lesion",
+         help="Fraction of axons that conduct up to the lesion but not across it: the "
+              "response to stimulation above the lesion is smaller than below it.")
+_declare(name="lesion_axonal_loss", unit="", minimum=0.0, maximum=1.0, default=0.0,
+         step=0.05, group="patient", label="Axons lost at the lesion",
+         help="Fraction of the axons crossing the lesion that degenerate beyond it: "
+              "responses fall and the muscles they supply are denervated.")
+_declare(name="lesion_age_days", unit="days", minimum=0.0, maximum=3650.0, default=0.0,
+         step=1.0, group="patient", label="Days since the lesion",
+         help="Time since the focal lesion began: fibrillations appear 1-3 weeks after "
+              "denervation, large reinnervated motor units after months.")
+_declare(name="myopathy", unit="", minimum=0.0, maximum=0.9, default=0.0, step=0.05,
+         group="patient", label="Myopathy (muscle-fibre loss)",
+         help="Fraction of muscle fibres lost from every motor unit (proximal muscles most): "
+              "motor-unit potentials become small and short, nerves conduct normally.")
+_declare(name="emg_muscle", unit="", minimum=0, maximum=0, default="tibialis-anterior",
+         step=0, kind="choice",
+         choices=("paraspinal-l5", "paraspinal-s1", "gluteus-medius", "vastus-lateralis",
+                  "tibialis-anterior", "tibialis-posterior", "extensor-digitorum-brevis",
+                  "gastrocnemius", "abductor-hallucis", "deltoid", "biceps",
+                  "abductor-pollicis-brevis", "first-dorsal-interosseous",
+                  "abductor-digiti-minimi"),
+         group="emg", label="Muscle examined",
+         help="Muscle the needle electrode is placed in.")
+_declare(name="emg_effort", unit="", minimum=0.0, maximum=0.5, default=0.02, step=0.01,
+         group="emg", label="Voluntary effort",
+         help="Force the patient makes, as a fraction of a healthy maximum: 0 = at rest "
+              "(spontaneous activity), 0.02 = slight effort (motor units, recruitment).")
+_declare(name="motor_nerve", unit="", minimum=0, maximum=0, default="median", step=0,
+         kind="choice", choices=("median", "ulnar", "peroneal", "tibial"), group="motor",
+         label="Motor nerve tested",
+         help="Motor nerve of the conduction study, recorded over a muscle it supplies: "
+              "median (thumb), ulnar (little finger), peroneal and tibial (foot).")
 
 
 def declared(group: str | None = None) -> dict[str, Param]:

@@ -66,6 +66,17 @@ peripheral blocks and nerve stimulation distal to the lesion cannot reach it
 ``anxiety`` and ``depression`` act on descending modulation (:mod:`sim.mood`); every preset
 starts at 0, so the calibrated pain and cohort numbers above are the physiology alone, and a
 course of weeks (:func:`sim.mood.simulate_course`) shows sustained pain raising them.
+
+Localisation reads six more (:mod:`sim.lesions`, :mod:`sim.motor`, :mod:`sim.emg`):
+``lesion_site`` with ``lesion_slowing``, ``lesion_block``, ``lesion_axonal_loss`` and
+``lesion_age_days`` describe one focal lesion of a root or nerve, and ``myopathy`` the loss of
+muscle fibres from every motor unit (docs/science.md §9.4-9.6). Three presets use them, with
+teaching values [A] that put each finding clearly on its side of the limits:
+``l5-radiculopathy`` (L5 root, half its motor axons cut six weeks ago, mild slowing; the
+radicular gate phenotype of the failed-back-surgery preset), ``carpal-tunnel-syndrome``
+(median at the wrist: marked focal slowing, 10 % block, 15 % axons lost, a year old) and
+``myopathy`` (55 % of muscle fibres lost, proximal muscles most; muscle pain modelled as a
+milder ongoing C drive with little disinhibition [A]).
 """
 from __future__ import annotations
 
@@ -107,6 +118,12 @@ class Patient(Declared):
     anxiety: float = param_field("anxiety")
     depression: float = param_field("depression")
     central_fraction: float = param_field("central_fraction")
+    lesion_site: str = param_field("lesion_site")
+    lesion_slowing: float = param_field("lesion_slowing")
+    lesion_block: float = param_field("lesion_block")
+    lesion_axonal_loss: float = param_field("lesion_axonal_loss")
+    lesion_age_days: float = param_field("lesion_age_days")
+    myopathy: float = param_field("myopathy")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -202,6 +219,36 @@ _PRESETS = (
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
              small_fibre_loss=0.3)),
+    PatientPreset(
+        "l5-radiculopathy", "L5 radiculopathy (disc herniation)",
+        "A herniated lumbar disc compresses the L5 root proximal to its dorsal root ganglion "
+        "six weeks ago: pain and numbness down the leg into the big toe, weak ankle "
+        "dorsiflexion. Sensory potentials stay normal; the L5 myotome and paraspinals are "
+        "denervated.",
+        "docs/science.md §9.6 [T]; radicular gate phenotype as failed-back-surgery [A]",
+        dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=15.0,
+             lesion_site="l5-root", lesion_axonal_loss=0.5, lesion_slowing=0.2,
+             lesion_age_days=42.0)),
+    PatientPreset(
+        "carpal-tunnel-syndrome", "Carpal tunnel syndrome",
+        "The median nerve is compressed in the carpal tunnel: night-time tingling and pain "
+        "of the thumb, index and middle fingers. Median conduction slows across the wrist; "
+        "the ulnar and sural nerves are normal.",
+        "docs/science.md §9.6 [T]; focal-compression gate phenotype [A]",
+        dict(inhibition_efficacy=0.97, abeta_unmasking=0.7, ongoing_c_drive=0.9,
+             sensitisation_gain=1.5, central_sensitisation_gain=0.3, nerve_depth_mm=5.0,
+             lesion_site="median-wrist", lesion_slowing=0.85, lesion_block=0.1,
+             lesion_axonal_loss=0.15, lesion_age_days=365.0)),
+    PatientPreset(
+        "myopathy", "Myopathy (proximal muscle disease)",
+        "Muscle fibres are lost from every motor unit, proximal muscles most: weakness and "
+        "aching muscles, nerves intact. Sensory studies are normal; motor units are small, "
+        "short and recruited early.",
+        "docs/science.md §9.6 [T]; muscle (nociceptive) pain: mild ongoing C drive, mild "
+        "disinhibition [A]",
+        dict(inhibition_efficacy=0.98, abeta_unmasking=0.2, ongoing_c_drive=0.6,
+             sensitisation_gain=1.2, central_sensitisation_gain=0.2, myopathy=0.55)),
 )
 
 #: Patient presets by name, in display order (read-only).

@@ -75,3 +75,33 @@ def test_figures_are_pure_builders_usable_in_notebooks():
     fig = D.exam_figure(f, options=FigureOptions(lecture=True))
     _validate(fig)
     assert "wind-up" in fig.layout.title.text
+
+
+def test_motor_callback_shows_each_site_and_the_prolonged_median_latency():
+    fig, table = D.motor_update(_doc("carpal-tunnel-syndrome"), "median", {})
+    _validate(fig)
+    names = [tr.name for tr in fig.data]
+    assert names[0].startswith("healthy") and "stimulus at wrist" in names
+    assert "Prolonged distal motor latency" in table and "abnormal study" in \
+        fig.layout.title.text
+
+
+def test_emg_callback_gives_a_trace_a_text_and_a_sound():
+    fig, text, sound = D.emg_update(_doc("l5-radiculopathy"), "paraspinal-l5", "rest", {})
+    _validate(fig)
+    assert "Fibrillation" in text and sound.startswith("data:audio/wav;base64,")
+    fig, text, _ = D.emg_update(_doc("myopathy"), "deltoid", "slight", {})
+    assert "myopathic" in fig.layout.title.text and "Short, small" in text
+
+
+def test_localisation_waits_for_the_student_then_reports_the_site():
+    assert D.localise_update(_doc("carpal-tunnel-syndrome"), False) == D.LOCALISE_PROMPT
+    text = D.localise_update(_doc("l5-radiculopathy"), True)
+    assert "L5 root" in text and "dorsal root ganglion" in text
+
+
+def test_the_new_blocks_are_registered():
+    from dashboard.app import app
+    ids = " ".join(app.callback_map)
+    assert "fig-motor.figure" in ids and "fig-emg.figure" in ids
+    assert "dx-localise-text.children" in ids

@@ -317,7 +317,7 @@ def test_result_is_frozen_and_to_dict_is_json(healthy):
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    (dict(nerve="ulnar"), "ncs_nerve"),
+    (dict(nerve="radial"), "ncs_nerve"),
     (dict(nerve=3), "ncs_nerve"),
     (dict(distance_mm=5.0), "ncs_distance_mm"),
     (dict(distance_mm=math.nan), "ncs_distance_mm"),
@@ -375,7 +375,7 @@ def test_cli_set_overrides_patient(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["ncs", "--patient", "ghost"], "patient='ghost'"),
-    (["ncs", "--patient", "healthy", "--nerve", "ulnar"], "ncs_nerve='ulnar'"),
+    (["ncs", "--patient", "healthy", "--nerve", "radial"], "ncs_nerve='radial'"),
     (["ncs", "--patient", "healthy", "--distance-mm", "abc"], "ncs_distance_mm='abc'"),
     (["ncs", "--patient", "healthy", "--distance-mm", "1000"], "ncs_distance_mm=1000"),
     (["ncs", "--patient", "healthy", "--set", "rate_hz=5"], "cannot be set"),

@@ -17,8 +17,9 @@ from sim.recruitment import recruit
 from sim.session import Event, ModelOptions, Session, run_session
 
 #: Peripheral neuropathic pain presets: an ongoing ectopic drive and no central generator
-#: (central pain and diabetes before neuropathy have tests of their own, tests/test_care.py).
-NEUROPATHIC = [n for n in PATIENT_PRESETS if n != "healthy"
+#: (central pain and diabetes before neuropathy have tests of their own, tests/test_care.py;
+#: the myopathy preset has muscle pain, not neuropathic touch allodynia).
+NEUROPATHIC = [n for n in PATIENT_PRESETS if n not in ("healthy", "myopathy")
                and PATIENT_PRESETS[n].patient().ongoing_c_drive >= 0.5
                and PATIENT_PRESETS[n].patient().central_fraction == 0]
 

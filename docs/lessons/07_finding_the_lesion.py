@@ -1,0 +1,1 @@
+../../notebooks/07_finding_the_lesion.py
