@@ -373,6 +373,9 @@ def cmd_run(args: argparse.Namespace) -> int:
              f"  ({'responder' if s.responder else 'not a responder'}: >= 50 %)"))
     print(f"{'paresthesia':22s} {_num(s.paresthesia)} /10"
           f"{'' if s.paresthesia_felt else '  (not felt)'}")
+    if math.isfinite(s.coverage_pct):
+        print(f"{'coverage of pain area':22s} {_num(s.coverage_pct)} %  "
+              f"({session.patient.pain_area}, sitting)")
     print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
     print(f"{'battery':22s} {_num(s.battery_days)} days")
     for rep in result.treatment_report:
@@ -474,8 +477,12 @@ def cmd_recruit(args: argparse.Namespace) -> int:
 
     session = _session_from_args(args)
     pat = session.patient
-    r = recruit(session.program, csf_thickness_mm=pat.csf_thickness_mm,
+    from sim.drive import stimulation_csf_mm
+    from sim.placement import coverage
+
+    r = recruit(session.program, csf_thickness_mm=stimulation_csf_mm(session.program, pat),
                 nerve_depth_mm=pat.nerve_depth_mm)
+    cov = coverage(session.program, pat)
     data = {
         "therapy": r.therapy, "amplitude_mA": r.amplitude_mA,
         "pulse_width_us": r.pulse_width_us,
@@ -486,6 +493,11 @@ def cmd_recruit(args: argparse.Namespace) -> int:
             "recruited_fraction": c.recruited_fraction, "active_fraction": c.active_fraction,
             "blocked_fraction": c.blocked_fraction, "firing_rate_hz": c.firing_rate_hz,
             "threshold_min_mA": c.threshold_min_mA} for c in r.classes},
+        "lead_level": cov.lead_level if r.therapy == "scs" else None,
+        "csf_under_lead_mm": cov.csf_thickness_mm if r.therapy == "scs" else None,
+        "paresthesia_dermatomes": [d.label for d in cov.paresthesia],
+        "pain_area": pat.pain_area,
+        "coverage_pct": cov.coverage_pct,
     }
     if args.json:
         _print_json(_clean(data))
@@ -498,6 +510,11 @@ def cmd_recruit(args: argparse.Namespace) -> int:
         print(f"{c.fiber_class.name:8s} {100 * c.recruited_fraction:9.1f}% "
               f"{c.firing_rate_hz:7.1f} Hz {100 * c.blocked_fraction:8.1f}% "
               f"{_num(c.threshold_min_mA):>6s} mA")
+    if r.therapy == "scs":
+        print(f"lead at {cov.lead_level}, {_num(cov.csf_thickness_mm)} mm dorsal CSF under it")
+        print("paresthesia in: " + (", ".join(d.label for d in cov.paresthesia) or "none"))
+    if math.isfinite(cov.coverage_pct):
+        print(f"coverage of the painful area ({pat.pain_area}): {_num(cov.coverage_pct)} %")
     return 0
 
 

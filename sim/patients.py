@@ -32,6 +32,13 @@ moderate constant input), κ = wind-up gain, g_s = central-sensitisation gain.
 Dorsal CSF thickness by level: He, Barolat, Holsheimer & Struijk 1994 (Pain 59:55) [P]; 2-6 mm
 typical [T]. Every preset uses 3 mm, where the tonic preset sits at about 1.3 x the perception
 threshold; vary ``csf_thickness_mm`` to see why paresthesia coverage differs between patients.
+Painful areas (``pain_area``, dermatomes and side) [T, the typical distribution of each
+condition]: failed back surgery L5-S1 on the left (the radicular leg pain PROCESS enrolled;
+add ``L1-L3:both`` for axial low-back pain, which a midline thoracic lead covers poorly), CRPS
+the left foot (L4-S1 left, as in the ACCURATE trial's lower-limb CRPS), the neuropathies both
+feet (L4-S1 both: length-dependent), post-surgical pain the chest wall after mastectomy or
+thoracotomy (T3-T5 left). An SCS lead relieves a painful area as far as its paresthesia
+covers it (:mod:`sim.placement`).
 Virtual cohorts drawn around these presets reproduce the trials' responder rates
 (``docs/model.md``).
 
@@ -96,6 +103,7 @@ class Patient(Declared):
     small_fibre_loss: float = param_field("small_fibre_loss")
     anxiety: float = param_field("anxiety")
     depression: float = param_field("depression")
+    pain_area: str = param_field("pain_area")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -122,7 +130,8 @@ _PRESETS = (
         "unmasking phenotype [A]; Medlock 2023 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.7, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
-             axonal_loss=0.6, demyelination=0.1, small_fibre_loss=0.5)),
+             axonal_loss=0.6, demyelination=0.1, small_fibre_loss=0.5,
+             pain_area="L4-S1:both")),
     PatientPreset(
         "small-fibre-neuropathy", "Small-fibre neuropathy",
         "Loss of thin Aδ and C fibres only: burning feet and cold pain, yet the nerve "
@@ -132,7 +141,7 @@ _PRESETS = (
         "Ochoa & Yarnitsky 1994 [S]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=0.95,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
-             small_fibre_loss=0.7)),
+             small_fibre_loss=0.7, pain_area="L4-S1:both")),
     PatientPreset(
         "demyelinating-neuropathy", "Demyelinating neuropathy",
         "Chronic inflammatory demyelinating neuropathy: myelin damage slows conduction and "
@@ -140,7 +149,7 @@ _PRESETS = (
         "unmasking phenotype [A]; docs/science.md §9.1 (demyelination) [T]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=0.9,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
-             demyelination=0.45, axonal_loss=0.2)),
+             demyelination=0.45, axonal_loss=0.2, pain_area="L4-S1:both")),
     PatientPreset(
         "failed-back-surgery", "Failed back surgery syndrome",
         "Persistent radicular leg pain after spine surgery: ongoing C drive from the injured "
@@ -148,7 +157,7 @@ _PRESETS = (
         "docs/science.md §4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
              sensitisation_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
-             nerve_depth_mm=15.0)),
+             nerve_depth_mm=15.0, pain_area="L5-S1:left")),
     PatientPreset(
         "crps", "Complex regional pain syndrome",
         "CRPS type I: burning pain, marked allodynia and central sensitisation out of "
@@ -156,7 +165,7 @@ _PRESETS = (
         "docs/science.md §4.3 [A]; Kemler 2000 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.2,
              sensitisation_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
-             sympathetic_fraction=0.15, small_fibre_loss=0.3)),
+             sympathetic_fraction=0.15, small_fibre_loss=0.3, pain_area="L4-S1:left")),
     PatientPreset(
         "post-surgical-neuropathy", "Post-surgical neuropathic pain",
         "Focal nerve injury after thoracotomy or mastectomy: a painful territory supplied by "
@@ -164,7 +173,7 @@ _PRESETS = (
         "docs/science.md §4.3 [A]; Gilmore 2019 [P]",
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
-             small_fibre_loss=0.3)),
+             small_fibre_loss=0.3, pain_area="T3-T5:left")),
 )
 
 #: Patient presets by name, in display order (read-only).

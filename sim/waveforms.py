@@ -92,6 +92,7 @@ class Program(Declared):
     overhead_current_uA: float = param_field("overhead_current_uA")
     lead_distance_mm: float = param_field("lead_distance_mm")
     lateral_offset_mm: float = param_field("lateral_offset_mm")
+    lead_level: str = param_field("lead_level")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -123,7 +124,7 @@ class Program(Declared):
         if self.therapy != "pns":
             out.add("lead_distance_mm")
         if self.therapy != "scs":
-            out |= {"lateral_offset_mm", "csf_thickness_mm"}
+            out |= {"lateral_offset_mm", "csf_thickness_mm", "lead_level"}
         if self.therapy != "tens":
             out.add("nerve_depth_mm")
         if self.therapy == "off":
