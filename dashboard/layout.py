@@ -39,7 +39,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
                            "pattern", "pulses_per_burst", "burst_rate_hz", "interphase_gap_us",
                            "cathodic_first", "recharge_ratio", "custom_shape"), True),
     ("Contacts and placement", ("contacts", "contact_area_mm2", "lead_distance_mm",
-                                "lateral_offset_mm"), False),
+                                "lateral_offset_mm", "lead_level", "drg_roots"), False),
     ("Cycling and ramp", ("cycle_on_s", "cycle_off_s", "ramp_s"), False),
     ("Device and battery", ("impedance_ohm", "battery_capacity_mAh", "overhead_current_uA"),
      False),
@@ -59,7 +59,7 @@ GRAPHS = {"fig-wave": "neuromod-waveform", "fig-safety": "neuromod-safety",
           "fig-session": "neuromod-session", "fig-fibres": "neuromod-fibres",
           "fig-gate": "neuromod-gate", "fig-rate": "neuromod-rate-response"}
 
-_CHOICE_LABELS = {"scs": "SCS", "pns": "PNS", "tens": "TENS", "off": "off"}
+_CHOICE_LABELS = {"scs": "SCS", "pns": "PNS", "tens": "TENS", "drg": "DRG", "off": "off"}
 
 
 def _label(p: Param) -> html.Label:

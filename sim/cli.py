@@ -512,6 +512,9 @@ def cmd_recruit(args: argparse.Namespace) -> int:
               f"{_num(c.threshold_min_mA):>6s} mA")
     if r.therapy == "scs":
         print(f"lead at {cov.lead_level}, {_num(cov.csf_thickness_mm)} mm dorsal CSF under it")
+    if r.therapy == "drg":
+        print(f"leads on the ganglia of {session.program.drg_roots}")
+    if r.therapy in ("scs", "drg"):
         print("paresthesia in: " + (", ".join(d.label for d in cov.paresthesia) or "none"))
     if math.isfinite(cov.coverage_pct):
         print(f"coverage of the painful area ({pat.pain_area}): {_num(cov.coverage_pct)} %")

@@ -116,7 +116,9 @@ _ANATOMY = ("csf_thickness_mm", "nerve_depth_mm", "lateral_offset_mm", "lead_dis
 PERCEPTION_FACTOR = 1.3
 #: Largest amplitude a device delivers [mA]: implanted pulse generators about 25 mA, PNS
 #: about 30 mA, TENS units about 100 mA [T].
-DEVICE_MAX_MA = {"scs": 25.5, "pns": 30.0, "tens": 100.0, "off": 0.0}
+DEVICE_MAX_MA = {"scs": 25.5, "pns": 30.0, "tens": 100.0, "off": 0.0,
+                 # DRG generators deliver a few mA at most [T; 6 mA an assumption]
+                 "drg": 6.0}
 
 
 def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -193,6 +195,7 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     base = patient_preset(patient)
     rng = np.random.default_rng(seed)
     placement = {"scs": ("lateral_offset_mm",), "pns": ("lead_distance_mm",), "tens": (),
+                 "drg": (),
                  "off": ()}[therapy]
     from sim.drive import resting_pain_nrs
     from sim.session import MIN_BASELINE_PAIN_NRS

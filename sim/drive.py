@@ -288,7 +288,7 @@ def _stim_level(program: Program, patient: Patient, fraction: float,
     share = {k: float(dermatome_share(r.active_fraction)) for k, r in
              (("ab", ab), ("ad", ad), ("c", c))}
     placement = 1.0
-    if program.therapy == "scs" and ab.recruited_fraction > 0:
+    if program.therapy in ("scs", "drg") and ab.recruited_fraction > 0:
         from sim.placement import coverage
         cov = coverage(prog, patient, posture=posture)
         placement = cov.placement_factor

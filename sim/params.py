@@ -272,9 +272,9 @@ def _declare(**kw: Any) -> Param:
 # Program: what a clinician programmer sets (docs/science.md §1.1).
 # --------------------------------------------------------------------------------------------
 _declare(name="therapy", unit="", minimum=0, maximum=0, default="scs", step=0,
-         kind="choice", choices=("scs", "pns", "tens", "off"), label="Therapy",
+         kind="choice", choices=("scs", "pns", "tens", "drg", "off"), label="Therapy",
          help="Where the current goes: spinal cord (SCS), a peripheral nerve (PNS), skin pads "
-              "(TENS), or no stimulation.")
+              "(TENS), dorsal root ganglia (DRG), or no stimulation.")
 _declare(name="pattern", unit="", minimum=0, maximum=0, default="tonic", step=0,
          kind="choice", choices=("tonic", "burst"), label="Pattern",
          help="Tonic: evenly spaced pulses at rate_hz. Burst: groups of pulses_per_burst pulses "
@@ -363,6 +363,15 @@ _declare(name="lead_level", unit="", minimum=0, maximum=0, default="T9", step=0,
          help="SCS: the vertebra over which the lead's cathode lies. The dorsal columns there "
               "carry the dermatomes of every segment below it; the roots entering there, a "
               "few. T8-T10 for legs and feet, C5-C7 for the hands.")
+
+_declare(name="drg_roots", unit="", minimum=0, maximum=0, default="L5:left", step=0,
+         kind="pattern",
+         pattern=r"(C[2-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(C[2-8]|T([1-9]|1[0-2])|L[1-5]"
+                 r"|S[1-5]))?:(left|right|both)",
+         pattern_help="the ganglia's roots and side, e.g. 'L5:left' or 'L4-S1:left'",
+         label="DRG leads",
+         help="DRG: the dorsal root ganglia with a lead on them (one lead per ganglion), by "
+              "root and side. Paresthesia stays in those roots' dermatomes.")
 
 # --------------------------------------------------------------------------------------------
 # Patient anatomy that shapes the field (docs/science.md §3.3).

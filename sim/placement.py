@@ -316,8 +316,10 @@ def coverage(program: Program, patient: Patient, *, posture: str = "sitting",
     Returns
     -------
     Coverage
-        For therapies other than SCS, the painful area counts as covered in proportion to
-        the stimulation being felt (the lead or pads sit on the painful territory) [A].
+        DRG: paresthesia in the dermatomes of the ganglia with a lead (``drg_roots``) once the
+        program is felt; the placement factor is the share of the painful dermatomes among
+        them. PNS and TENS: the painful area counts as covered once the stimulation is felt
+        (the lead or pads sit on the painful territory) [A].
     """
     amp = program.amplitude_mA if amplitude_mA is None else float(amplitude_mA)
     return _coverage(program.replace(amplitude_mA=amp) if amp != program.amplitude_mA
@@ -331,6 +333,15 @@ def _coverage(program: Program, csf_mm: float, pain_area: str, posture: str) -> 
     pain = parse_pain_area(pain_area)
     level = program.lead_level
     csf = csf_under_lead_mm(csf_mm, level, posture)
+    if program.therapy == "drg" and program.is_active:
+        # a lead on each named ganglion: paresthesia in those roots' dermatomes only
+        roots = parse_pain_area(program.drg_roots)
+        felt = R.recruit(program, csf_thickness_mm=csf).paresthesia
+        par = roots if felt else ()
+        covered = tuple(d for d in pain if d in par)
+        pct = 100.0 * len(covered) / len(pain) if pain else math.nan
+        factor = (sum(d in roots for d in pain) / len(pain)) if pain else 1.0
+        return Coverage(level, csf, par, pain, covered, pct, factor)
     if program.therapy != "scs" or not program.is_active:
         felt = program.is_active and R.recruit(program, csf_thickness_mm=csf).paresthesia
         cov = (100.0 if felt else 0.0) if pain else math.nan

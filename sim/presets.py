@@ -108,6 +108,15 @@ _PRESETS = (
         dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=18.0,
              pulse_width_us=200.0, rate_hz=2.0, **_TENS_PADS)),
     ProgramPreset(
+        "drg", "DRG stimulation 20 Hz",
+        "Dorsal root ganglion stimulation: a lead on each ganglion of the painful foot's roots "
+        "(L4, L5, S1 left), 20 Hz, 300 µs, at about 1.3 x the perception threshold (0.28 mA): "
+        "focal paresthesia, low amplitudes, little change with posture.",
+        "Deer et al. 2017 (ACCURATE) [P]; Liem et al. 2013 [P]",
+        dict(therapy="drg", pattern="tonic", shape="biphasic", amplitude_mA=0.37,
+             pulse_width_us=300.0, rate_hz=20.0, contacts="0-+0", contact_area_mm2=3.9,
+             drg_roots="L4-S1:left")),
+    ProgramPreset(
         "off", "No stimulation",
         "Stimulator off: the patient's untreated pain.",
         "-",
@@ -142,12 +151,14 @@ def program(name: str, **overrides: Any) -> Program:
 
 #: The standard program of each therapy (its preset): what a switch of therapy starts from.
 THERAPY_PRESETS: Mapping[str, str] = MappingProxyType(
-    {"scs": "scs-tonic", "pns": "pns", "tens": "tens-conventional", "off": "off"})
+    {"scs": "scs-tonic", "pns": "pns", "tens": "tens-conventional", "drg": "drg",
+     "off": "off"})
 #: Program fields that depend on where the current goes (lead or pads, contact size, load,
 #: battery, the amplitude range and pulse that recruit the target fibres, the placement):
 #: they follow the therapy when it changes.
 THERAPY_FIELDS = ("contacts", "contact_area_mm2", "impedance_ohm", "battery_capacity_mAh",
-                  "amplitude_mA", "pulse_width_us", "lead_distance_mm", "lateral_offset_mm")
+                  "amplitude_mA", "pulse_width_us", "lead_distance_mm", "lateral_offset_mm",
+                  "drg_roots")
 
 
 def therapy_program(current: Program, therapy: str) -> Program:

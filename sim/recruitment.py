@@ -84,6 +84,8 @@ __all__ = [
     "SCS_DORSAL_COLUMN_DEPTH_MM",
     "SCS_ROOT_FRACTION",
     "SCS_ROOT_THRESHOLD_FACTOR",
+    "DRG_RADIUS_MM",
+    "DRG_CONTACT_DISTANCE_MM",
     "fibre_thresholds_unsorted_mA",
     "DEFAULT_N_FIBERS",
     "DiameterDistribution",
@@ -110,7 +112,7 @@ PERCEPTION_FRACTION = 0.02
 #: thresholds of TENS is several times the detection threshold, Hughes, Bennett & Johnson
 #: 2013 Clin J Pain 29:146].
 DISCOMFORT_RATIO: Mapping[str, float] = MappingProxyType(
-    {"scs": 1.5, "pns": 1.5, "tens": 4.0, "off": 1.5})
+    {"scs": 1.5, "pns": 1.5, "tens": 4.0, "off": 1.5, "drg": 1.5})
 #: Discomfort/perception ratio of SCS at the reference dorsal CSF thickness [1] (the 1.5 of
 #: :data:`DISCOMFORT_RATIO`) and that reference [mm] (the presets' 3 mm).
 SCS_WINDOW_REFERENCE_CSF_MM = 3.0
@@ -203,7 +205,18 @@ SCS_ROOT_RADIAL_MM = (0.1, 0.6)
 #: dorsal columns at thin CSF while lateral leads reach the roots first).
 SCS_ROOT_THRESHOLD_FACTOR = 0.5
 
-_THERAPIES = ("scs", "pns", "tens")
+_THERAPIES = ("scs", "pns", "tens", "drg")
+
+#: Radius of a dorsal root ganglion, modelled as a cylinder of cell bodies and stem axons
+#: [mm]: lumbar ganglia are about 4-6 mm across [T, anatomy texts] (2.5 mm) [A].
+DRG_RADIUS_MM = 2.5
+#: Distance from a DRG lead's contact to the ganglion's fibres [mm]: the lead lies on the
+#: ganglion in the foramen, outside its dural sleeve and capsule, with no spinal CSF between
+#: [T: the implant technique of Deer et al. 2017 Pain 158:669]; 2 mm [A], which puts the
+#: perception threshold at about 0.3 mA (300 µs): DRG stimulation is programmed well below
+#: 1 mA (Liem et al. 2013 Neuromodulation 16:471 [P]). Thresholds therefore do not depend on
+#: the spinal CSF layer, and hardly on posture.
+DRG_CONTACT_DISTANCE_MM = 2.0
 
 
 # =============================================================================================
@@ -349,6 +362,10 @@ def _population(therapy: str, fc: FiberClass, n: int, seed: int) -> FiberPopulat
         phi = lateral / rc                                        # arc length on the surface
         rad = rc - depth
         x, y = rad * np.sin(phi), rad * np.cos(phi)
+    elif therapy == "drg":
+        rad = DRG_RADIUS_MM * np.sqrt(rng.random(n))             # uniform over the ganglion
+        ang = 2 * math.pi * rng.random(n)
+        x, y = rad * np.cos(ang), rad * np.sin(ang)
     elif therapy == "pns":
         rad = el.NERVE_RADIUS_MM * np.sqrt(rng.random(n))        # uniform over the disc
         ang = 2 * math.pi * rng.random(n)
@@ -377,6 +394,8 @@ def _geometry(therapy: str, p: Mapping[str, Any], csf_thickness_mm: float,
     """Hashable description of everything but amplitude/rate/pulse width that sets thresholds."""
     if therapy == "scs":
         return ("scs", p["contacts"], float(csf_thickness_mm), float(p["lateral_offset_mm"]))
+    if therapy == "drg":
+        return ("drg",)
     if therapy == "pns":
         anodic = p["contacts"][0] == "+" and p["shape"] == "monophasic"
         return ("pns", float(p["lead_distance_mm"]), anodic)
@@ -418,6 +437,13 @@ def _fibre_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
         r = lead.transverse_distance_mm(pop.x_mm, pop.y_mm)
         pol = el._multipolar_polarization(r, lead.contact_z_mm, lead.weights, lam,
                                           lead.cathode_z_mm)
+        sigma = lead.sigma_S_per_m
+    elif geometry[0] == "drg":
+        # one contact on the ganglion, the lead's other contacts far by comparison [A]
+        lead = el.Lead(np.zeros(1), np.array([-1.0]),
+                       (0.0, DRG_RADIUS_MM + DRG_CONTACT_DISTANCE_MM), el.PNS_SIGMA_S_PER_M)
+        r = lead.transverse_distance_mm(pop.x_mm, pop.y_mm)
+        pol = fb._polarization(r, lam)
         sigma = lead.sigma_S_per_m
     elif geometry[0] == "pns":
         _, dist, anodic = geometry

@@ -46,7 +46,8 @@ BATTERY_VOLTAGE_V = 3.6
 CONVERTER_EFFICIENCY = 0.8
 #: Output voltage compliance by therapy [V]: implanted pulse generators about 10-15 V [T];
 #: external TENS units drive skin pads with far higher voltages, up to about 80 V [T].
-COMPLIANCE_LIMIT_V = {"scs": 12.0, "pns": 15.0, "tens": 80.0, "off": 12.0}
+COMPLIANCE_LIMIT_V = {"scs": 12.0, "pns": 15.0, "tens": 80.0, "off": 12.0,
+                      "drg": 12.0}  # an implanted generator, as SCS [A]
 #: Net charge per unit below which a program counts as charge-balanced [µC] (numerical
 #: rounding only; 1e-9 µC = 1 fC).
 CHARGE_BALANCE_TOLERANCE_UC = 1e-9

@@ -93,6 +93,7 @@ class Program(Declared):
     lead_distance_mm: float = param_field("lead_distance_mm")
     lateral_offset_mm: float = param_field("lateral_offset_mm")
     lead_level: str = param_field("lead_level")
+    drg_roots: str = param_field("drg_roots")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -127,6 +128,8 @@ class Program(Declared):
             out |= {"lateral_offset_mm", "csf_thickness_mm", "lead_level"}
         if self.therapy != "tens":
             out.add("nerve_depth_mm")
+        if self.therapy != "drg":
+            out.add("drg_roots")
         if self.therapy == "off":
             out |= {n for n, p in PARAMETERS.items() if p.group == "program" and n != "therapy"}
         return frozenset(out)

@@ -98,4 +98,4 @@ def test_json_schema_mirrors_declarations():
     assert schema["additionalProperties"] is False
     pw = schema["properties"]["pulse_width_us"]
     assert (pw["minimum"], pw["maximum"], pw["type"]) == (10.0, 1000.0, "number")
-    assert schema["properties"]["therapy"]["enum"] == ["scs", "pns", "tens", "off"]
+    assert schema["properties"]["therapy"]["enum"] == ["scs", "pns", "tens", "drg", "off"]

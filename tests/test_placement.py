@@ -163,3 +163,52 @@ def test_coverage_predicts_relief_across_patients():
             red.append(s.pain_reduction_pct)
     assert min(cov) < 50.0 < max(cov)
     assert spearmanr(cov, red).statistic > 0.5
+
+
+# --- DRG stimulation ---------------------------------------------------------------------
+DRG = program("drg")
+
+
+def test_drg_programs_use_low_amplitudes():
+    # DRG stimulation is programmed well below 1 mA (Liem et al. 2013 Neuromodulation
+    # 16:471), far below the milliamps of tonic SCS (2-5 mA)
+    pt = _pt(DRG)
+    assert 0.1 <= pt <= 1.0
+    assert pt < _pt(SCS) / 5
+    assert DRG.amplitude_mA == pytest.approx(1.3 * pt, rel=0.05)   # in the window
+
+
+def test_drg_coverage_is_focal():
+    pa = patient("crps")                          # the left foot, L4-S1
+    drg, scs = P.coverage(DRG, pa), P.coverage(SCS, pa)
+    assert drg.coverage_pct == pytest.approx(100.0)
+    assert {d.label for d in drg.paresthesia} == {"L4 left", "L5 left", "S1 left"}
+    assert len(scs.paresthesia) > 3 * len(drg.paresthesia)   # SCS: both legs and more
+    one = P.coverage(DRG.replace(drg_roots="L5:left"), pa)
+    assert one.coverage_pct == pytest.approx(100.0 / 3)
+
+
+def test_drg_hardly_changes_with_posture_where_scs_does():
+    pa = patient("crps")
+
+    def paresthesia(prog):
+        ev = (Event(kind="stimulation", start_s=0.0, stop_s=120.0),
+              Event(kind="supine", start_s=60.0, stop_s=120.0))
+        r = run_session(Session(program=prog, patient=pa, duration_s=120.0, events=ev))
+        t, p = r.t_s, r.series["paresthesia"]
+        return p[(t > 40) & (t < 60)].mean(), p[t > 100].mean()
+
+    sit, lie = paresthesia(DRG)
+    assert lie == pytest.approx(sit, rel=0.05)
+    sit, lie = paresthesia(SCS)
+    assert lie > 1.5 * sit
+
+
+def test_drg_relieves_and_is_not_a_spinal_csf_therapy():
+    pa = patient("crps")
+    s = run_session(Session(program=DRG, patient=pa)).summary
+    assert s.paresthesia_felt and s.pain_reduction_pct > 5.0
+    assert "csf_thickness_mm" in DRG.unused_params() and "drg_roots" not in DRG.unused_params()
+    assert "drg_roots" in SCS.unused_params()
+    with pytest.raises(ParameterError, match="drg_roots"):
+        DRG.replace(drg_roots="")
