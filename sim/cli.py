@@ -478,11 +478,13 @@ def cmd_recruit(args: argparse.Namespace) -> int:
     session = _session_from_args(args)
     pat = session.patient
     from sim.drive import stimulation_csf_mm
+    from sim.motor import motor_response
     from sim.placement import coverage
 
     r = recruit(session.program, csf_thickness_mm=stimulation_csf_mm(session.program, pat),
                 nerve_depth_mm=pat.nerve_depth_mm)
     cov = coverage(session.program, pat)
+    motor = motor_response(session.program)
     data = {
         "therapy": r.therapy, "amplitude_mA": r.amplitude_mA,
         "pulse_width_us": r.pulse_width_us,
@@ -498,6 +500,8 @@ def cmd_recruit(args: argparse.Namespace) -> int:
         "paresthesia_dermatomes": [d.label for d in cov.paresthesia],
         "pain_area": pat.pain_area,
         "coverage_pct": cov.coverage_pct,
+        "motor_threshold_mA": motor.motor_threshold_mA,
+        "muscle": motor.contraction,
     }
     if args.json:
         _print_json(_clean(data))
@@ -518,6 +522,11 @@ def cmd_recruit(args: argparse.Namespace) -> int:
         print("paresthesia in: " + (", ".join(d.label for d in cov.paresthesia) or "none"))
     if math.isfinite(cov.coverage_pct):
         print(f"coverage of the painful area ({pat.pain_area}): {_num(cov.coverage_pct)} %")
+    if math.isfinite(motor.motor_threshold_mA):
+        what = {"none": "no contraction", "twitches": f"visible twitches at "
+                f"{_num(motor.twitch_rate_hz)} Hz", "tetanic": "sustained (fused) contraction"}
+        print(f"motor threshold {_num(motor.motor_threshold_mA)} mA: "
+              f"{what[motor.contraction]}")
     return 0
 
 
