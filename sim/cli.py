@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_params(sub)
     _register_run(sub)
     _register_recruit(sub)
+    _register_ecap(sub)
     _register_sweep(sub)
     _register_cohort(sub)
     _register_rate_response(sub)
@@ -535,6 +536,75 @@ def _register_recruit(sub: Any) -> None:
     _add_session_source(p, duration=False)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_recruit)
+
+
+def _posture_events(specs: list[str] | None) -> tuple:
+    """``--posture supine:20:40`` flags as session events."""
+    from sim.session import Event
+    out = []
+    for spec in specs or ():
+        parts = spec.split(":")
+        try:
+            kind, start, stop = parts[0], float(parts[1]), float(parts[2])
+        except (IndexError, ValueError):
+            raise ParameterError(f"--posture {spec!r} must be KIND:START:STOP, e.g. "
+                                 "supine:20:40 (seconds)", name="posture", value=spec) from None
+        if kind not in ("supine", "prone", "standing"):
+            raise ParameterError(f"--posture {spec!r}: {kind!r} is not supine, prone or "
+                                 "standing (sitting is the default)", name="posture",
+                                 value=spec)
+        out.append(Event(kind=kind, start_s=start, stop_s=stop))
+    return tuple(out)
+
+
+def cmd_ecap(args: argparse.Namespace) -> int:
+    from sim.drive import stimulation_csf_mm
+    from sim.ecap import ecap_trace, growth_curve, simulate_loop
+
+    session = _session_from_args(args)
+    prog, pat = session.program, session.patient
+    csf = stimulation_csf_mm(prog, pat)
+    tr = ecap_trace(prog, csf_thickness_mm=csf)
+    g = growth_curve(prog, csf_thickness_mm=csf)
+    events = tuple(e for e in session.events or () if e.kind in ("supine", "prone",
+                                                                 "standing"))
+    events += _posture_events(args.posture)
+    loops = {m: simulate_loop(prog, pat, mode=m, duration_s=session.duration_s, events=events)
+             for m in ("open", "closed")}
+    data = {
+        "n1_latency_ms": tr.n1_latency_ms, "ecap_uV": tr.amplitude_uV,
+        "ecap_threshold_mA": g.ecap_threshold_mA,
+        "perception_threshold_mA": g.perception_threshold_mA,
+        "loops": {m: {"time_in_window_pct": r.time_in_window_pct,
+                      "paresthesia_spikes": r.paresthesia_spikes,
+                      "max_ecap_error_pct": r.max_ecap_error_pct,
+                      "amplitude_min_mA": float(r.amplitude_mA.min()),
+                      "amplitude_max_mA": float(r.amplitude_mA.max())}
+                  for m, r in loops.items()},
+    }
+    if args.json:
+        _print_json(_clean(data))
+        return 0
+    print(f"ECAP {_num(tr.amplitude_uV)} µV (N1-P2), N1 at {_num(tr.n1_latency_ms)} ms, "
+          f"{tr.recruited_fibres} dorsal-column fibres")
+    print(f"ECAP threshold {_num(g.ecap_threshold_mA)} mA; perception threshold "
+          f"{_num(g.perception_threshold_mA)} mA")
+    for m, r in loops.items():
+        print(f"{m:6s} loop: {_num(r.time_in_window_pct)} % of the time in the window, "
+              f"{r.paresthesia_spikes} paresthesia spikes, ECAP off target by up to "
+              f"{_num(r.max_ecap_error_pct)} %, current {_num(float(r.amplitude_mA.min()))}-"
+              f"{_num(float(r.amplitude_mA.max()))} mA")
+    return 0
+
+
+def _register_ecap(sub: Any) -> None:
+    p = sub.add_parser("ecap", help="SCS: the spinal ECAP, its growth curve, open vs closed "
+                                    "loop while the cord moves")
+    _add_session_source(p)
+    p.add_argument("--posture", action="append", metavar="KIND:START:STOP",
+                   help="a posture during the session, e.g. supine:20:40 (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_ecap)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
