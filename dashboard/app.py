@@ -34,7 +34,7 @@ from typing import Any
 
 import dash
 
-from dashboard import callbacks, diagnosis, layout
+from dashboard import callbacks, diagnosis, layout, placement
 from dashboard import state as S
 from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
@@ -71,6 +71,7 @@ def create_app() -> dash.Dash:
     app.layout = layout.build_layout(session, **initial_view(session))
     callbacks.register(app)
     diagnosis.register(app)
+    placement.register(app)
     harden(app, share=None if os.environ.get(CLIENT_SHARE_ENV) == "off" else ClientShare())
     return app
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard import diagnosis
+from dashboard import diagnosis, placement
 from dashboard import figures as F
 from dashboard import state as S
 from sim.params import PARAMETERS, Param
@@ -440,6 +440,7 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
                              _graph("fig-rate", figures.get("fig-rate"))],
                             label="The gate", value="gate"),
                     dcc.Tab(diagnosis.panel(), label="Diagnosis", value=diagnosis.TAB_VALUE),
+                    dcc.Tab(placement.panel(), label="Placement", value=placement.TAB_VALUE),
                 ], id="fig-tabs", value="safety", className="fig-tabs"),
             ], className="main"),
         ], className="body"),
