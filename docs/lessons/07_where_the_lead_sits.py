@@ -1,0 +1,1 @@
+../../notebooks/07_where_the_lead_sits.py
