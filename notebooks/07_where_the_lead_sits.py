@@ -121,7 +121,10 @@ go.Figure(go.Scatter(x=t, y=par, name="paresthesia"),
 # ## 3. DRG stimulation
 # A lead on each dorsal root ganglion of the painful foot's roots (L4, L5, S1) gives tingling
 # in those dermatomes only, at a fraction of a milliampere, and no spinal CSF lies between lead
-# and ganglion: posture hardly matters.
+# and ganglion: posture hardly matters. Stimulating the ganglion is also thought to filter
+# the painful roots' own C activity at the ganglion (a modelling study, Kent et al. 2018),
+# which the model includes; in lower-limb CRPS, DRG relieved more patients than tonic SCS
+# (ACCURATE).
 
 # %%
 crps = patient("crps")
@@ -174,6 +177,6 @@ ecap_figure(ecap_trace(SCS), open_loop, closed_loop)
 # (Holsheimer et al. 1995), ECAP thresholds near perception (Parker et al. 2012). The
 # following are teaching assumptions: the share and excitability of the dorsal-root fibres,
 # the equal dermatome shares of the dorsal-column lamination, the posture shifts, the
-# DRG contact distance, the motor-fascicle position, the ECAP scale and the controller. The
-# model does not reproduce DRG's advantage over tonic SCS in lower-limb CRPS (ACCURATE), and
-# no cohort compares closed with open loop (Evoke).
+# DRG contact distance and its filtering of C activity at the ganglion (sized so that a DRG
+# cohort lands at ACCURATE's responder rate), the motor-fascicle position, the ECAP scale and
+# the controller. No cohort compares closed with open loop (Evoke).

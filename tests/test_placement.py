@@ -212,3 +212,12 @@ def test_drg_relieves_and_is_not_a_spinal_csf_therapy():
     assert "drg_roots" in SCS.unused_params()
     with pytest.raises(ParameterError, match="drg_roots"):
         DRG.replace(drg_roots="")
+
+
+def test_drg_relieves_crps_more_than_tonic_scs():
+    # ACCURATE (Deer et al. 2017 Pain 158:669): 81.2 % vs 55.7 % responders in lower-limb
+    # CRPS; one typical patient, each program at its preset
+    pa = patient("crps")
+    drg = run_session(Session(program=DRG, patient=pa)).summary.pain_reduction_pct
+    scs = run_session(Session(program=SCS, patient=pa)).summary.pain_reduction_pct
+    assert drg > scs
