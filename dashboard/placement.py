@@ -54,6 +54,7 @@ def placement_update(doc: Any, view: Any) -> tuple[Any, Any, str]:
     """(body map, ECAP figure, text) of the session's program on its patient."""
     from sim.drive import stimulation_csf_mm
     from sim.ecap import ecap_trace, simulate_loop
+    from sim.motor import motor_response
     from sim.placement import coverage
     from sim.session import Event
     options = F.FigureOptions(lecture=bool((view or {}).get("lecture")))
@@ -74,7 +75,8 @@ def placement_update(doc: Any, view: Any) -> tuple[Any, Any, str]:
     offset = prog.lateral_offset_mm if prog.therapy == "scs" else 0.0
     return (body_map_figure(cov, offset, options=options),
             ecap_figure(trace, *(loops or (None, None)), options=options),
-            coverage_text(cov, *(loops or (None, None)), therapy=prog.therapy))
+            coverage_text(cov, *(loops or (None, None)), therapy=prog.therapy,
+                          motor=motor_response(prog)))
 
 
 #: Browser side: copy the session store into ``pl-session`` only while the tab is shown.

@@ -134,8 +134,9 @@ def ecap_figure(trace: Any, open_loop: Any = None, closed_loop: Any = None, *,
 
 
 def coverage_text(coverage: Any, open_loop: Any = None, closed_loop: Any = None, *,
-                  therapy: str = "scs") -> str:
-    """A few lines of Markdown under the figures."""
+                  therapy: str = "scs", motor: Any = None) -> str:
+    """A few lines of Markdown under the figures (``motor``: a
+    :class:`sim.motor.MotorResponse` for PNS and TENS, shown as the twitch marker)."""
     lines = []
     if coverage.pain:
         lines.append(f"Painful area: {', '.join(d.label for d in coverage.pain)}; covered: "
@@ -147,6 +148,11 @@ def coverage_text(coverage: Any, open_loop: Any = None, closed_loop: Any = None,
     lines.append(f"Paresthesia in {len(felt)} dermatome{'s' if len(felt) != 1 else ''}"
                  + (f", {coverage.csf_thickness_mm:g} mm of dorsal CSF under the lead at "
                     f"{coverage.lead_level}." if therapy == "scs" else "."))
+    if motor is not None and np.isfinite(motor.motor_threshold_mA):
+        what = {"none": "no contraction",
+                "twitches": f"⚡ **visible twitches** at {motor.twitch_rate_hz:g} Hz",
+                "tetanic": "⚡ **sustained (fused) contraction**"}[motor.contraction]
+        lines.append(f"Muscle: {what} (motor threshold {motor.motor_threshold_mA:.1f} mA).")
     for res in (open_loop, closed_loop):
         if res is not None:
             lines.append(f"{res.mode.capitalize()} loop, lying supine from 20 to 40 s: "

@@ -67,3 +67,10 @@ def test_tab_is_in_the_app():
     from dashboard.app import app
     ids = {c.id for c in app.layout._traverse() if isinstance(getattr(c, "id", None), str)}
     assert {"fig-bodymap", "fig-ecap", "pl-session", "pl-text"} <= ids
+
+
+def test_twitch_marker_for_acupuncture_like_tens():
+    _, _, text = PL.placement_update(_doc(program("tens-acupuncture")), {})
+    assert "visible twitches" in text and "2 Hz" in text
+    _, _, text = PL.placement_update(_doc(program("tens-conventional")), {})
+    assert "no contraction" in text
