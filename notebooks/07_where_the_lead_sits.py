@@ -179,4 +179,5 @@ ecap_figure(ecap_trace(SCS), open_loop, closed_loop)
 # the equal dermatome shares of the dorsal-column lamination, the posture shifts, the
 # DRG contact distance and its filtering of C activity at the ganglion (sized so that a DRG
 # cohort lands at ACCURATE's responder rate), the motor-fascicle position, the ECAP scale and
-# the controller. No cohort compares closed with open loop (Evoke).
+# the controller, and the day of postures that sizes closed loop's advantage in a trial
+# (calibrated to the responder difference of Evoke).

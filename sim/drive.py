@@ -303,6 +303,14 @@ def _stim_level(program: Program, patient: Patient, fraction: float,
         cov = coverage(prog, patient, posture=posture)
         placement = cov.placement_factor
         share["ab"] *= placement
+        if (program.therapy == "scs" and program.loop_mode == "closed"
+                and program.pattern == "tonic" and program.rate_hz < 1000):
+            # a closed loop keeps the patient in the window through the day's postures
+            from sim.ecap import daily_time_in_window
+            csf0 = stimulation_csf_mm(program, patient)
+            gain = (daily_time_in_window(program, csf0, "closed")
+                    / max(daily_time_in_window(program, csf0, "open"), 0.05))
+            share["ab"] = min(1.0, share["ab"] * gain)
     burst = program.pattern == "burst"
     if burst and ab.active_fraction > 0:
         per_burst = int(np.clip(round(ab.firing_rate_hz / program.burst_rate_hz), 1,

@@ -364,6 +364,11 @@ _declare(name="lead_level", unit="", minimum=0, maximum=0, default="T9", step=0,
               "carry the dermatomes of every segment below it; the roots entering there, a "
               "few. T8-T10 for legs and feet, C5-C7 for the hands.")
 
+_declare(name="loop_mode", unit="", minimum=0, maximum=0, default="open", step=0,
+         kind="choice", choices=("open", "closed"), label="Loop",
+         help="SCS: open loop delivers the programmed current; closed loop measures the "
+              "spinal cord's evoked response (ECAP) at every pulse and adjusts the current to "
+              "hold it, so moving or lying down does not change what the patient feels.")
 _declare(name="drg_roots", unit="", minimum=0, maximum=0, default="L5:left", step=0,
          kind="pattern",
          pattern=r"(C[2-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(C[2-8]|T([1-9]|1[0-2])|L[1-5]"

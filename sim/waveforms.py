@@ -94,6 +94,7 @@ class Program(Declared):
     lateral_offset_mm: float = param_field("lateral_offset_mm")
     lead_level: str = param_field("lead_level")
     drg_roots: str = param_field("drg_roots")
+    loop_mode: str = param_field("loop_mode")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -125,7 +126,7 @@ class Program(Declared):
         if self.therapy != "pns":
             out.add("lead_distance_mm")
         if self.therapy != "scs":
-            out |= {"lateral_offset_mm", "csf_thickness_mm", "lead_level"}
+            out |= {"lateral_offset_mm", "csf_thickness_mm", "lead_level", "loop_mode"}
         if self.therapy != "tens":
             out.add("nerve_depth_mm")
         if self.therapy != "drg":
