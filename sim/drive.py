@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.patients import Patient
+from sim.placement import POSTURE_ORDER, posture_series
 from sim.waveforms import Program
 
 if TYPE_CHECKING:  # types only: the session imports this module, not the reverse
@@ -525,21 +526,6 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
         for k in keys])[idx]
     return GateDrive(inputs, gp, initial, fx, level, paresthesia, discomfort, burst,
                      np.asarray(total_C, dtype=float))
-
-
-#: Postures in the order of their codes in :func:`posture_series` (sitting = 0, the default).
-POSTURE_ORDER = ("sitting", "standing", "supine", "prone")
-
-
-def posture_series(events: Any, t: np.ndarray) -> np.ndarray:
-    """The patient's posture at each sample as an index into :data:`POSTURE_ORDER`: sitting
-    unless a ``supine``, ``prone`` or ``standing`` event runs (the later event wins)."""
-    code = np.zeros(t.shape, dtype=int)
-    for ev in events:
-        if ev.kind in POSTURE_ORDER:
-            on = (t >= ev.start_s) & (t < ev.stop_s)
-            code = np.where(on, POSTURE_ORDER.index(ev.kind), code)
-    return code
 
 
 def _blocked_stimulation(col, fx, gp, stim_I, stim_P, paresthesia_intensity):

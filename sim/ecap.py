@@ -300,8 +300,7 @@ def simulate_loop(program: Any, patient: Any, *, mode: str = "closed",
     events : sequence of Event
         Posture events (``supine``, ``prone``, ``standing``); others are ignored.
     """
-    from sim.drive import POSTURE_ORDER, posture_series
-    from sim.placement import csf_under_lead_mm
+    from sim.placement import POSTURE_ORDER, csf_under_lead_mm, posture_series
     p = _check_scs(program)
     if mode not in ("open", "closed"):
         raise ParameterError(f"mode={mode!r} is not 'open' or 'closed'", name="mode",

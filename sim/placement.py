@@ -36,7 +36,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -63,6 +63,8 @@ __all__ = [
     "fibre_dermatomes",
     "Coverage",
     "coverage",
+    "POSTURE_ORDER",
+    "posture_series",
 ]
 
 #: Spinal segments whose dermatomes the body map draws, rostral to caudal.
@@ -366,3 +368,18 @@ def _coverage(program: Program, csf_mm: float, pain_area: str, posture: str) -> 
         factor = 1.0
     return Coverage(level, csf, felt_d, pain, covered, 100.0 * len(covered) / len(pain),
                     factor)
+
+
+#: Postures in the order of their codes in :func:`posture_series` (sitting = 0, the default).
+POSTURE_ORDER = ("sitting", "standing", "supine", "prone")
+
+
+def posture_series(events: Any, t: np.ndarray) -> np.ndarray:
+    """The patient's posture at each sample as an index into :data:`POSTURE_ORDER`: sitting
+    unless a ``supine``, ``prone`` or ``standing`` event runs (the later event wins)."""
+    code = np.zeros(t.shape, dtype=int)
+    for ev in events:
+        if ev.kind in POSTURE_ORDER:
+            on = (t >= ev.start_s) & (t < ev.stop_s)
+            code = np.where(on, POSTURE_ORDER.index(ev.kind), code)
+    return code
