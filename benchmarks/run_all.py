@@ -6,6 +6,7 @@ else runs on it; the README shows the latest table from this 2-core machine.
 
 Sections: waveform render, fibre thresholds and recruitment, gate, sessions, conduction study,
 motor conduction, needle EMG and localisation,
+where the lead sits (placement changes, posture, closed loop),
 course and bedside examination, treatments in a session, dashboard (server callback, payload,
 cold start, browser round trip), cohorts, the load of 50 users for 60 s on
 ``neuromod dashboard --workers 2``, and the lecture hall (``load.py --hall``: 200 browsers,
@@ -31,6 +32,7 @@ import bench_fibers
 import bench_gate
 import bench_mood
 import bench_ncs
+import bench_placement
 import bench_session
 import bench_treatments
 import bench_waveforms
@@ -55,6 +57,7 @@ def main() -> None:
     rows += bench_session.run()
     rows += bench_ncs.run()
     rows += bench_emg.run()
+    rows += bench_placement.run()
     rows += bench_mood.run()
     for r in bench_dashboard.run(rounds=10 if args.quick else 30, browser=not args.no_browser):
         target = r["target"]

@@ -34,7 +34,7 @@ from typing import Any
 
 import dash
 
-from dashboard import callbacks, diagnosis, layout, lesson
+from dashboard import callbacks, diagnosis, layout, lesson, placement
 from dashboard import state as S
 from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
@@ -73,6 +73,7 @@ def create_app() -> dash.Dash:
     callbacks.register(app)
     diagnosis.register(app)
     lesson.register(app)  # a lecture's routes, when `neuromod dashboard --lesson` runs one
+    placement.register(app)
     harden(app, share=None if os.environ.get(CLIENT_SHARE_ENV) == "off" else ClientShare())
     return app
 

@@ -64,7 +64,10 @@ EVENT_COLORS = {"stimulation": "rgba(0,158,115,0.14)", "touch": "rgba(86,180,233
                 "pinch": "rgba(230,159,0,0.28)", "injury": "rgba(213,94,0,0.30)",
                 "brush": "rgba(86,180,233,0.25)", "pinprick": "rgba(230,159,0,0.22)",
                 "cold": "rgba(0,114,178,0.20)", "warm": "rgba(213,94,0,0.18)",
-                "pressure": "rgba(204,121,167,0.22)"}
+                "pressure": "rgba(204,121,167,0.22)",
+                # postures: the cord moves under an SCS lead (greys, they are not stimuli)
+                "supine": "rgba(120,120,120,0.16)", "prone": "rgba(80,80,80,0.16)",
+                "standing": "rgba(160,160,160,0.14)"}
 WARN = "#C0392B"
 #: Legend names of the pinned configuration A, of the one being edited (B) beside it, and of
 #: the one being edited when nothing is pinned ("current" would read as electric current).

@@ -20,7 +20,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard import diagnosis
+from dashboard import diagnosis, placement
 from dashboard import figures as F
 from dashboard import state as S
 from sim.params import PARAMETERS, Param
@@ -40,7 +40,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
                            "pattern", "pulses_per_burst", "burst_rate_hz", "interphase_gap_us",
                            "cathodic_first", "recharge_ratio", "custom_shape"), True),
     ("Contacts and placement", ("contacts", "contact_area_mm2", "lead_distance_mm",
-                                "lateral_offset_mm"), False),
+                                "lateral_offset_mm", "lead_level", "loop_mode", "drg_roots"),
+     False),
     ("Cycling and ramp", ("cycle_on_s", "cycle_off_s", "ramp_s"), False),
     ("Device and battery", ("impedance_ohm", "battery_capacity_mAh", "overhead_current_uA"),
      False),
@@ -446,6 +447,7 @@ def build_layout(session, figures: Mapping[str, Any], summary: Sequence, warning
                              _graph("fig-rate", figures.get("fig-rate"))],
                             label="The gate", value="gate"),
                     dcc.Tab(diagnosis.panel(), label="Diagnosis", value=diagnosis.TAB_VALUE),
+                    dcc.Tab(placement.panel(), label="Placement", value=placement.TAB_VALUE),
                 ], id="fig-tabs", value="safety", className="fig-tabs"),
             ], className="main"),
         ], className="body"),

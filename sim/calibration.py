@@ -63,6 +63,20 @@ def _cohort(program: str, patient: str, what: str = "responders") -> Callable[[]
     return run
 
 
+def _loop_difference() -> float:
+    """Responders with closed-loop minus open-loop tonic SCS, failed back surgery [points]."""
+    out = []
+    for mode in ("closed", "open"):
+        from sim.cohort import run_cohort
+        from sim.presets import program as prog
+        from sim.session import Session
+        r = run_cohort(Session(program=prog("scs-tonic", loop_mode=mode),
+                               duration_s=_DURATION_S), "failed-back-surgery", n=N,
+                       seed=SEED, progress=False)
+        out.append(100.0 * r.responder_rate)
+    return out[0] - out[1]
+
+
 def _drug(name: str) -> Callable[[], float]:
     def run() -> float:
         from sim.cohort import run_cohort
@@ -107,6 +121,14 @@ TARGETS: tuple[tuple[Target, Callable[[], float]], ...] = (
     (Target("burst SCS, failed back surgery: mean relief (at least tonic's)", _CHAKRA,
             "52 % (76.7 → 36.7 on 0-100)", 45, 65),
      _cohort("scs-burst", "failed-back-surgery", "mean")),
+    (Target("DRG stimulation, lower-limb CRPS: responders at 3 months",
+            "ACCURATE, Deer et al. 2017 Pain 158:669", "81.2 % (tonic SCS arm 55.7 %)",
+            73.2, 89.2),
+     _cohort("drg", "crps")),
+    (Target("closed- minus open-loop SCS, back and leg pain: responders",
+            "Evoke, Mekhail et al. 2020 Lancet Neurol 19:123 (12 months)",
+            "+22.1 points (83.1 % vs 61.0 %)", 14.1, 30.1, "points"),
+     _loop_difference),
     (Target("no stimulation (usual care), failed back surgery: responders", _PROCESS,
             "9 % (medical management)", 5, 12),
      _cohort("off", "failed-back-surgery")),

@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_params(sub)
     _register_run(sub)
     _register_recruit(sub)
+    _register_ecap(sub)
     _register_sweep(sub)
     _register_cohort(sub)
     _register_rate_response(sub)
@@ -375,6 +376,9 @@ def cmd_run(args: argparse.Namespace) -> int:
              f"  ({'responder' if s.responder else 'not a responder'}: >= 50 %)"))
     print(f"{'paresthesia':22s} {_num(s.paresthesia)} /10"
           f"{'' if s.paresthesia_felt else '  (not felt)'}")
+    if math.isfinite(s.coverage_pct):
+        print(f"{'coverage of pain area':22s} {_num(s.coverage_pct)} %  "
+              f"({session.patient.pain_area}, sitting)")
     print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
     print(f"{'battery':22s} {_num(s.battery_days)} days")
     for rep in result.treatment_report:
@@ -476,8 +480,14 @@ def cmd_recruit(args: argparse.Namespace) -> int:
 
     session = _session_from_args(args)
     pat = session.patient
-    r = recruit(session.program, csf_thickness_mm=pat.csf_thickness_mm,
+    from sim.drive import stimulation_csf_mm
+    from sim.motor_fibers import motor_response
+    from sim.placement import coverage
+
+    r = recruit(session.program, csf_thickness_mm=stimulation_csf_mm(session.program, pat),
                 nerve_depth_mm=pat.nerve_depth_mm)
+    cov = coverage(session.program, pat)
+    motor = motor_response(session.program)
     data = {
         "therapy": r.therapy, "amplitude_mA": r.amplitude_mA,
         "pulse_width_us": r.pulse_width_us,
@@ -488,6 +498,13 @@ def cmd_recruit(args: argparse.Namespace) -> int:
             "recruited_fraction": c.recruited_fraction, "active_fraction": c.active_fraction,
             "blocked_fraction": c.blocked_fraction, "firing_rate_hz": c.firing_rate_hz,
             "threshold_min_mA": c.threshold_min_mA} for c in r.classes},
+        "lead_level": cov.lead_level if r.therapy == "scs" else None,
+        "csf_under_lead_mm": cov.csf_thickness_mm if r.therapy == "scs" else None,
+        "paresthesia_dermatomes": [d.label for d in cov.paresthesia],
+        "pain_area": pat.pain_area,
+        "coverage_pct": cov.coverage_pct,
+        "motor_threshold_mA": motor.motor_threshold_mA,
+        "muscle": motor.contraction,
     }
     if args.json:
         _print_json(_clean(data))
@@ -500,6 +517,19 @@ def cmd_recruit(args: argparse.Namespace) -> int:
         print(f"{c.fiber_class.name:8s} {100 * c.recruited_fraction:9.1f}% "
               f"{c.firing_rate_hz:7.1f} Hz {100 * c.blocked_fraction:8.1f}% "
               f"{_num(c.threshold_min_mA):>6s} mA")
+    if r.therapy == "scs":
+        print(f"lead at {cov.lead_level}, {_num(cov.csf_thickness_mm)} mm dorsal CSF under it")
+    if r.therapy == "drg":
+        print(f"leads on the ganglia of {session.program.drg_roots}")
+    if r.therapy in ("scs", "drg"):
+        print("paresthesia in: " + (", ".join(d.label for d in cov.paresthesia) or "none"))
+    if math.isfinite(cov.coverage_pct):
+        print(f"coverage of the painful area ({pat.pain_area}): {_num(cov.coverage_pct)} %")
+    if math.isfinite(motor.motor_threshold_mA):
+        what = {"none": "no contraction", "twitches": f"visible twitches at "
+                f"{_num(motor.twitch_rate_hz)} Hz", "tetanic": "sustained (fused) contraction"}
+        print(f"motor threshold {_num(motor.motor_threshold_mA)} mA: "
+              f"{what[motor.contraction]}")
     return 0
 
 
@@ -508,6 +538,75 @@ def _register_recruit(sub: Any) -> None:
     _add_session_source(p, duration=False)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_recruit)
+
+
+def _posture_events(specs: list[str] | None) -> tuple:
+    """``--posture supine:20:40`` flags as session events."""
+    from sim.session import Event
+    out = []
+    for spec in specs or ():
+        parts = spec.split(":")
+        try:
+            kind, start, stop = parts[0], float(parts[1]), float(parts[2])
+        except (IndexError, ValueError):
+            raise ParameterError(f"--posture {spec!r} must be KIND:START:STOP, e.g. "
+                                 "supine:20:40 (seconds)", name="posture", value=spec) from None
+        if kind not in ("supine", "prone", "standing"):
+            raise ParameterError(f"--posture {spec!r}: {kind!r} is not supine, prone or "
+                                 "standing (sitting is the default)", name="posture",
+                                 value=spec)
+        out.append(Event(kind=kind, start_s=start, stop_s=stop))
+    return tuple(out)
+
+
+def cmd_ecap(args: argparse.Namespace) -> int:
+    from sim.drive import stimulation_csf_mm
+    from sim.ecap import ecap_trace, growth_curve, simulate_loop
+
+    session = _session_from_args(args)
+    prog, pat = session.program, session.patient
+    csf = stimulation_csf_mm(prog, pat)
+    tr = ecap_trace(prog, csf_thickness_mm=csf)
+    g = growth_curve(prog, csf_thickness_mm=csf)
+    events = tuple(e for e in session.events or () if e.kind in ("supine", "prone",
+                                                                 "standing"))
+    events += _posture_events(args.posture)
+    loops = {m: simulate_loop(prog, pat, mode=m, duration_s=session.duration_s, events=events)
+             for m in ("open", "closed")}
+    data = {
+        "n1_latency_ms": tr.n1_latency_ms, "ecap_uV": tr.amplitude_uV,
+        "ecap_threshold_mA": g.ecap_threshold_mA,
+        "perception_threshold_mA": g.perception_threshold_mA,
+        "loops": {m: {"time_in_window_pct": r.time_in_window_pct,
+                      "paresthesia_spikes": r.paresthesia_spikes,
+                      "max_ecap_error_pct": r.max_ecap_error_pct,
+                      "amplitude_min_mA": float(r.amplitude_mA.min()),
+                      "amplitude_max_mA": float(r.amplitude_mA.max())}
+                  for m, r in loops.items()},
+    }
+    if args.json:
+        _print_json(_clean(data))
+        return 0
+    print(f"ECAP {_num(tr.amplitude_uV)} µV (N1-P2), N1 at {_num(tr.n1_latency_ms)} ms, "
+          f"{tr.recruited_fibres} dorsal-column fibres")
+    print(f"ECAP threshold {_num(g.ecap_threshold_mA)} mA; perception threshold "
+          f"{_num(g.perception_threshold_mA)} mA")
+    for m, r in loops.items():
+        print(f"{m:6s} loop: {_num(r.time_in_window_pct)} % of the time in the window, "
+              f"{r.paresthesia_spikes} paresthesia spikes, ECAP off target by up to "
+              f"{_num(r.max_ecap_error_pct)} %, current {_num(float(r.amplitude_mA.min()))}-"
+              f"{_num(float(r.amplitude_mA.max()))} mA")
+    return 0
+
+
+def _register_ecap(sub: Any) -> None:
+    p = sub.add_parser("ecap", help="SCS: the spinal ECAP, its growth curve, open vs closed "
+                                    "loop while the cord moves")
+    _add_session_source(p)
+    p.add_argument("--posture", action="append", metavar="KIND:START:STOP",
+                   help="a posture during the session, e.g. supine:20:40 (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_ecap)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -197,8 +197,7 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     rng = np.random.default_rng(seed)
     # where the lead lies varies between patients; TENS pads go where the pain is, and the
     # CSF layer and the nerve's depth are drawn as anatomy (_ANATOMY) for every therapy
-    placement = tuple(n for n in therapy_spec(therapy).placement_params
-                      if n not in ("csf_thickness_mm", "nerve_depth_mm"))
+    placement = therapy_spec(therapy).varying_placement
     from sim.drive import resting_pain_nrs
     from sim.session import MIN_BASELINE_PAIN_NRS
     if not enrol or resting_pain_nrs(base) < MIN_BASELINE_PAIN_NRS:

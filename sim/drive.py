@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.patients import Patient
+from sim.placement import POSTURE_ORDER, posture_series
 from sim.therapies import Therapy, therapy_spec
 from sim.waveforms import Program
 
@@ -126,6 +127,16 @@ HEAT_PAIN_INTENSITY = 1.5
 #: intensity [1] [A]. Deep afferents are spared by small-fibre loss of the skin [A].
 PRESSURE_ADELTA_PER_INTENSITY = 0.1
 PRESSURE_C_PER_INTENSITY = 0.15
+
+
+#: Fraction of the ongoing C activity of the painful roots that DRG stimulation stops at the
+#: ganglion while it is on [1] [A]. Mechanism: stimulation at the ganglion increases the
+#: filtering of action potentials at the T-junction of its neurons (Kent et al. 2018
+#: Neuromodulation 21:234, computational model [P]; reduced neuronal excitability under field
+#: stimulation, Koopmeiners et al. 2013 Neuromodulation 16:304 [P]); its size is chosen so
+#: that a DRG cohort in lower-limb CRPS relieves more than tonic SCS, as in ACCURATE (Deer et
+#: al. 2017 Pain 158:669: 81.2 % vs 55.7 % responders at 3 months).
+DRG_C_FILTER = 0.34
 
 
 #: Recruited share of the painful dermatome (the part of the dorsal horn the gate models):
@@ -254,11 +265,25 @@ class _StimLevel:
     abeta_rate_hz: float = 0.0
     adelta_rate_hz: float = 0.0
     c_rate_hz: float = 0.0
+    placement_factor: float = 1.0
+
+
+def stimulation_csf_mm(program: Program, patient: Patient, posture: str = "sitting") -> float:
+    """Dorsal CSF thickness under an SCS lead [mm]: the patient's (at T9, sitting) moved to
+    the lead's level and the posture (:func:`sim.placement.csf_under_lead_mm`); the
+    patient's own value for other therapies."""
+    if program.therapy != "scs":
+        return patient.csf_thickness_mm
+    from sim.placement import csf_under_lead_mm
+    return csf_under_lead_mm(patient.csf_thickness_mm, program.lead_level, posture)
 
 
 @functools.lru_cache(maxsize=1024)
-def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLevel:
-    """What the program at ``fraction`` of its amplitude sends into the dorsal horn."""
+def _stim_level(program: Program, patient: Patient, fraction: float,
+                posture: str = "sitting") -> _StimLevel:
+    """What the program at ``fraction`` of its amplitude sends into the dorsal horn (SCS:
+    through the CSF under the lead in this posture, and only as far as its paresthesia covers
+    the painful area, :func:`sim.placement.coverage`)."""
     from sim.fibers import FiberClass
     from sim.gate import stim_drives_burst, stim_drives_tonic
     from sim.percept import paresthesia_intensity
@@ -268,11 +293,26 @@ def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLev
         return _StimLevel(0.0, 0.0)
     prog = program if fraction >= 1 else program.replace(
         amplitude_mA=program.amplitude_mA * fraction)
-    rec = _recruitment(prog, patient.csf_thickness_mm, patient.nerve_depth_mm)
+    csf = stimulation_csf_mm(program, patient, posture)
+    rec = _recruitment(prog, csf, patient.nerve_depth_mm)
     gp = gate_params(patient)
     ab, ad, c = rec[FiberClass.ABETA], rec[FiberClass.ADELTA], rec[FiberClass.C]
     share = {k: float(dermatome_share(r.active_fraction)) for k, r in
              (("ab", ab), ("ad", ad), ("c", c))}
+    placement = 1.0
+    if program.therapy in ("scs", "drg") and ab.recruited_fraction > 0:
+        from sim.placement import coverage
+        cov = coverage(prog, patient, posture=posture)
+        placement = cov.placement_factor
+        share["ab"] *= placement
+        if (program.therapy == "scs" and program.loop_mode == "closed"
+                and program.pattern == "tonic" and program.rate_hz < 1000):
+            # a closed loop keeps the patient in the window through the day's postures
+            from sim.ecap import daily_time_in_window
+            csf0 = stimulation_csf_mm(program, patient)
+            gain = (daily_time_in_window(program, csf0, "closed")
+                    / max(daily_time_in_window(program, csf0, "open"), 0.05))
+            share["ab"] = min(1.0, share["ab"] * gain)
     burst = program.pattern == "burst"
     if burst and ab.active_fraction > 0:
         per_burst = int(np.clip(round(ab.firing_rate_hz / program.burst_rate_hz), 1,
@@ -289,7 +329,7 @@ def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLev
         opioid_drive=share["ad"],
         c_stim=float(tonic_drive(c.firing_rate_hz, share["c"], gp.U_C, gp.tau_rec_C_s,
                                  gp.k_C)),
-        khz_field=khz_field(prog, patient.csf_thickness_mm),
+        khz_field=khz_field(prog, csf),
         burst_drive=float(drives.a_beta_stim_I) if burst and program.therapy == Therapy.SCS
         else 0.0,
         paresthesia=float(paresthesia_intensity(ab.active_fraction, ab.firing_rate_hz)),
@@ -297,6 +337,7 @@ def _stim_level(program: Program, patient: Patient, fraction: float) -> _StimLev
         rho_abeta=float(ab.active_fraction), rho_adelta=float(ad.active_fraction),
         rho_c=float(c.active_fraction), abeta_rate_hz=float(ab.firing_rate_hz),
         adelta_rate_hz=float(ad.firing_rate_hz), c_rate_hz=float(c.firing_rate_hz),
+        placement_factor=placement,
     )
 
 
@@ -418,11 +459,17 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
 
     prog, pat = session.program, session.patient
     level = _stimulation_level(session, t)
-    # Resolve the amplitude in discrete steps (exact for on/off; 1/20 steps during a ramp).
+    # Resolve the amplitude in discrete steps (exact for on/off; 1/20 steps during a ramp),
+    # separately in each posture (posture events move the cord under an SCS lead).
     q = np.round(level * _RAMP_LEVELS) / _RAMP_LEVELS
-    levels = {float(v): _stim_level(prog, pat, float(v)) for v in np.unique(q)}
-    idx = np.searchsorted(np.array(sorted(levels)), q)
-    table = [levels[v] for v in sorted(levels)]
+    posture_code = posture_series(session.events or (), t)
+    key = posture_code * (_RAMP_LEVELS + 1) + np.round(q * _RAMP_LEVELS).astype(int)
+    keys = np.unique(key)
+    levels = {int(k): _stim_level(prog, pat, float(k % (_RAMP_LEVELS + 1)) / _RAMP_LEVELS,
+                                  POSTURE_ORDER[int(k) // (_RAMP_LEVELS + 1)])
+              for k in keys}
+    idx = np.searchsorted(keys, key)
+    table = [levels[int(k)] for k in keys]
 
     def col(name: str) -> np.ndarray:
         return np.array([getattr(s, name) for s in table])[idx]
@@ -467,6 +514,13 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     else:
         total_C = ongoing + a_C + stim_c
         a_C_input = a_C + stim_c
+    if prog.therapy == "drg" and prog.is_active:
+        # DRG stimulation filters the ongoing (ectopic) C activity of the painful roots
+        # passing the ganglion's T-junctions, while it is on
+        filt = DRG_C_FILTER * col("placement_factor") * (col("rho_abeta") > 0)
+        removed = filt * np.minimum(total_C, ongoing)
+        total_C = total_C - removed
+        a_C_input = a_C_input - removed
     if pat.placebo_response > 0:
         expect = _therapy_on(session, t)
         if fx is not None:
@@ -475,13 +529,15 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     inputs = GateInputs(
         t_s=t, a_beta=a_beta, a_beta_stim_I=stim_I, a_beta_stim_P=stim_P, a_delta=a_delta,
         a_delta_stim=stim_ad, a_C=a_C_input, c_volley_rate_hz=volleys,
-        khz_field=khz_now, opioid_drive=opioid, b_desc=b_desc)
-    full = levels.get(1.0) or _stim_level(prog, pat, 1.0)
-    initial = GateState(khz=full.khz_field * reach
-                        * khz_washin(session.stimulation_day, gp.tau_khz_s))
-    rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
-    discomfort = np.asarray(discomfort_intensity(col("amplitude_mA"),
-                                                 rec.discomfort_threshold_mA), dtype=float)
+        khz_field=col("khz_field"), opioid_drive=opioid, b_desc=b_desc)
+    full = levels.get(_RAMP_LEVELS) or _stim_level(prog, pat, 1.0)
+    initial = GateState(khz=full.khz_field * khz_washin(session.stimulation_day, gp.tau_khz_s))
+    # the comfort limit of each posture (thinner CSF supine: a lower discomfort threshold)
+    discomfort = np.array([float(discomfort_intensity(
+        levels[int(k)].amplitude_mA,
+        _recruitment(prog, stimulation_csf_mm(prog, pat, POSTURE_ORDER[
+            int(k) // (_RAMP_LEVELS + 1)]), pat.nerve_depth_mm).discomfort_threshold_mA))
+        for k in keys])[idx]
     return GateDrive(inputs, gp, initial, fx, level, paresthesia, discomfort, burst,
                      np.asarray(total_C, dtype=float))
 

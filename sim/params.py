@@ -278,7 +278,7 @@ def _declare(**kw: Any) -> Param:
 _declare(name="therapy", unit="", minimum=0, maximum=0, default="scs", step=0,
          kind="choice", choices=THERAPY_NAMES, label="Therapy",
          help="Where the current goes: spinal cord (SCS), a peripheral nerve (PNS), skin pads "
-              "(TENS), or no stimulation.")
+              "(TENS), dorsal root ganglia (DRG), or no stimulation.")
 _declare(name="pattern", unit="", minimum=0, maximum=0, default="tonic", step=0,
          kind="choice", choices=("tonic", "burst"), label="Pattern",
          help="Tonic: evenly spaced pulses at rate_hz. Burst: groups of pulses_per_burst pulses "
@@ -360,6 +360,28 @@ _declare(name="lateral_offset_mm", unit="mm", minimum=0.0, maximum=5.0, default=
          help="SCS: how far the lead lies from the physiological midline. Even < 1 mm raises the "
               "dorsal-column threshold and shifts paresthesia to one side.")
 
+_declare(name="lead_level", unit="", minimum=0, maximum=0, default="T9", step=0,
+         kind="choice", choices=tuple([f"C{i}" for i in range(2, 8)]
+                                      + [f"T{i}" for i in range(1, 13)] + ["L1"]),
+         label="Lead level",
+         help="SCS: the vertebra over which the lead's cathode lies. The dorsal columns there "
+              "carry the dermatomes of every segment below it; the roots entering there, a "
+              "few. T8-T10 for legs and feet, C5-C7 for the hands.")
+
+_declare(name="loop_mode", unit="", minimum=0, maximum=0, default="open", step=0,
+         kind="choice", choices=("open", "closed"), label="Loop",
+         help="SCS: open loop delivers the programmed current; closed loop measures the "
+              "spinal cord's evoked response (ECAP) at every pulse and adjusts the current to "
+              "hold it, so moving or lying down does not change what the patient feels.")
+_declare(name="drg_roots", unit="", minimum=0, maximum=0, default="L5:left", step=0,
+         kind="pattern",
+         pattern=r"(C[2-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(C[2-8]|T([1-9]|1[0-2])|L[1-5]"
+                 r"|S[1-5]))?:(left|right|both)",
+         pattern_help="the ganglia's roots and side, e.g. 'L5:left' or 'L4-S1:left'",
+         label="DRG leads",
+         help="DRG: the dorsal root ganglia with a lead on them (one lead per ganglion), by "
+              "root and side. Paresthesia stays in those roots' dermatomes.")
+
 # --------------------------------------------------------------------------------------------
 # Patient anatomy that shapes the field (docs/science.md §3.3).
 # --------------------------------------------------------------------------------------------
@@ -367,6 +389,16 @@ _declare(name="csf_thickness_mm", unit="mm", minimum=1.0, maximum=8.0, default=3
          group="patient", label="Dorsal CSF thickness",
          help="SCS: cerebrospinal fluid between dura and dorsal columns (2-6 mm by level). "
               "Thicker CSF shunts current and raises the perception threshold.")
+_declare(name="pain_area", unit="", minimum=0, maximum=0, default="", step=0,
+         kind="pattern", group="patient",
+         pattern=r"((C[2-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(C[2-8]|T([1-9]|1[0-2])|L[1-5]"
+                 r"|S[1-5]))?:(left|right|both)( (C[2-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5])"
+                 r"(-(C[2-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5]))?:(left|right|both))*)?",
+         pattern_help="dermatomes and side, e.g. 'L5-S1:left' or 'L4-S1:both T10:right'; "
+                      "empty for no painful area",
+         label="Painful area",
+         help="The painful area as dermatomes (C2 to S5) and side. Stimulation relieves the "
+              "pain where its paresthesia covers it.")
 _declare(name="nerve_depth_mm", unit="mm", minimum=1.0, maximum=40.0, default=10.0, step=0.5,
          group="patient", label="Nerve depth",
          help="TENS: depth of the painful nerve under the skin pads. Skin afferents lie at "
@@ -424,11 +456,14 @@ _declare(name="stimulation_day", unit="days", minimum=0.0, maximum=3650.0, defau
               "only its start (about 90 days is a trial's 3-month follow-up).")
 _declare(name="event_kind", unit="", minimum=0, maximum=0, default="stimulation", step=0,
          kind="choice", choices=("stimulation", "touch", "pinch", "injury", "brush",
-                                 "pinprick", "cold", "warm", "pressure"), group="event",
+                                 "pinprick", "cold", "warm", "pressure", "supine", "prone",
+                                 "standing"), group="event",
          label="Event",
          help="What happens during the event: the stimulator is on, a light touch, a painful "
               "pinch, an injury (strong C-fibre input), or a bedside test: brush, pinprick "
-              "(repeated at 1/s), cold, warm, sustained pressure.")
+              "(repeated at 1/s), cold, warm, sustained pressure; or the patient lies "
+              "supine or prone or stands (otherwise sitting), which moves the spinal cord "
+              "under an SCS lead.")
 _declare(name="event_start_s", unit="s", minimum=0.0, maximum=14400.0, default=0.0, step=1.0,
          group="event", label="Event start",
          help="When the event starts, from the beginning of the session.")

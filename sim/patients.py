@@ -35,6 +35,13 @@ moderate constant input), κ = wind-up gain, g_s = central-sensitisation gain.
 Dorsal CSF thickness by level: He, Barolat, Holsheimer & Struijk 1994 (Pain 59:55) [P]; 2-6 mm
 typical [T]. Every preset uses 3 mm, where the tonic preset sits at about 1.3 x the perception
 threshold; vary ``csf_thickness_mm`` to see why paresthesia coverage differs between patients.
+Painful areas (``pain_area``, dermatomes and side) [T, the typical distribution of each
+condition]: failed back surgery L5-S1 on the left (the radicular leg pain PROCESS enrolled;
+add ``L1-L3:both`` for axial low-back pain, which a midline thoracic lead covers poorly), CRPS
+the left foot (L4-S1 left, as in the ACCURATE trial's lower-limb CRPS), the neuropathies both
+feet (L4-S1 both: length-dependent), post-surgical pain the chest wall after mastectomy or
+thoracotomy (T3-T5 left). An SCS lead relieves a painful area as far as its paresthesia
+covers it (:mod:`sim.placement`).
 Virtual cohorts drawn around these presets reproduce the trials' responder rates
 (``docs/model.md``).
 
@@ -124,6 +131,7 @@ class Patient(Declared):
     lesion_axonal_loss: float = param_field("lesion_axonal_loss")
     lesion_age_days: float = param_field("lesion_age_days")
     myopathy: float = param_field("myopathy")
+    pain_area: str = param_field("pain_area")
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -150,7 +158,8 @@ _PRESETS = (
         "unmasking phenotype [A]; Medlock 2023 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.7, ongoing_c_drive=1.0,
              windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
-             axonal_loss=0.6, demyelination=0.1, small_fibre_loss=0.5)),
+             axonal_loss=0.6, demyelination=0.1, small_fibre_loss=0.5,
+             pain_area="L4-S1:both")),
     PatientPreset(
         "small-fibre-neuropathy", "Small-fibre neuropathy",
         "Loss of thin Aδ and C fibres only: burning feet and cold pain, yet the nerve "
@@ -160,7 +169,7 @@ _PRESETS = (
         "Ochoa & Yarnitsky 1994 [S]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.75, ongoing_c_drive=0.95,
              windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
-             small_fibre_loss=0.7)),
+             small_fibre_loss=0.7, pain_area="L4-S1:both")),
     PatientPreset(
         "demyelinating-neuropathy", "Demyelinating neuropathy",
         "Chronic inflammatory demyelinating neuropathy: myelin damage slows conduction and "
@@ -168,7 +177,7 @@ _PRESETS = (
         "unmasking phenotype [A]; docs/science.md §9.1 (demyelination) [T]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=0.9,
              windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=8.0,
-             demyelination=0.45, axonal_loss=0.2)),
+             demyelination=0.45, axonal_loss=0.2, pain_area="L4-S1:both")),
     PatientPreset(
         "failed-back-surgery", "Failed back surgery syndrome",
         "Persistent radicular leg pain after spine surgery: ongoing C drive from the injured "
@@ -176,7 +185,7 @@ _PRESETS = (
         "docs/science.md §4.3 [A]; Kumar 2007 [P]; dCSF at T8-T10 He 1994 [P]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
              windup_gain=1.5, central_sensitisation_gain=0.8, csf_thickness_mm=3.0,
-             nerve_depth_mm=15.0)),
+             nerve_depth_mm=15.0, pain_area="L5-S1:left")),
     PatientPreset(
         "crps", "Complex regional pain syndrome",
         "CRPS type I: burning pain, marked allodynia and central sensitisation out of "
@@ -184,7 +193,7 @@ _PRESETS = (
         "docs/science.md §4.3 [A]; Kemler 2000 [P]",
         dict(inhibition_efficacy=0.9, abeta_unmasking=0.8, ongoing_c_drive=1.2,
              windup_gain=2.0, central_sensitisation_gain=1.0, nerve_depth_mm=8.0,
-             sympathetic_fraction=0.15, small_fibre_loss=0.3)),
+             sympathetic_fraction=0.15, small_fibre_loss=0.3, pain_area="L4-S1:left")),
     PatientPreset(
         "early-diabetes", "Diabetes without neuropathy yet",
         "Type 2 diabetes before neuropathy: the dorsal-horn phenotype of the painful diabetic "
@@ -218,7 +227,7 @@ _PRESETS = (
         "docs/science.md §4.3 [A]; Gilmore 2019 [P]",
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.8, ongoing_c_drive=1.0,
              windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=10.0,
-             small_fibre_loss=0.3)),
+             small_fibre_loss=0.3, pain_area="T3-T5:left")),
     PatientPreset(
         "l5-radiculopathy", "L5 radiculopathy (disc herniation)",
         "A herniated lumbar disc compresses the L5 root proximal to its dorsal root ganglion "
@@ -227,7 +236,7 @@ _PRESETS = (
         "denervated.",
         "docs/science.md §9.6 [T]; radicular gate phenotype as failed-back-surgery [A]",
         dict(inhibition_efficacy=0.95, abeta_unmasking=0.78, ongoing_c_drive=1.1,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=15.0,
+             windup_gain=1.5, central_sensitisation_gain=0.5, nerve_depth_mm=15.0,
              lesion_site="l5-root", lesion_axonal_loss=0.5, lesion_slowing=0.2,
              lesion_age_days=42.0)),
     PatientPreset(
@@ -237,7 +246,7 @@ _PRESETS = (
         "the ulnar and sural nerves are normal.",
         "docs/science.md §9.6 [T]; focal-compression gate phenotype [A]",
         dict(inhibition_efficacy=0.97, abeta_unmasking=0.7, ongoing_c_drive=0.9,
-             sensitisation_gain=1.5, central_sensitisation_gain=0.3, nerve_depth_mm=5.0,
+             windup_gain=1.5, central_sensitisation_gain=0.3, nerve_depth_mm=5.0,
              lesion_site="median-wrist", lesion_slowing=0.85, lesion_block=0.1,
              lesion_axonal_loss=0.15, lesion_age_days=365.0)),
     PatientPreset(
@@ -248,7 +257,7 @@ _PRESETS = (
         "docs/science.md §9.6 [T]; muscle (nociceptive) pain: mild ongoing C drive, mild "
         "disinhibition [A]",
         dict(inhibition_efficacy=0.98, abeta_unmasking=0.2, ongoing_c_drive=0.6,
-             sensitisation_gain=1.2, central_sensitisation_gain=0.2, myopathy=0.55)),
+             windup_gain=1.2, central_sensitisation_gain=0.2, myopathy=0.55)),
 )
 
 #: Patient presets by name, in display order (read-only).

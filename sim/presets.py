@@ -7,12 +7,12 @@ a one-line description and its source; :func:`program` builds the validated
 
 Values are the clinical ones of docs/science.md §1.1:
 
-* SCS tonic 50 Hz, 210 µs, 4.2 mA (about 1.3 x the modelled perception threshold of 3.2 mA
+* SCS tonic 50 Hz, 210 µs, 4.7 mA (about 1.3 x the modelled perception threshold of 3.65 mA
   at dCSF 3 mm; docs/science.md §3.3 puts it at 2-5 mA); 40-60 Hz typical [S Caylor 2019];
   200-500 µs [T].
 * SCS burst: 5 pulses of 1000 µs at 500 Hz every 25 ms (40 Hz), passive recharge after each
-  burst [T De Ridder 2010; S Caylor 2019]; just below the perception threshold (1.7 mA, 0.95 x
-  the modelled 1.78 mA at dCSF 3 mm) [T: programmed sub-perception].
+  burst [T De Ridder 2010; S Caylor 2019]; just below the perception threshold (1.85 mA, 0.95 x
+  the modelled 1.95 mA at dCSF 3 mm) [T: programmed sub-perception].
 * SCS 10 kHz: 30 µs, 3 mA [T; P Kapural 2015].
 * PNS: percutaneous lead 5 mm from the nerve, 50 Hz (12-100 Hz), 100 µs, 3.3 mA (about
   1.3 x the modelled paresthesia threshold) [T; P Gilmore 2019; Rauck 2014].
@@ -69,14 +69,14 @@ _PRESETS = (
         "Conventional paresthesia-based spinal cord stimulation: one bipole on a percutaneous "
         "lead, 50 Hz, 210 µs, about 1.3 × the perception threshold.",
         "docs/science.md §1.1, §1.3; Caylor 2019 [S]; Kumar 2007 (PROCESS)",
-        dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=4.2,
+        dict(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=4.7,
              pulse_width_us=210.0, rate_hz=50.0, contacts="000-+000")),
     ProgramPreset(
         "scs-burst", "SCS burst (40 Hz bursts of 5 × 500 Hz)",
         "Burst SCS: 5 pulses of 1 ms at 500 Hz every 25 ms with passive recharge after each "
         "burst, set just below the paresthesia threshold.",
         "De Ridder 2010 [T]; Caylor 2019 [S]",
-        dict(therapy="scs", pattern="burst", shape="asymmetric", amplitude_mA=1.7,
+        dict(therapy="scs", pattern="burst", shape="asymmetric", amplitude_mA=1.85,
              pulse_width_us=1000.0, rate_hz=500.0, pulses_per_burst=5, burst_rate_hz=40.0,
              recharge_ratio=1.5, contacts="000-+000")),
     ProgramPreset(
@@ -108,6 +108,15 @@ _PRESETS = (
         "docs/science.md §1.1 [S]; Sluka & Walsh 2003",
         dict(therapy="tens", pattern="tonic", shape="biphasic", amplitude_mA=18.0,
              pulse_width_us=200.0, rate_hz=2.0, **_TENS_PADS)),
+    ProgramPreset(
+        "drg", "DRG stimulation 20 Hz",
+        "Dorsal root ganglion stimulation: a lead on each ganglion of the painful foot's roots "
+        "(L4, L5, S1 left), 20 Hz, 300 µs, at about 1.3 x the perception threshold (0.28 mA): "
+        "focal paresthesia, low amplitudes, little change with posture.",
+        "Deer et al. 2017 (ACCURATE) [P]; Liem et al. 2013 [P]",
+        dict(therapy="drg", pattern="tonic", shape="biphasic", amplitude_mA=0.37,
+             pulse_width_us=300.0, rate_hz=20.0, contacts="0-+0", contact_area_mm2=3.9,
+             drg_roots="L4-S1:left")),
     ProgramPreset(
         "off", "No stimulation",
         "Stimulator off: the patient's untreated pain.",
@@ -148,7 +157,8 @@ THERAPY_PRESETS: Mapping[str, str] = MappingProxyType(
 #: battery, the amplitude range and pulse that recruit the target fibres, the placement):
 #: they follow the therapy when it changes.
 THERAPY_FIELDS = ("contacts", "contact_area_mm2", "impedance_ohm", "battery_capacity_mAh",
-                  "amplitude_mA", "pulse_width_us", "lead_distance_mm", "lateral_offset_mm")
+                  "amplitude_mA", "pulse_width_us", "lead_distance_mm", "lateral_offset_mm",
+                  "drg_roots")
 
 
 def therapy_program(current: Program, therapy: str) -> Program:

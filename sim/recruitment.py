@@ -80,6 +80,14 @@ __all__ = [
     "fibre_view",
     "FIBRE_AMPLITUDES_MA",
     "DISCOMFORT_RATIO",
+    "discomfort_ratio",
+    "SCS_DORSAL_COLUMN_DIAMETERS",
+    "SCS_DORSAL_COLUMN_DEPTH_MM",
+    "SCS_ROOT_FRACTION",
+    "SCS_ROOT_THRESHOLD_FACTOR",
+    "DRG_RADIUS_MM",
+    "DRG_CONTACT_DISTANCE_MM",
+    "fibre_thresholds_unsorted_mA",
     "DEFAULT_N_FIBERS",
     "DiameterDistribution",
     "DIAMETER_DISTRIBUTIONS",
@@ -105,6 +113,34 @@ PERCEPTION_FRACTION = 0.02
 #: TENS 4.
 DISCOMFORT_RATIO: Mapping[str, float] = MappingProxyType(
     {t.value: s.discomfort_ratio for t, s in THERAPIES.items()})
+#: Discomfort/perception ratio of SCS at the reference dorsal CSF thickness [1] (the 1.5 of
+#: :data:`DISCOMFORT_RATIO`) and that reference [mm] (the presets' 3 mm).
+SCS_WINDOW_REFERENCE_CSF_MM = 3.0
+
+
+def discomfort_ratio(therapy: str, csf_thickness_mm: float = SCS_WINDOW_REFERENCE_CSF_MM
+                     ) -> float:
+    """Discomfort threshold / perception threshold (the therapeutic window) [1].
+
+    SCS: the window narrows as the dorsal CSF layer thickens (Holsheimer, Barolat, Struijk &
+    He 1995 Acta Neurochir Suppl 64:119 [P], the "usage range"): thicker CSF brings the
+    dorsal roots, whose recruitment is uncomfortable, closer in threshold to the dorsal
+    columns. The part above 1 scales with the inverse contact-to-cord distance (dCSF + 1 mm)
+    and is 0.5 at 3 mm [A]: 1.67 at 2 mm, 1.5 at 3 mm, 1.29 at 6 mm. Other therapies: the
+    fixed ratio of :data:`DISCOMFORT_RATIO`.
+
+    Examples
+    --------
+    >>> round(discomfort_ratio("scs", 6.0), 3)
+    1.286
+    """
+    base = DISCOMFORT_RATIO[therapy]
+    if therapy != "scs":
+        return base
+    ref = SCS_WINDOW_REFERENCE_CSF_MM + el.DURA_EPIDURAL_MM
+    return 1.0 + (base - 1.0) * ref / (float(csf_thickness_mm) + el.DURA_EPIDURAL_MM)
+
+
 #: Fibres per class in a population (sampling error of a fraction <= 0.7 percentage points).
 DEFAULT_N_FIBERS = 5000
 #: Default seed of the population generator.
@@ -141,6 +177,47 @@ DIAMETER_DISTRIBUTIONS: Mapping[FiberClass, DiameterDistribution] = MappingProxy
 
 #: Therapies with an electrode (and so a fibre population of their own).
 _THERAPIES = tuple(t.value for t in Therapy if t is not Therapy.OFF)
+#: Diameters of the Aβ fibres of the dorsal columns under an SCS lead [P Feirabend et al.
+#: 2002 Brain 125:1137]: in the superficial 0.3 mm of the human dorsal columns at T10-T11 only
+#: about 0.5 % of the fibres are thicker than 10.7 µm. Median 7.25 µm with SD of ln d 0.15,
+#: truncated to the 6-12 µm Aβ range, puts 0.5 % of the modelled fibres above 10.7 µm [A: the
+#: shape; their denominator is every myelinated fibre of the layer, ours the Aβ range].
+SCS_DORSAL_COLUMN_DIAMETERS = DiameterDistribution(
+    7.25, 0.15, "[P] Feirabend 2002: 0.5 % of superficial dorsal-column fibres > 10.7 um")
+#: Depth of the dorsal-column fibres the model holds [mm]: Feirabend et al. 2002 [P] give
+#: about 0.25 mm as the deepest the largest dorsal-column fibres are activated by SCS, and
+#: measured the superficial 0.3 mm; the population spans 0-:data:`SCS_DORSAL_COLUMN_DEPTH_MM`
+#: uniformly (deeper fibres have higher thresholds than any clinical amplitude) [A].
+SCS_DORSAL_COLUMN_DEPTH_MM = 1.5
+#: Share of the SCS Aβ population that are dorsal-root fibres of the segments under the lead
+#: (half on each side) [A]. Dorsal-root fibres lie near the lateral edge of the dorsal columns
+#: (Holsheimer 2002 Neuromodulation 5:25 [S]) and are recruited before dorsal-column fibres
+#: when the lead is lateral: lateral leads have lower perception thresholds (He et al. 1994
+#: Pain 59:55 [P]) and narrow, segmental paresthesia.
+SCS_ROOT_FRACTION = 0.15
+#: Dorsal-root entry zone: arc distance from the midline along the cord surface [mm]
+#: (dorsolateral sulcus of a cord of radius 4 mm) [A], and radial position of the rootlets in
+#: the CSF just outside the cord surface [mm] [A].
+SCS_ROOT_LATERAL_MM = (3.0, 4.0)
+SCS_ROOT_RADIAL_MM = (0.1, 0.6)
+#: Threshold of a dorsal-root fibre relative to a straight dorsal-column fibre of the same
+#: diameter at the same distance [1]: the root's curved path and its entry through the
+#: CSF-white-matter boundary lower it (Struijk, Holsheimer & Boom 1993 IEEE TBME 40:632 [P]
+#: for the direction; 0.5 is an assumption [A] that keeps a midline lead's first fibres in the
+#: dorsal columns at thin CSF while lateral leads reach the roots first).
+SCS_ROOT_THRESHOLD_FACTOR = 0.5
+
+
+#: Radius of a dorsal root ganglion, modelled as a cylinder of cell bodies and stem axons
+#: [mm]: lumbar ganglia are about 4-6 mm across [T, anatomy texts] (2.5 mm) [A].
+DRG_RADIUS_MM = 2.5
+#: Distance from a DRG lead's contact to the ganglion's fibres [mm]: the lead lies on the
+#: ganglion in the foramen, outside its dural sleeve and capsule, with no spinal CSF between
+#: [T: the implant technique of Deer et al. 2017 Pain 158:669]; 2 mm [A], which puts the
+#: perception threshold at about 0.3 mA (300 µs): DRG stimulation is programmed well below
+#: 1 mA (Liem et al. 2013 Neuromodulation 16:471 [P]). Thresholds therefore do not depend on
+#: the spinal CSF layer, and hardly on posture.
+DRG_CONTACT_DISTANCE_MM = 2.0
 
 
 # =============================================================================================
@@ -167,6 +244,9 @@ class FiberPopulation:
     orientation_cos : ndarray
         TENS endings: ``|cos|`` of the angle between the ending and the local field, uniform on
         [0, 1] (isotropic orientation) [A]; 1 for passing axons.
+    root : ndarray of bool
+        SCS Aβ: dorsal-root fibres (True) versus dorsal-column fibres (False); all False
+        elsewhere.
     """
 
     therapy: str
@@ -176,6 +256,7 @@ class FiberPopulation:
     y_mm: np.ndarray
     terminal: np.ndarray
     orientation_cos: np.ndarray
+    root: np.ndarray | None = None
 
     @property
     def n_fibers(self) -> int:
@@ -259,12 +340,22 @@ def _population(therapy: str, fc: FiberClass, n: int, seed: int) -> FiberPopulat
     d = _truncated_lognormal(rng, n, DIAMETER_DISTRIBUTIONS[fc], props.diameter_min_um,
                              props.diameter_max_um)
     terminal = np.zeros(n, dtype=bool)
+    root = np.zeros(n, dtype=bool)
     orient = np.ones(n)
     if therapy == "scs":
         rc = el.CORD_RADIUS_MM
         if fc is FiberClass.ABETA:
-            lateral = _truncated_normal(rng, n, 1.0, 2.5)        # dorsal columns [A]
-            depth = 2.0 * rng.random(n)
+            # dorsal columns (Feirabend 2002 diameters and depths) and dorsal roots [A]
+            d = _truncated_lognormal(rng, n, SCS_DORSAL_COLUMN_DIAMETERS,
+                                     props.diameter_min_um, props.diameter_max_um)
+            lateral = _truncated_normal(rng, n, 1.0, 2.5)
+            depth = SCS_DORSAL_COLUMN_DEPTH_MM * rng.random(n)
+            root = rng.random(n) < SCS_ROOT_FRACTION
+            side = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+            lo, hi = SCS_ROOT_LATERAL_MM
+            lateral = np.where(root, side * (lo + (hi - lo) * rng.random(n)), lateral)
+            rlo, rhi = SCS_ROOT_RADIAL_MM
+            depth = np.where(root, -(rlo + (rhi - rlo) * rng.random(n)), depth)
         else:
             side = np.where(rng.random(n) < 0.5, -1.0, 1.0)       # DREZ / Lissauer [A]
             lateral = side * (2.5 + 1.0 * rng.random(n))
@@ -272,6 +363,10 @@ def _population(therapy: str, fc: FiberClass, n: int, seed: int) -> FiberPopulat
         phi = lateral / rc                                        # arc length on the surface
         rad = rc - depth
         x, y = rad * np.sin(phi), rad * np.cos(phi)
+    elif therapy == "drg":
+        rad = DRG_RADIUS_MM * np.sqrt(rng.random(n))             # uniform over the ganglion
+        ang = 2 * math.pi * rng.random(n)
+        x, y = rad * np.cos(ang), rad * np.sin(ang)
     elif therapy == "pns":
         rad = el.NERVE_RADIUS_MM * np.sqrt(rng.random(n))        # uniform over the disc
         ang = 2 * math.pi * rng.random(n)
@@ -287,9 +382,9 @@ def _population(therapy: str, fc: FiberClass, n: int, seed: int) -> FiberPopulat
         x = np.where(terminal, lat, rad * np.cos(ang))
         y = np.where(terminal, depth, rad * np.sin(ang))
         orient = np.where(terminal, rng.random(n), 1.0)
-    d, x, y, terminal, orient = _readonly(d, np.asarray(x, float), np.asarray(y, float),
-                                          terminal, orient)
-    return FiberPopulation(therapy, fc, d, x, y, terminal, orient)
+    d, x, y, terminal, orient, root = _readonly(d, np.asarray(x, float), np.asarray(y, float),
+                                                terminal, orient, root)
+    return FiberPopulation(therapy, fc, d, x, y, terminal, orient, root)
 
 
 # =============================================================================================
@@ -300,6 +395,8 @@ def _geometry(therapy: str, p: Mapping[str, Any], csf_thickness_mm: float,
     """Hashable description of everything but amplitude/rate/pulse width that sets thresholds."""
     if therapy == "scs":
         return ("scs", p["contacts"], float(csf_thickness_mm), float(p["lateral_offset_mm"]))
+    if therapy == "drg":
+        return ("drg",)
     if therapy == "pns":
         anodic = p["contacts"][0] == "+" and p["shape"] == "monophasic"
         return ("pns", float(p["lead_distance_mm"]), anodic)
@@ -318,6 +415,18 @@ def _class_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
                       interphase_gap_us: float, recharge_ratio: float, n: int,
                       seed: int) -> np.ndarray:
     """Sorted single-pulse thresholds [mA] of a population (read-only, cached)."""
+    th = np.sort(_fibre_thresholds(geometry, fc, pulse_width_us, shape, interphase_gap_us,
+                                   recharge_ratio, n, seed))
+    th.setflags(write=False)
+    return th
+
+
+@functools.lru_cache(maxsize=128)
+def _fibre_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, shape: str,
+                      interphase_gap_us: float, recharge_ratio: float, n: int,
+                      seed: int) -> np.ndarray:
+    """Single-pulse thresholds [mA] of each fibre of a population, in population order
+    (read-only, cached): where a fibre lies tells which dermatome it serves."""
     pop = _population(geometry[0], fc, n, seed)
     props = FIBER_PROPERTIES[fc]
     d, my = pop.diameter_um, props.myelinated
@@ -329,6 +438,13 @@ def _class_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
         r = lead.transverse_distance_mm(pop.x_mm, pop.y_mm)
         pol = el._multipolar_polarization(r, lead.contact_z_mm, lead.weights, lam,
                                           lead.cathode_z_mm)
+        sigma = lead.sigma_S_per_m
+    elif geometry[0] == "drg":
+        # one contact on the ganglion, the lead's other contacts far by comparison [A]
+        lead = el.Lead(np.zeros(1), np.array([-1.0]),
+                       (0.0, DRG_RADIUS_MM + DRG_CONTACT_DISTANCE_MM), el.PNS_SIGMA_S_PER_M)
+        r = lead.transverse_distance_mm(pop.x_mm, pop.y_mm)
+        pol = fb._polarization(r, lam)
         sigma = lead.sigma_S_per_m
     elif geometry[0] == "pns":
         _, dist, anodic = geometry
@@ -358,7 +474,9 @@ def _class_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
                                        interphase_gap_us=interphase_gap_us,
                                        recharge_ratio=recharge_ratio,
                                        chronaxie_us=props.chronaxie_us)
-    th = np.sort(th)
+    if pop.root is not None and pop.root.any():
+        th = np.where(pop.root, SCS_ROOT_THRESHOLD_FACTOR * th, th)
+    th = np.asarray(th, dtype=float)
     th.setflags(write=False)
     return th
 
@@ -378,6 +496,22 @@ def fiber_thresholds_mA(program: Any, fiber_class: Any, *, csf_thickness_mm: flo
     n, s = _check_n_seed(n_fibers, seed)
     return _thresholds_for(p, therapy, _check_class(fiber_class), csf, depth, n, s,
                            p["pulse_width_us"])
+
+
+def fibre_thresholds_unsorted_mA(program: Any, fiber_class: Any, *,
+                                 csf_thickness_mm: float = 3.0, nerve_depth_mm: float = 10.0,
+                                 n_fibers: int = DEFAULT_N_FIBERS,
+                                 seed: int = DEFAULT_SEED) -> np.ndarray:
+    """Single-pulse thresholds of each fibre of :func:`population`, in population order [mA]
+    (read-only): index them with the population's positions (:mod:`sim.placement` maps the
+    SCS fibres to dermatomes)."""
+    p = _program_values(program)
+    therapy = _check_therapy(p["therapy"])
+    csf, depth = _check_anatomy(csf_thickness_mm, nerve_depth_mm)
+    n, s = _check_n_seed(n_fibers, seed)
+    return _fibre_thresholds(_geometry(therapy, p, csf, depth), _check_class(fiber_class),
+                             float(p["pulse_width_us"]), _effective_shape(p),
+                             float(p["interphase_gap_us"]), float(p["recharge_ratio"]), n, s)
 
 
 def _thresholds_for(p: Mapping[str, Any], therapy: str, fc: FiberClass, csf: float,
@@ -580,7 +714,7 @@ def recruit(program: Any, *, csf_thickness_mm: float = 3.0, nerve_depth_mm: floa
             float(th[0]), float(th[n // 2])))
     abeta = classes[0]
     return RecruitmentResult(therapy, amp, pw, pps, tuple(classes), pt,
-                             DISCOMFORT_RATIO[therapy] * pt,
+                             discomfort_ratio(therapy, csf) * pt,
                              bool(abeta.active_fraction >= PERCEPTION_FRACTION),
                              PERCEPTION_FRACTION)
 
@@ -672,7 +806,7 @@ def recruitment_curve(program: Any, amplitudes_mA: Any = None, *,
                    float(np.searchsorted(th, p["amplitude_mA"], side="right") / n))
         for fc, th in ths.items())
     return RecruitmentCurve(amps, curves, p["amplitude_mA"], pt,
-                            DISCOMFORT_RATIO[p["therapy"]] * pt)
+                            discomfort_ratio(p["therapy"], csf) * pt)
 
 
 @dataclass(frozen=True, eq=False)

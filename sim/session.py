@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.drive import _recruitment, gate_drive, mechanisms
+from sim.drive import _recruitment, gate_drive, mechanisms, stimulation_csf_mm
 from sim.gate import session_grid
 from sim.params import (
     Declared,
@@ -331,6 +331,9 @@ class SessionSummary:
         stimulation.
     discomfort : float
         Mean discomfort during stimulation [0-10]: 0 below the comfort limit.
+    coverage_pct : float
+        Share of the painful dermatomes in which the program's paresthesia is felt, sitting
+        (:func:`sim.placement.coverage`) [%]; NaN without stimulation or painful area.
 
     Notes
     -----
@@ -354,6 +357,7 @@ class SessionSummary:
     side_effect_burden: str = "none"
     wdr_pct_of_baseline: float = math.nan
     discomfort: float = 0.0
+    coverage_pct: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible dict; NaN and infinity become ``None``."""
@@ -407,6 +411,7 @@ SUMMARY_UNITS: dict[str, str] = {
     "side_effect_burden": "",
     "wdr_pct_of_baseline": "%",
     "discomfort": "0-10",
+    "coverage_pct": "%",
 }
 register_units(SERIES_UNITS)
 register_units(SUMMARY_UNITS)
@@ -607,7 +612,7 @@ def run_session(session: Session) -> SessionResult:
     }
     safety = safety_report(prog, shannon_k_limit=session.options.shannon_k_limit,
                            density_limit_uC_per_cm2=session.options.density_limit_uC_per_cm2)
-    rec = _recruitment(prog, pat.csf_thickness_mm, pat.nerve_depth_mm)
+    rec = _recruitment(prog, stimulation_csf_mm(prog, pat), pat.nerve_depth_mm)
     untreated, baseline = gate, feel.pain_nrs
     if d.initial.khz > 0:
         # Days of use carry the kHz effect into the session: "before" is the patient's pain
@@ -771,7 +776,14 @@ def _summarise(session: Session, t: np.ndarray, feel, gate, level: np.ndarray, s
         charge_per_hour_uC=safety.charge_rate_uC_per_s * 3600.0 * duty,
         battery_days=safety.battery_life_days,
         numbness=0.0 if not math.isfinite(numb) else numb, side_effect_burden=burden,
-        wdr_pct_of_baseline=wdr_pct, discomfort=discomfort)
+        wdr_pct_of_baseline=wdr_pct, discomfort=discomfort,
+        coverage_pct=_coverage_pct(session) if active else math.nan)
+
+
+def _coverage_pct(session: Session) -> float:
+    """Paresthesia coverage of the painful area, sitting, at the program's amplitude [%]."""
+    from sim.placement import coverage
+    return coverage(session.program, session.patient).coverage_pct
 
 
 # ============================================================================================

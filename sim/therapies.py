@@ -34,6 +34,7 @@ class Therapy(str, Enum):
     SCS = "scs"
     PNS = "pns"
     TENS = "tens"
+    DRG = "drg"
     OFF = "off"
 
     def __str__(self) -> str:  # "scs", not "Therapy.SCS", in messages and f-strings
@@ -60,8 +61,10 @@ class TherapySpec:
     single_channel : bool
         One channel of two contacts (cathode and anode): PNS leads and TENS pad pairs.
     placement_params : tuple of str
-        Program fields that only this therapy reads (where the electrode lies); a cohort
-        draws them per patient.
+        Program fields that only this therapy reads (where the electrode lies, how it is
+        driven).
+    varying_placement : tuple of str
+        Those of them that differ from patient to patient (a cohort draws them).
     device_max_mA : float
         Largest amplitude its devices deliver [mA]: implanted pulse generators about 25 mA,
         PNS about 30 mA, TENS units about 100 mA [T: device specifications, docs/science.md
@@ -85,6 +88,7 @@ class TherapySpec:
     peripheral: bool
     single_channel: bool
     placement_params: tuple[str, ...]
+    varying_placement: tuple[str, ...]
     device_max_mA: float
     compliance_limit_V: float
     discomfort_ratio: float
@@ -95,20 +99,31 @@ class TherapySpec:
 THERAPIES: Mapping[Therapy, TherapySpec] = MappingProxyType({
     Therapy.SCS: TherapySpec(
         Therapy.SCS, "SCS", "Spinal cord stimulation", implanted=True, peripheral=False,
-        single_channel=False, placement_params=("lateral_offset_mm", "csf_thickness_mm"),
-        device_max_mA=25.5, compliance_limit_V=12.0, discomfort_ratio=1.5, preset="scs-tonic"),
+        single_channel=False,
+        placement_params=("lateral_offset_mm", "csf_thickness_mm", "lead_level", "loop_mode"),
+        varying_placement=("lateral_offset_mm",), device_max_mA=25.5,
+        compliance_limit_V=12.0, discomfort_ratio=1.5, preset="scs-tonic"),
     Therapy.PNS: TherapySpec(
         Therapy.PNS, "PNS", "Peripheral nerve stimulation", implanted=True, peripheral=True,
         single_channel=True, placement_params=("lead_distance_mm",),
-        device_max_mA=30.0, compliance_limit_V=15.0, discomfort_ratio=1.5, preset="pns"),
+        varying_placement=("lead_distance_mm",), device_max_mA=30.0,
+        compliance_limit_V=15.0, discomfort_ratio=1.5, preset="pns"),
     Therapy.TENS: TherapySpec(
         Therapy.TENS, "TENS", "Transcutaneous electrical nerve stimulation", implanted=False,
         peripheral=True, single_channel=True, placement_params=("nerve_depth_mm",),
-        device_max_mA=100.0, compliance_limit_V=80.0, discomfort_ratio=4.0,
+        varying_placement=(), device_max_mA=100.0, compliance_limit_V=80.0, discomfort_ratio=4.0,
         preset="tens-conventional"),
+    # DRG: a lead on one or more dorsal root ganglia, central to any peripheral block; its
+    # generator delivers a few mA at most [T; 6 mA an assumption]; compliance as an implanted
+    # SCS generator [A]; window as SCS [A]
+    Therapy.DRG: TherapySpec(
+        Therapy.DRG, "DRG", "Dorsal root ganglion stimulation", implanted=True,
+        peripheral=False, single_channel=False, placement_params=("drg_roots",),
+        varying_placement=(), device_max_mA=6.0, compliance_limit_V=12.0,
+        discomfort_ratio=1.5, preset="drg"),
     Therapy.OFF: TherapySpec(
         Therapy.OFF, "off", "No stimulation", implanted=False, peripheral=False,
-        single_channel=False, placement_params=(), device_max_mA=0.0,
+        single_channel=False, placement_params=(), varying_placement=(), device_max_mA=0.0,
         compliance_limit_V=12.0, discomfort_ratio=1.5, preset="off"),
 })
 

@@ -93,6 +93,9 @@ class Program(Declared):
     overhead_current_uA: float = param_field("overhead_current_uA")
     lead_distance_mm: float = param_field("lead_distance_mm")
     lateral_offset_mm: float = param_field("lateral_offset_mm")
+    lead_level: str = param_field("lead_level")
+    drg_roots: str = param_field("drg_roots")
+    loop_mode: str = param_field("loop_mode")
 
     def __post_init__(self) -> None:
         validate_fields(self)

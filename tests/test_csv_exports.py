@@ -120,7 +120,7 @@ def test_sweep_csv_escapes_text_and_keeps_numbers(tmp_path, capsys):
     assert main(["sweep", "--preset", "scs-tonic", "--patient", "crps", "--duration-s", "20",
                  "--vary", "amplitude_mA=0:0.3:4", "--vary", "contacts=-+0,+-0,0-+",
                  "--vary", "descending_drive=-0.5,0.25", "--out", str(out), "--quiet"]) == 0
-    df, side = _check_plain(out, 4 * 3 * 2, 1 + 3 + 13)
+    df, side = _check_plain(out, 4 * 3 * 2, 1 + 3 + 14)   # 14 summary fields (coverage_pct)
     assert f"(metadata in {out}.json)" in capsys.readouterr().out
     assert list(df.columns[:4]) == ["run_id", "amplitude_mA", "contacts", "descending_drive"]
     assert {"paresthesia_0to10", "charge_per_hour_uC", "pain_reduction_pct"} <= set(df.columns)
@@ -148,7 +148,7 @@ def test_sweep_parquet_carries_the_metadata_in_its_schema(tmp_path):
     out = tmp_path / "sweep.parquet"
     assert main(["sweep", "--preset", "scs-tonic", "--duration-s", "20", "--vary",
                  "amplitude_mA=0:0.3:4", "--out", str(out), "--quiet"]) == 0
-    _check_plain(tmp_path / "sweep.partial.csv", 4, 2 + 13)  # the streamed table beside it
+    _check_plain(tmp_path / "sweep.partial.csv", 4, 2 + 14)  # the streamed table beside it
     meta = pq.read_schema(out).metadata
     doc = json.loads(meta[b"neuromod"])
     df = pd.read_parquet(out)
@@ -162,7 +162,7 @@ def test_cohort_csv(tmp_path):
     out = tmp_path / "cohort.csv"
     assert main(["cohort", "--preset", "scs-tonic", "--patient", "crps", "--duration-s", "20",
                  "--n", "6", "--seed", "2", "--out", str(out), "--quiet"]) == 0
-    df, side = _check_plain(out, 6, 30)
+    df, side = _check_plain(out, 6, 31)   # the summary has coverage_pct
     _numeric(df, ["descending_drive", "pain_flare_nrs", "programmed_amplitude_mA",
                   "trial_reduction_pct", "baseline_nrs"])
     assert (df["pain_flare_nrs"] < 0).any()  # negative draws, read as numbers

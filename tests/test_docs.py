@@ -1,7 +1,7 @@
 """The documentation site builds, offline, with warnings as errors.
 
 ``python -m sphinx -W --keep-going -b html docs <tmp>`` (docs/conf.py): the API pages, the
-model and science pages, and the seven lessons executed with their plotly figures, which must
+model and science pages, and the eight lessons executed with their plotly figures, which must
 draw without a network (plotly.js served from the site, no CDN script).
 """
 import importlib.util
@@ -54,7 +54,7 @@ def test_pages_and_api(site):
 
 
 def test_lessons_show_plotly_figures_offline(site):
-    assert len(LESSONS) == 7
+    assert len(LESSONS) == 8
     for name in LESSONS:
         html = (site / "lessons" / f"{name}.html").read_text(encoding="utf-8")
         assert 'class="plotly-graph-div"' in html, name

@@ -98,7 +98,7 @@ def test_json_schema_mirrors_declarations():
     assert schema["additionalProperties"] is False
     pw = schema["properties"]["pulse_width_us"]
     assert (pw["minimum"], pw["maximum"], pw["type"]) == (10.0, 1000.0, "number")
-    assert schema["properties"]["therapy"]["enum"] == ["scs", "pns", "tens", "off"]
+    assert schema["properties"]["therapy"]["enum"] == ["scs", "pns", "tens", "drg", "off"]
 
 
 def test_set_accepts_a_renamed_parameter_under_its_new_name():

@@ -82,7 +82,9 @@ def test_pain_outlasts_its_cause_only_when_sensitised():
 # 4 ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NEUROPATHIC)
 def test_tonic_scs_above_threshold_relieves_below_threshold_does_nothing(name):
-    pat = patient(name)
+    # the lead over the painful area: no body map (a T9 lead cannot reach the chest wall of
+    # the post-surgical preset; coverage is tested in tests/test_placement.py)
+    pat = patient(name, pain_area="")
     above = run_session(_session(_above_pt(program("scs-tonic"), pat, 1.3), pat))
     below = run_session(_session(_above_pt(program("scs-tonic"), pat, 0.6), pat))
     # partial relief, as for most patients in PROCESS (mean relief below 50 %)
@@ -201,8 +203,8 @@ def test_summary_hand_checks():
     assert s.pain_reduction_pct == pytest.approx(
         100 * (s.pain_before_nrs - s.pain_during_nrs) / s.pain_before_nrs)
     assert s.responder == (s.pain_reduction_pct >= 50)
-    # charge per hour = Q x f x 3600: 4.2 mA x 210 µs = 0.882 µC at 50 Hz
-    assert s.charge_per_hour_uC == pytest.approx(0.882 * 50 * 3600)
+    # charge per hour = Q x f x 3600: 4.7 mA x 210 µs = 0.987 µC at 50 Hz
+    assert s.charge_per_hour_uC == pytest.approx(0.987 * 50 * 3600)
     off = run_session(Session(program=program("off"), patient=patient("crps")))
     assert off.summary.charge_per_hour_uC == 0 and math.isnan(off.summary.pain_reduction_pct)
     assert off.summary.to_dict()["pain_reduction_pct"] is None

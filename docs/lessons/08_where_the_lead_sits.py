@@ -1,0 +1,1 @@
+../../notebooks/08_where_the_lead_sits.py
