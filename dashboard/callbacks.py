@@ -567,7 +567,7 @@ def _battery(session: Session, days: Any) -> str | None:
     rep = R.safety(session.program, session.options)
     if not S.shows_battery_life(session) or not rep.charge_per_phase_uC > 0:
         return None
-    return F._days_text(days if days is not None else rep.battery_life_days)
+    return F.days_text(days if days is not None else rep.battery_life_days)
 
 
 def _summary(session: Session, result: Any, a: Session | None, result_a: Any) -> list[tuple]:

@@ -60,7 +60,7 @@ def ncs_figure(result: Any, healthy: Any = None, *,
                      hovertemplate="%{x:.2f} ms<br>%{y:.1f} µV<extra></extra>"))
     peak = max([abs(x) for x in v] + [abs(x) for x in (healthy.potential_uV
                                                        if healthy is not None else [])] + [1.0])
-    y_top = F._nice_ceil(1.15 * max(peak, lim["amplitude_uV"]))
+    y_top = F.nice_ceil(1.15 * max(peak, lim["amplitude_uV"]))
     shapes = [
         # latency: the normal window for the onset, up to the upper limit
         dict(type="rect", xref="x", yref="paper", x0=0.0, x1=lim["onset_latency_ms"], y0=0,
@@ -77,17 +77,17 @@ def ncs_figure(result: Any, healthy: Any = None, *,
                  showarrow=False, font=dict(size=options.font_size - 1, color=F.WARN))]
     verdict = "normal study" if result.normal else "abnormal study"
     who = patient_title(getattr(result, "patient", None))
-    layout = F._layout(
+    layout = F.base_layout(
         options, f"Sensory conduction study ({result.nerve}), {who}: {verdict}",
-        xaxis=F._axis(options, title="time after the stimulus [ms]",
+        xaxis=F.axis_style(options, title="time after the stimulus [ms]",
                       range=[0, float(t[-1])]),
-        yaxis=F._axis(options, title="potential [µV] (negative up)", autorange="reversed",
+        yaxis=F.axis_style(options, title="potential [µV] (negative up)", autorange="reversed",
                       range=[y_top, -y_top]),
         shapes=shapes, annotations=anns, hovermode="x")
     layout["yaxis"].pop("range", None)
     layout["yaxis"]["range"] = [y_top, -y_top]
     layout["yaxis"]["autorange"] = False
-    return F._figure(data, layout)
+    return F.make_figure(data, layout)
 
 
 def ncs_table(result: Any) -> str:
@@ -132,12 +132,12 @@ def exam_figure(finding: Any, healthy: Any = None, *,
     anns = [dict(text=f"{finding.stimulus} ({finding.fibres})", xref="x", yref="paper",
                  x=REST_S + STIMULUS_S / 2, y=1.0, yanchor="top", showarrow=False,
                  font=dict(size=options.font_size - 1))]
-    layout = F._layout(
+    layout = F.base_layout(
         options, f"Bedside test: {finding.stimulus} → {finding.finding}",
-        xaxis=F._axis(options, title="time [s]", range=[0, float(finding.t_s[-1])]),
-        yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]),
+        xaxis=F.axis_style(options, title="time [s]", range=[0, float(finding.t_s[-1])]),
+        yaxis=F.axis_style(options, title="pain [NRS 0-10]", range=[0, 10.5]),
         shapes=shapes, annotations=anns)
-    return F._figure(data, layout)
+    return F.make_figure(data, layout)
 
 
 def exam_text(finding: Any) -> str:
@@ -210,24 +210,24 @@ def course_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) 
                 "(teaching model)"
     panel: dict = {}
     if care:  # a lower panel for the body: muscle, movement, nerve
-        panel = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])],
+        panel = dict(xaxis=F.axis_style(options, title="day", range=[0, float(day[-1])],
                                    anchor="y3"),
-                     yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5],
+                     yaxis=F.axis_style(options, title="pain [NRS 0-10]", range=[0, 10.5],
                                    domain=[CARE_PANEL_TOP + 0.08, 1.0]),
-                     yaxis3=F._axis(options, title="% of normal", range=[_care_floor(data),
+                     yaxis3=F.axis_style(options, title="% of normal", range=[_care_floor(data),
                                                                           103],
                                     domain=[0.0, CARE_PANEL_TOP]))
-    axes = dict(xaxis=F._axis(options, title="day", range=[0, float(day[-1])]),
-                yaxis=F._axis(options, title="pain [NRS 0-10]", range=[0, 10.5]))
+    axes = dict(xaxis=F.axis_style(options, title="day", range=[0, float(day[-1])]),
+                yaxis=F.axis_style(options, title="pain [NRS 0-10]", range=[0, 10.5]))
     axes.update(panel)
-    layout = F._layout(
+    layout = F.base_layout(
         options, title,
-        yaxis2=dict(F._axis(options, title="mood and movement limitation [0-10]",
+        yaxis2=dict(F.axis_style(options, title="mood and movement limitation [0-10]",
                             range=[0, 10.5]), overlaying="y", side="right", showgrid=False),
         **axes,
         shapes=shapes, annotations=anns, hovermode="x",
-        margin=F._margin(options, r=90 if options.lecture else 64))
-    return F._figure(data, layout)
+        margin=F.margins(options, r=90 if options.lecture else 64))
+    return F.make_figure(data, layout)
 
 
 #: Top of the lower panel of the course figure (body: muscle, movement, nerve) [paper].
@@ -338,7 +338,7 @@ def motor_figure(result: Any, healthy: Any = None, *,
                          hovertemplate="%{x:.2f} ms<br>%{y:.2f} mV<extra></extra>"))
     limit = next(m.limit for m in result.measures if m.name == "distal_latency_ms")
     peak = max([float(abs(s.potential_mV).max()) for s in result.sites] + [1.0])
-    y_top = F._nice_ceil(1.15 * peak)
+    y_top = F.nice_ceil(1.15 * peak)
     shapes = [dict(type="rect", xref="x", yref="paper", x0=0.0, x1=limit, y0=0, y1=1,
                    fillcolor=NORMAL_FILL, line=dict(width=0), layer="below")]
     anns = [dict(text=f"normal distal latency ≤ {limit:g} ms", xref="x", yref="paper",
@@ -346,14 +346,14 @@ def motor_figure(result: Any, healthy: Any = None, *,
                  font=dict(size=options.font_size - 1))]
     verdict = "normal study" if result.normal else "abnormal study"
     who = patient_title(getattr(result, "patient", None))
-    layout = F._layout(
+    layout = F.base_layout(
         options, f"Motor conduction study ({result.nerve}, {result.muscle}), {who}: {verdict}",
-        xaxis=F._axis(options, title="time after the stimulus [ms]", range=[0, t[-1]]),
-        yaxis=F._axis(options, title="CMAP [mV] (negative up)"),
+        xaxis=F.axis_style(options, title="time after the stimulus [ms]", range=[0, t[-1]]),
+        yaxis=F.axis_style(options, title="CMAP [mV] (negative up)"),
         shapes=shapes, annotations=anns, hovermode="x")
     layout["yaxis"]["range"] = [y_top, -y_top]
     layout["yaxis"]["autorange"] = False
-    return F._figure(data, layout)
+    return F.make_figure(data, layout)
 
 
 def motor_table(result: Any) -> str:
@@ -393,16 +393,16 @@ def emg_figure(result: Any, *, options: F.FigureOptions = F.FigureOptions()) -> 
     what = "at rest" if result.recruitment.effort == 0 or not result.trace_uV.any() \
         else "slight effort"
     peak = max(float(abs(result.trace_uV).max()) / 1000.0, 0.2)
-    y_top = F._nice_ceil(1.1 * peak)
+    y_top = F.nice_ceil(1.1 * peak)
     verdict = "normal" if result.normal else ("myopathic" if result.myopathic else
                                              "neurogenic" if result.neurogenic else "abnormal")
-    layout = F._layout(
+    layout = F.base_layout(
         options, f"Needle EMG, {result.muscle_label} ({what}): {verdict}",
-        xaxis=F._axis(options, title="time [ms]", range=[0, t[-1] if t else 1.0]),
-        yaxis=F._axis(options, title="potential [mV] (negative up)"), hovermode="x")
+        xaxis=F.axis_style(options, title="time [ms]", range=[0, t[-1] if t else 1.0]),
+        yaxis=F.axis_style(options, title="potential [mV] (negative up)"), hovermode="x")
     layout["yaxis"]["range"] = [y_top, -y_top]
     layout["yaxis"]["autorange"] = False
-    return F._figure(data, layout)
+    return F.make_figure(data, layout)
 
 
 def emg_text(result: Any) -> str:

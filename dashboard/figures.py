@@ -101,7 +101,7 @@ class FigureOptions:
         return 3.5 if self.lecture else 1.8
 
 
-def _axis(options: FigureOptions, **kw: Any) -> dict:
+def axis_style(options: FigureOptions, **kw: Any) -> dict:
     ink = "#000000" if options.lecture else "#222222"
     grid = "#BBBBBB" if options.lecture else "#E5E5E5"
     # Fixed margins, no automargin: automargin makes plotly lay a figure out twice.
@@ -116,7 +116,7 @@ def _axis(options: FigureOptions, **kw: Any) -> dict:
     return ax
 
 
-def _margin(options: FigureOptions, **overrides: float) -> dict:
+def margins(options: FigureOptions, **overrides: float) -> dict:
     """Fixed plot margins [px], wider in lecture mode (large tick labels and titles)."""
     m: dict[str, float] = dict(l=100 if options.lecture else 64, r=20,
                                t=64 if options.lecture else 48, b=90 if options.lecture else 52)
@@ -124,7 +124,7 @@ def _margin(options: FigureOptions, **overrides: float) -> dict:
     return m
 
 
-def _layout(options: FigureOptions, title: str, **kw: Any) -> dict:
+def base_layout(options: FigureOptions, title: str, **kw: Any) -> dict:
     """A small self-contained layout (no template: keeps every payload a few KB smaller)."""
     layout = dict(
         template={},
@@ -132,7 +132,7 @@ def _layout(options: FigureOptions, title: str, **kw: Any) -> dict:
         font=dict(size=options.font_size, family="Helvetica, Arial, sans-serif",
                   color="#000000" if options.lecture else "#222222"),
         paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
-        margin=_margin(options),
+        margin=margins(options),
         legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"),
         hovermode="closest", annotations=[], shapes=[],
     )
@@ -158,7 +158,7 @@ def plain_figures() -> Iterator[None]:
         _PLAIN.reset(token)
 
 
-def _figure(data: list, layout: dict) -> go.Figure:
+def make_figure(data: list, layout: dict) -> go.Figure:
     """Wrap a plain figure spec without plotly's per-property validation (~50x faster: the
     builders' specs are checked against the schema by the test suite instead); inside
     :func:`plain_figures`, return the spec itself (what ``go.Figure.to_plotly_json`` gives)."""
@@ -206,7 +206,7 @@ def _typed_array(v: np.ndarray) -> Any:
     return {"dtype": code, "bdata": base64.b64encode(raw).decode("ascii")}
 
 
-def _nice_ceil(x: float) -> float:
+def nice_ceil(x: float) -> float:
     """Smallest of 1, 2, 2.5, 5 x 10^n at or above ``x``: axis ranges that do not move with
     every small change (plotly then restyles the traces instead of redrawing the axes)."""
     if not (x > 0 and math.isfinite(x)):
@@ -314,17 +314,17 @@ def waveform_figure(program: Program, *, duration_s: float,
                                                  if compare is not None else ())] + [0.1])
     title = (f"{'Waveform' if options.lecture else 'Stimulation waveform'}: {n:,} "
              f"pulse{'s' * (n != 1)} in view")
-    layout = _layout(
+    layout = base_layout(
         options, title,
-        xaxis=_axis(options, title="time [ms]", range=[t0 * 1e3, t1 * 1e3]),
-        yaxis=_axis(options, title="current at cathode [mA]", fixedrange=True,
-                    range=[-_nice_ceil(1.1 * peak), _nice_ceil(1.1 * peak)]),
+        xaxis=axis_style(options, title="time [ms]", range=[t0 * 1e3, t1 * 1e3]),
+        yaxis=axis_style(options, title="current at cathode [mA]", fixedrange=True,
+                    range=[-nice_ceil(1.1 * peak), nice_ceil(1.1 * peak)]),
         showlegend=compare is not None, uirevision="waveform", annotations=annotations,
         shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=0, y1=0,
                      line=dict(color="#888888", width=1))],
         meta=dict(charge_per_phase_uC=q, mode=verts.mode, window_s=[t0, t1],
                   pulses_in_window=n),
-        margin=_margin(options, t=92 if options.lecture else 70),
+        margin=margins(options, t=92 if options.lecture else 70),
     )
     layout["title"].update(y=1.0, yref="container", yanchor="top", pad=dict(t=8))
     # The charge per phase just above the plot area, under the title: never on the trace.
@@ -333,7 +333,7 @@ def waveform_figure(program: Program, *, duration_s: float,
         y=1.0, xanchor="left", yanchor="bottom", yshift=6, showarrow=False,
         xshift=8 - layout["margin"]["l"],  # from the panel's left edge, under the title
         font=dict(size=options.font_size - (2 if options.lecture else 0), color=COLOR_B)))
-    return _figure(data, layout)
+    return make_figure(data, layout)
 
 
 def _wave_traces(v: WaveVertices, name: str, color: str, width: float,
@@ -456,21 +456,21 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
     if report.charge_per_phase_uC <= 0:
         energy = "no stimulation"
     elif battery:
-        energy = f"battery {_days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
+        energy = f"battery {days_text(report.battery_life_days)}, {report.power_mW:.3g} mW"
     else:
         energy = f"{report.power_mW:.3g} mW delivered"
-    layout = _layout(
+    layout = base_layout(
         options, f"Safety and energy: {energy}",
-        xaxis=_axis(options, type="log", range=[-3, 2], domain=[0, 0.5],
+        xaxis=axis_style(options, type="log", range=[-3, 2], domain=[0, 0.5],
                     title="charge per phase Q [µC]"),
-        yaxis=_axis(options, type="log", range=[-3, 3], title="charge density D [µC/cm²]"),
-        xaxis2=_axis(options, range=[0, max(160.0, min(400.0, max(pct)) * 1.45)],
+        yaxis=axis_style(options, type="log", range=[-3, 3], title="charge density D [µC/cm²]"),
+        xaxis2=axis_style(options, range=[0, max(160.0, min(400.0, max(pct)) * 1.45)],
                      domain=[0.7, 1.0], anchor="y2", title="% of limit"),
-        yaxis2=_axis(options, anchor="x2", showgrid=False, autorange="reversed",
+        yaxis2=axis_style(options, anchor="x2", showgrid=False, autorange="reversed",
                      domain=[0.0, 1.0]),
         legend=dict(orientation="h", x=0.0, y=-0.2, yanchor="top",
                     font=dict(size=options.font_size - 1)),
-        margin=_margin(options, b=150 if options.lecture else 110),
+        margin=margins(options, b=150 if options.lecture else 110),
         bargap=0.3,
         shapes=[dict(type="line", xref="x2", yref="y2 domain", x0=100, x1=100, y0=0, y1=1,
                      line=dict(color=WARN, width=lw))],
@@ -480,7 +480,7 @@ def safety_figure(report: SafetyReport, *, contact_area_mm2: float,
                   battery_life_days=report.battery_life_days
                   if math.isfinite(report.battery_life_days) else None),
     )
-    return _figure(data, layout)
+    return make_figure(data, layout)
 
 
 def _accumulates(rep: SafetyReport) -> bool:
@@ -488,7 +488,7 @@ def _accumulates(rep: SafetyReport) -> bool:
     return rep.charge_per_burst_uC > rep.charge_per_phase_uC * (1 + 1e-9)
 
 
-def _days_text(days: float) -> str:
+def days_text(days: float) -> str:
     if not math.isfinite(days):
         return "no drain"
     if days >= 365:
@@ -586,19 +586,19 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
                                  "(sim.session.run_session) is installed.<br>The shaded bands "
                                  "are this session's events.", options))
     tops = [float(np.nanmax(t["y"])) for t in data if t["yaxis"] == "y2" and len(t["y"])]
-    para_top = _nice_ceil(1.05 * max([*tops, 1.0]))
+    para_top = nice_ceil(1.05 * max([*tops, 1.0]))
     units = getattr(result, "units", None) or {}
     unit = units.get("paresthesia", "")
-    layout = _layout(
+    layout = base_layout(
         options, "Pain and paresthesia over the session",
-        xaxis=_axis(options, range=[0, duration_s], title="time in session [s]", anchor="y2"),
-        yaxis=_axis(options, range=[0, 10.3], domain=[0.52, 1.0], title=SESSION_ROWS[0][1]),
-        yaxis2=_axis(options, range=[0, para_top], domain=[0.0, 0.44],
+        xaxis=axis_style(options, range=[0, duration_s], title="time in session [s]", anchor="y2"),
+        yaxis=axis_style(options, range=[0, 10.3], domain=[0.52, 1.0], title=SESSION_ROWS[0][1]),
+        yaxis2=axis_style(options, range=[0, para_top], domain=[0.0, 0.44],
                      title=SESSION_ROWS[1][1] + (f" [{unit}]" if unit else "")),
         shapes=shapes, annotations=annotations, uirevision="session",
-        margin=_margin(options, t=80 if options.lecture else 72),
+        margin=margins(options, t=80 if options.lecture else 72),
     )
-    return _figure(data, layout)
+    return make_figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------------
@@ -684,19 +684,19 @@ def fibre_figure(view: Any, *, compare: Any = None,
             ranges["x2"] = [math.log10(pws.min()), math.log10(pws.max())]
         if ths.size:
             ranges["y2"] = [math.log10(ths.min()) - 0.1, math.log10(ths.max()) + 0.1]
-    layout = _layout(
+    layout = base_layout(
         options, "Fibres: who fires at this program",
-        xaxis=_axis(options, type="log", title="amplitude [mA]", domain=[0, 0.42],
+        xaxis=axis_style(options, type="log", title="amplitude [mA]", domain=[0, 0.42],
                     **({"range": ranges["x"]} if "x" in ranges else {})),
-        yaxis=_axis(options, range=[0, 105], title="recruited [%]"),
-        xaxis2=_axis(options, type="log", title="pulse width [µs]", domain=[0.58, 1.0],
+        yaxis=axis_style(options, range=[0, 105], title="recruited [%]"),
+        xaxis2=axis_style(options, type="log", title="pulse width [µs]", domain=[0.58, 1.0],
                      anchor="y2", **({"range": ranges["x2"]} if "x2" in ranges else {})),
-        yaxis2=_axis(options, type="log", title="threshold [mA]", anchor="x2",
+        yaxis2=axis_style(options, type="log", title="threshold [mA]", anchor="x2",
                      **({"range": ranges["y2"]} if "y2" in ranges else {})),
         shapes=shapes, annotations=annotations,
-        margin=_margin(options, t=80 if options.lecture else 72),
+        margin=margins(options, t=80 if options.lecture else 72),
     )
-    return _figure(data, layout)
+    return make_figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------------
@@ -815,11 +815,11 @@ def gate_figure(activity: Mapping[str, float] | None, *,
     if activity is None:
         annotations.append(dict(_note("Activity appears here once the gate model (sim.gate) "
                                       "is installed.", options), y=0.0, yanchor="bottom"))
-    layout = _layout(options, title, annotations=annotations,
+    layout = base_layout(options, title, annotations=annotations,
                      xaxis=dict(visible=False, range=[-0.6, 6.6], fixedrange=True),
                      yaxis=dict(visible=False, range=[-1.3, 4.9], fixedrange=True),
                      margin=dict(l=10, r=10, t=64 if options.lecture else 48, b=10))
-    return _figure(data, layout)
+    return make_figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------------
@@ -880,16 +880,16 @@ def rate_response_figure(published: Any, *, reduced: Any = None, patient: Any = 
                                       "has no pain at rest.", options), x=0.79))
     top = 100.0
     if patient is not None and len(patient.rates_hz):
-        top = max(10.0, _nice_ceil(float(np.nanmax(np.nan_to_num(
+        top = max(10.0, nice_ceil(float(np.nanmax(np.nan_to_num(
             patient.pain_reduction_pct))) * 1.1))
-    layout = _layout(
+    layout = base_layout(
         options, "Rate response of the dorsal horn",
-        xaxis=_axis(options, type="log", title="pulse rate [Hz]", domain=[0, 0.42]),
-        yaxis=_axis(options, title="WDR output [% of baseline]", rangemode="tozero"),
-        xaxis2=_axis(options, type="log", title="pulse rate [Hz]", domain=[0.58, 1.0],
+        xaxis=axis_style(options, type="log", title="pulse rate [Hz]", domain=[0, 0.42]),
+        yaxis=axis_style(options, title="WDR output [% of baseline]", rangemode="tozero"),
+        xaxis2=axis_style(options, type="log", title="pulse rate [Hz]", domain=[0.58, 1.0],
                      anchor="y2"),
-        yaxis2=_axis(options, title="pain reduction [%]", anchor="x2", range=[0, top]),
+        yaxis2=axis_style(options, title="pain reduction [%]", anchor="x2", range=[0, top]),
         shapes=shapes, annotations=annotations,
-        margin=_margin(options, t=80 if options.lecture else 72),
+        margin=margins(options, t=80 if options.lecture else 72),
     )
-    return _figure(data, layout)
+    return make_figure(data, layout)

@@ -31,7 +31,7 @@ def _graph(graph_id: str, filename: str) -> dcc.Graph:
     config: Any = {**F.GRAPH_CONFIG, "toImageButtonOptions": {
         **F.GRAPH_CONFIG["toImageButtonOptions"], "filename": filename}}
     return dcc.Graph(id=graph_id, config=config, className="graph dx-graph",
-                     figure=F._figure([], F._layout(F.FigureOptions(), "")))
+                     figure=F.make_figure([], F.base_layout(F.FigureOptions(), "")))
 
 
 def panel() -> html.Div:

@@ -62,21 +62,21 @@ def body_map_figure(coverage: Any, lateral_offset_mm: float = 0.0, *,
     cov = coverage.coverage_pct
     title = ("Where the lead sits" + (f": {cov:.0f} % of the painful area covered"
                                       if np.isfinite(cov) else ""))
-    layout = F._layout(options, title)
+    layout = F.base_layout(options, title)
     layout.update(
-        xaxis=F._axis(options, domain=[0.0, 0.3], range=[-5.5, 5.5],
+        xaxis=F.axis_style(options, domain=[0.0, 0.3], range=[-5.5, 5.5],
                       title="lateral [mm] (+ left)", showgrid=False),
-        yaxis=F._axis(options, autorange="reversed", type="category", title="vertebra",
+        yaxis=F.axis_style(options, autorange="reversed", type="category", title="vertebra",
                       categoryorder="array", categoryarray=levels),
-        xaxis2=F._axis(options, domain=[0.45, 1.0], anchor="y2", type="category",
+        xaxis2=F.axis_style(options, domain=[0.45, 1.0], anchor="y2", type="category",
                        showgrid=False, title="side"),
-        yaxis2=F._axis(options, anchor="x2", autorange="reversed", type="category",
+        yaxis2=F.axis_style(options, anchor="x2", autorange="reversed", type="category",
                        title="dermatome", categoryorder="array",
                        categoryarray=list(SEGMENTS), showgrid=False),
-        margin=F._margin(options, r=20),
+        margin=F.margins(options, r=20),
         height=640 if options.lecture else 560,
     )
-    return F._figure(data, layout)
+    return F.make_figure(data, layout)
 
 
 def ecap_figure(trace: Any, open_loop: Any = None, closed_loop: Any = None, *,
@@ -120,17 +120,17 @@ def ecap_figure(trace: Any, open_loop: Any = None, closed_loop: Any = None, *,
         f"ECAP {trace.amplitude_uV:.0f} µV, N1 at {trace.n1_latency_ms:.2f} ms")
     if trace is None:
         title = "ECAP: recorded from an SCS lead only"
-    layout = F._layout(options, title)
+    layout = F.base_layout(options, title)
     layout.update(
-        xaxis=F._axis(options, domain=[0.0, 0.4], title="time after the pulse [ms]"),
-        yaxis=F._axis(options, title="µV"),
-        xaxis2=F._axis(options, domain=[0.55, 1.0], anchor="y2", title="session time [s]"),
-        yaxis2=F._axis(options, anchor="x2", title="ECAP [µV]", rangemode="tozero"),
-        shapes=shapes, margin=F._margin(options),
+        xaxis=F.axis_style(options, domain=[0.0, 0.4], title="time after the pulse [ms]"),
+        yaxis=F.axis_style(options, title="µV"),
+        xaxis2=F.axis_style(options, domain=[0.55, 1.0], anchor="y2", title="session time [s]"),
+        yaxis2=F.axis_style(options, anchor="x2", title="ECAP [µV]", rangemode="tozero"),
+        shapes=shapes, margin=F.margins(options),
         legend=dict(x=0.56, y=1.0, bgcolor="rgba(255,255,255,0.7)"),
         height=420 if options.lecture else 340,
     )
-    return F._figure(data, layout)
+    return F.make_figure(data, layout)
 
 
 def coverage_text(coverage: Any, open_loop: Any = None, closed_loop: Any = None, *,

@@ -66,7 +66,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError, _fmt
+from sim.params import PARAMETERS, ParameterError
+from sim.params import format_number as _fmt
 from sim.patients import patient as patient_preset
 from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 from sim.tables import register_units
@@ -300,8 +301,8 @@ class TitratedRunner:
             session = usual_care(session)
         factor = TITRATIONS[self.mode]
         if factor is not None and prog.is_active:
-            from sim.drive import _recruitment
-            pt = _recruitment(prog, pat.csf_thickness_mm,
+            from sim.drive import program_recruitment
+            pt = program_recruitment(prog, pat.csf_thickness_mm,
                               pat.nerve_depth_mm).perception_threshold_mA
             amp = min(factor * pt, DEVICE_MAX_MA[prog.therapy])
             session = session.replace(program=prog.replace(amplitude_mA=round(amp, 3)))

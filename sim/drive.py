@@ -188,7 +188,7 @@ def mechanisms(options: ModelOptions) -> frozenset:
 
 
 @functools.lru_cache(maxsize=256)
-def _recruitment(program: Program, csf_thickness_mm: float, nerve_depth_mm: float):
+def program_recruitment(program: Program, csf_thickness_mm: float, nerve_depth_mm: float):
     from sim.recruitment import recruit
     return recruit(program, csf_thickness_mm=csf_thickness_mm, nerve_depth_mm=nerve_depth_mm)
 
@@ -294,7 +294,7 @@ def _stim_level(program: Program, patient: Patient, fraction: float,
     prog = program if fraction >= 1 else program.replace(
         amplitude_mA=program.amplitude_mA * fraction)
     csf = stimulation_csf_mm(program, patient, posture)
-    rec = _recruitment(prog, csf, patient.nerve_depth_mm)
+    rec = program_recruitment(prog, csf, patient.nerve_depth_mm)
     gp = gate_params(patient)
     ab, ad, c = rec[FiberClass.ABETA], rec[FiberClass.ADELTA], rec[FiberClass.C]
     share = {k: float(dermatome_share(r.active_fraction)) for k, r in
@@ -535,7 +535,7 @@ def gate_drive(session: Session, t: np.ndarray) -> GateDrive:
     # the comfort limit of each posture (thinner CSF supine: a lower discomfort threshold)
     discomfort = np.array([float(discomfort_intensity(
         levels[int(k)].amplitude_mA,
-        _recruitment(prog, stimulation_csf_mm(prog, pat, POSTURE_ORDER[
+        program_recruitment(prog, stimulation_csf_mm(prog, pat, POSTURE_ORDER[
             int(k) // (_RAMP_LEVELS + 1)]), pat.nerve_depth_mm).discomfort_threshold_mA))
         for k in keys])[idx]
     return GateDrive(inputs, gp, initial, fx, level, paresthesia, discomfort, burst,

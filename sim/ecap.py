@@ -105,7 +105,7 @@ _CSF_STEP_MM = 0.05
 
 
 def _check_scs(program: Any) -> dict[str, Any]:
-    p = R._program_values(program)
+    p = R.program_values(program)
     if p["therapy"] != "scs":
         raise ParameterError(f"therapy={p['therapy']!r}: the ECAP is recorded from an SCS "
                              "lead; expected 'scs'", name="therapy", value=p["therapy"])

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.fibers import _polarization
+from sim.fibers import polarization_unchecked
 from sim.params import PARAMETERS, ParameterError, check_array
 
 __all__ = [
@@ -385,10 +385,10 @@ def multipolar_polarization_per_mm(transverse_distance_mm: Any, contact_z_mm: An
         node_z = cz[w < 0]
     else:
         node_z = check_array("node_z_mm", node_z_mm, "mm", -1e5, 1e5).ravel()
-    return _multipolar_polarization(r, cz, w, lam, node_z)
+    return multipolar_polarization_unchecked(r, cz, w, lam, node_z)
 
 
-def _multipolar_polarization(r: np.ndarray, cz: np.ndarray, w: np.ndarray, lam: np.ndarray,
+def multipolar_polarization_unchecked(r: np.ndarray, cz: np.ndarray, w: np.ndarray, lam: np.ndarray,
                              node_z: np.ndarray) -> np.ndarray:
     """Unchecked :func:`multipolar_polarization_per_mm`."""
     active = w != 0
@@ -398,7 +398,7 @@ def _multipolar_polarization(r: np.ndarray, cz: np.ndarray, w: np.ndarray, lam: 
     for zn in node_z:
         p = np.zeros(r.shape)
         for zk, wk in zip(cz, w, strict=True):
-            p = p - wk * _polarization(r, lam, zn - zk)
+            p = p - wk * polarization_unchecked(r, lam, zn - zk)
         best = np.maximum(best, p)
     return best
 

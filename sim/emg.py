@@ -254,8 +254,8 @@ def _muscle(name: Any) -> Muscle:
     return MUSCLES[PARAMETERS["emg_muscle"].validate(name)]
 
 
-def _patient(p: Any) -> Patient:
-    from sim.ncs import _patient as ncs_patient
+def as_patient(p: Any) -> Patient:
+    from sim.ncs import as_patient as ncs_patient
     return ncs_patient(p)
 
 
@@ -342,7 +342,7 @@ def muscle_condition(patient: Patient | str, muscle: str) -> MuscleCondition:
     fibrillating). ``myopathy`` removes that fraction of every unit's fibres (proximal
     muscles fully, distal ones by :data:`DISTAL_MYOPATHY_INVOLVEMENT`).
     """
-    pat = _patient(patient)
+    pat = as_patient(patient)
     m = _muscle(muscle)
     return _condition(m.name, pat.axonal_loss, pat.lesion_site, pat.lesion_axonal_loss,
                       pat.lesion_age_days, pat.myopathy, pat.lesion_block)
@@ -774,7 +774,7 @@ def _mup_summary(name: str, cond: MuscleCondition) -> MotorUnitPotentials:
     return MotorUnitPotentials(d, a, poly, ref_d, ref_a, change, verdict, t, waves)
 
 
-def _recruitment(name: str, cond: MuscleCondition, effort: float) -> Recruitment:
+def program_recruitment(name: str, cond: MuscleCondition, effort: float) -> Recruitment:
     eff = effort if effort > 0 else float(PARAMETERS["emg_effort"].default)
     force, n, fastest, _, _ = _recruit(name, cond.silent_fraction, cond.enlargement,
                                        cond.myopathy, eff)
@@ -894,20 +894,20 @@ def needle_emg(patient: Patient | str, muscle: str = "tibialis-anterior", *,
     >>> r.normal, r.fibrillations
     (True, False)
     """
-    from sim.ncs import _patient_label
-    pat = _patient(patient)
+    from sim.ncs import patient_label
+    pat = as_patient(patient)
     m = _muscle(muscle)
     eff = float(PARAMETERS["emg_effort"].validate(
         PARAMETERS["emg_effort"].default if effort is None else effort))
     cond = muscle_condition(pat, m.name)
     fibs = cond.fibrillation_grade > 0
     mups = _mup_summary(m.name, cond)
-    rec = _recruitment(m.name, cond, eff)
+    rec = program_recruitment(m.name, cond, eff)
     t, y = _trace(m.name, cond, eff, pat.lesion_age_days) if trace else \
         (np.zeros(0), np.zeros(0))
     findings = _findings(m, cond, mups, rec)
     normal = not fibs and mups.verdict == "normal" and rec.pattern == "normal"
-    return EMGResult(m.name, m.label, m.nerve, m.roots, _patient_label(pat),
+    return EMGResult(m.name, m.label, m.nerve, m.roots, patient_label(pat),
                      float(pat.lesion_age_days), cond, fibs, fibs, cond.fibrillation_grade,
                      mups, rec, normal, findings, t, y)
 

@@ -463,10 +463,10 @@ def polarization_per_mm(distance_mm: Any, length_constant_mm: Any,
     lam = check_array("length_constant_mm", length_constant_mm, "mm", 0.0, 1e4,
                       include_minimum=False)
     s = check_array("offset_mm", offset_mm, "mm", -1e5, 1e5)
-    return _polarization(r, lam, s)
+    return polarization_unchecked(r, lam, s)
 
 
-def _polarization(r: np.ndarray, lam: np.ndarray, s: Any = 0.0) -> np.ndarray:
+def polarization_unchecked(r: np.ndarray, lam: np.ndarray, s: Any = 0.0) -> np.ndarray:
     """Unchecked :func:`polarization_per_mm`."""
     if np.ndim(s) == 0:
         if float(s) == 0.0:
@@ -557,11 +557,14 @@ UNMYELINATED_MODEL = ThresholdModel(
     spread_time_constant_ms=10.0, myelinated=False)
 
 
-def _model(myelinated: bool) -> ThresholdModel:
+def threshold_model(myelinated: bool) -> ThresholdModel:
+    """The fitted threshold model of myelinated (Aβ, Aδ) or unmyelinated (C) fibres."""
     return MYELINATED_MODEL if myelinated else UNMYELINATED_MODEL
 
 
-def _lambda(m: ThresholdModel, d: np.ndarray, pw_us: np.ndarray | float) -> np.ndarray:
+def lambda_mm(m: ThresholdModel, d: np.ndarray, pw_us: np.ndarray | float) -> np.ndarray:
+    """Unchecked :func:`length_constant_mm` for a model ``m`` (the threshold solvers' fast
+    path: arrays already validated) [mm]."""
     grow = -np.expm1(-pw_us / (1000.0 * m.spread_time_constant_ms))
     return m.length_scale(d) * np.sqrt(m.lambda0_mm ** 2 + m.lambda_inf_mm ** 2 * grow)
 
@@ -609,7 +612,7 @@ def length_constant_mm(diameter_um: Any, pulse_width_us: Any, *,
     internode-length ratio ``L(d) / L(10 um)`` (myelinated) or ``sqrt(d / 1 um)`` (C).
     """
     d, pw = _check_fiber_args(diameter_um, pulse_width_us)
-    return _lambda(_model(_check_bool("myelinated", myelinated)), d, pw)
+    return lambda_mm(threshold_model(_check_bool("myelinated", myelinated)), d, pw)
 
 
 def threshold_mA(diameter_um: Any, distance_mm: Any, pulse_width_us: Any, *,
@@ -658,8 +661,8 @@ def threshold_mA(diameter_um: Any, distance_mm: Any, pulse_width_us: Any, *,
     d, pw = _check_fiber_args(diameter_um, pulse_width_us)
     r = check_array("distance_mm", distance_mm, "mm", 0.0, 1e4, include_minimum=False)
     sigma = _check_sigma(sigma_S_per_m)
-    m = _model(_check_bool("myelinated", myelinated))
-    lam = _lambda(m, d, pw)
+    m = threshold_model(_check_bool("myelinated", myelinated))
+    lam = lambda_mm(m, d, pw)
     return (4e-3 * math.pi) * sigma * _v_needed_mV(m, d, pw) * r / _g(r / lam)
 
 
@@ -693,7 +696,7 @@ def threshold_from_polarization_mA(diameter_um: Any, pulse_width_us: Any,
     if np.isnan(p).any():
         raise ParameterError("polarization_per_mm contains NaN", name="polarization_per_mm")
     sigma = _check_sigma(sigma_S_per_m)
-    m = _model(_check_bool("myelinated", myelinated))
+    m = threshold_model(_check_bool("myelinated", myelinated))
     with np.errstate(divide="ignore"):
         return np.where(p > 0, (4e-3 * math.pi) * sigma * _v_needed_mV(m, d, pw)
                         / np.where(p > 0, p, 1.0), np.inf)
@@ -819,7 +822,7 @@ def fiber_rheobase_mA(diameter_um: Any, distance_mm: Any, *, myelinated: bool = 
     d = check_array("diameter_um", diameter_um, "µm", 0.0, 100.0, include_minimum=False)
     r = check_array("distance_mm", distance_mm, "mm", 0.0, 1e4, include_minimum=False)
     sigma = _check_sigma(sigma_S_per_m)
-    m = _model(_check_bool("myelinated", myelinated))
+    m = threshold_model(_check_bool("myelinated", myelinated))
     lam = m.length_scale(d) * math.hypot(m.lambda0_mm, m.lambda_inf_mm)
     v = m.v_threshold_mV * ((d / m.reference_diameter_um) ** (-m.diameter_exponent))
     return (4e-3 * math.pi) * sigma * v * r / _g(r / lam)
@@ -1224,7 +1227,7 @@ def fit_threshold_model(myelinated: bool = True,
 
     def resid(p: np.ndarray) -> np.ndarray:
         m = build(p)
-        pred = (4e-3 * math.pi) * sig * _v_needed_mV(m, d, pw) * r / _g(r / _lambda(m, d, pw))
+        pred = (4e-3 * math.pi) * sig * _v_needed_mV(m, d, pw) * r / _g(r / lambda_mm(m, d, pw))
         return np.log(pred / y)
 
     if myelinated:
@@ -1273,8 +1276,8 @@ def model_errors(ref: ReferenceThresholds | None = None,
     """Relative errors ``model / reference - 1`` on the monophasic rows of one fibre model."""
     ref = reference_thresholds() if ref is None else ref
     rows = _monophasic(ref, "MRG_DISCRETE" if myelinated else "SUNDT")
-    m = _model(myelinated) if model is None else model
+    m = threshold_model(myelinated) if model is None else model
     d, r, pw = rows.diameter_um, rows.distance_mm, rows.pulse_width_us
     pred = (4e-3 * math.pi) * rows.sigma_S_per_m * _v_needed_mV(m, d, pw) * r / _g(
-        r / _lambda(m, d, pw))
+        r / lambda_mm(m, d, pw))
     return pred / rows.threshold_mA - 1.0

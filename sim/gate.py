@@ -120,7 +120,8 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from sim.params import ParameterError, _fmt, check_array
+from sim.params import ParameterError, check_array
+from sim.params import format_number as _fmt
 from sim.synapses import DRIVE_RATE_SCALE_HZ, burst_drive, tonic_drive
 
 __all__ = [
@@ -487,7 +488,7 @@ _MECHANISM_INFO = {
 ALL_MECHANISMS: frozenset[Mechanism] = frozenset(Mechanism)
 
 
-def _mechanisms(mechanisms: Iterable[Any] | None) -> frozenset[Mechanism]:
+def check_mechanisms(mechanisms: Iterable[Any] | None) -> frozenset[Mechanism]:
     """Validate a collection of :class:`Mechanism` members (or their string values)."""
     if mechanisms is None:
         return ALL_MECHANISMS
@@ -943,7 +944,7 @@ def steady_state_rates(params: GateParams | None = None,
     30
     """
     p = params or GateParams()
-    mech = _mechanisms(mechanisms)
+    mech = check_mechanisms(mechanisms)
     raw = {"a_beta": a_beta, "a_beta_stim_I": a_beta_stim_I, "a_beta_stim_P": a_beta_stim_P,
            "a_delta": a_delta, "a_delta_stim": a_delta_stim, "a_C": a_C, "b_desc": b_desc}
     d = _with_totals(p, {name: check_array(name, v, *_INPUT_RANGES[name])
@@ -996,7 +997,7 @@ def steady_outputs(inputs: GateInputs, index: int, params: GateParams | None = N
         Rates [Hz] for each value of ``b_desc_extra`` (arrays of its shape).
     """
     p = params or GateParams()
-    mech = _mechanisms(mechanisms)
+    mech = check_mechanisms(mechanisms)
     d = {name: float(getattr(inputs, name)[index]) for name in _INPUT_RANGES}
     extra = np.atleast_1d(np.asarray(b_desc_extra, dtype=float))
     targets = [t for _, t in _slow_rates(p, mech, d["c_volley_rate_hz"], d["a_C"],
@@ -1125,7 +1126,7 @@ def simulate_gate(inputs: GateInputs, params: GateParams | None = None,
     True
     """
     p = params or GateParams()
-    mech = _mechanisms(mechanisms)
+    mech = check_mechanisms(mechanisms)
     init = initial or GateState()
     _check_total_C(p, inputs.a_C)
     d = _inputs_dict(p, inputs)
@@ -1205,7 +1206,7 @@ def simulate_gate_ode(inputs: GateInputs, params: GateParams | None = None,
     and non-stiff methods; integration restarts at every input change and volley.
     """
     p = params or GateParams()
-    mech = _mechanisms(mechanisms)
+    mech = check_mechanisms(mechanisms)
     init = initial or GateState()
     _check_total_C(p, inputs.a_C)
     check_array("rtol", rtol, _DIMLESS, 0.0, 0.1, include_minimum=False)

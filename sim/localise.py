@@ -113,21 +113,21 @@ def localise(patient: Patient | str) -> Localisation:
     >>> localise("carpal-tunnel-syndrome").site
     'median nerve at the wrist'
     """
-    from sim.ncs import _patient
-    return _localise(_patient(patient))
+    from sim.ncs import as_patient
+    return _localise(as_patient(patient))
 
 
 @functools.lru_cache(maxsize=64)
 def _localise(pat: Patient) -> Localisation:
     """:func:`localise` of one (frozen, hashable) patient, kept: a pure result."""
-    from sim.ncs import _patient_label
+    from sim.ncs import patient_label
     sensory = {n: nerve_conduction_study(pat, nerve=n, distance_mm=d)
                for n, d in SENSORY_STUDIES}
     motor = {n: motor_conduction_study(pat, n) for n in ("median", "ulnar", "peroneal",
                                                             "tibial")}
     emg = {m: needle_emg(pat, m, trace=False) for m in SCREEN_MUSCLES}
     site, level, conclusion, why = _reason(sensory, motor, emg)
-    return Localisation(_patient_label(pat), site, level, conclusion, tuple(why),
+    return Localisation(patient_label(pat), site, level, conclusion, tuple(why),
                         MappingProxyType(sensory), MappingProxyType(motor),
                         MappingProxyType(emg))
 

@@ -64,7 +64,8 @@ from sim.drive import (
     MOOD_DESCENDING_PER_DEPRESSION,
     mood_descending_drive,
 )
-from sim.params import PARAMETERS, ParameterError, _fmt, param_field, validate_fields
+from sim.params import PARAMETERS, ParameterError, param_field, validate_fields
+from sim.params import format_number as _fmt
 from sim.tables import register_units
 
 __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
@@ -311,7 +312,7 @@ def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool,
     the kHz effect washed in by that day (:func:`sim.drive.khz_washin`)."""
     from sim.drive import gate_drive, mechanisms
     from sim.gate import session_grid, steady_nociceptive_hz
-    from sim.percept import _nrs, burst_affective_scale
+    from sim.percept import burst_affective_scale, nrs_from_output
     from sim.session import Event, Session
 
     base = course.session
@@ -327,7 +328,7 @@ def _day_pain_table(course: Course, calm: Any, day: float, stim_on: bool,
     mech = mechanisms(base.options)
     S = steady_nociceptive_hz(d.inputs, mid, d.params, mech, b_desc_extra=_MOOD_GRID,
                               khz=float(d.inputs.khz_field[mid]) * khz_level)
-    return _nrs(S) * burst_affective_scale(float(d.burst_drive[mid]), mech)
+    return nrs_from_output(S) * burst_affective_scale(float(d.burst_drive[mid]), mech)
 
 
 def _antidepressant_factor(course: Course, day: float) -> float:

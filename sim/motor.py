@@ -57,7 +57,7 @@ from scipy.stats import truncnorm
 from sim.emg import MUSCLES, UNITS_PER_MUSCLE, motor_axonal_loss, muscle_condition
 from sim.fibers import conduction_velocity_m_per_s
 from sim.lesions import LESION_SITES, focal_effect, wallerian_fraction
-from sim.ncs import BLOCK_SLOWING, DEMYELINATION_FLOOR, Measure, _assess, _num
+from sim.ncs import BLOCK_SLOWING, DEMYELINATION_FLOOR, Measure, assess_measure, finite_or_none
 from sim.params import PARAMETERS
 from sim.patients import Patient
 
@@ -253,9 +253,9 @@ class MotorSite:
     def to_dict(self, trace: bool = False) -> dict[str, Any]:
         """Plain dict (NaN as None); the trace only if ``trace``."""
         out = {"site": self.site, "distance_mm": self.distance_mm,
-               "onset_latency_ms": _num(self.onset_latency_ms),
-               "amplitude_mV": _num(self.amplitude_mV), "segment": self.segment,
-               "segment_velocity_m_per_s": _num(self.segment_velocity_m_per_s),
+               "onset_latency_ms": finite_or_none(self.onset_latency_ms),
+               "amplitude_mV": finite_or_none(self.amplitude_mV), "segment": self.segment,
+               "segment_velocity_m_per_s": finite_or_none(self.segment_velocity_m_per_s),
                "amplitude_drop": self.amplitude_drop, "block": self.block}
         if trace:
             out["potential_mV"] = self.potential_mV.tolist()
@@ -326,10 +326,11 @@ class MotorResult:
     def to_dict(self, trace: bool = True) -> dict[str, Any]:
         """JSON-ready dict (NaN as None); the traces only if ``trace``."""
         return {"nerve": self.nerve, "label": self.label, "muscle": self.muscle,
-                "patient": self.patient, "distal_latency_ms": _num(self.distal_latency_ms),
-                "amplitude_mV": _num(self.amplitude_mV),
-                "conduction_velocity_m_per_s": _num(self.conduction_velocity_m_per_s),
-                "f_latency_ms": _num(self.f_latency_ms),
+                "patient": self.patient,
+                "distal_latency_ms": finite_or_none(self.distal_latency_ms),
+                "amplitude_mV": finite_or_none(self.amplitude_mV),
+                "conduction_velocity_m_per_s": finite_or_none(self.conduction_velocity_m_per_s),
+                "f_latency_ms": finite_or_none(self.f_latency_ms),
                 "conduction_block": list(self.conduction_block),
                 "measures": [m.to_dict() for m in self.measures], "normal": self.normal,
                 "abnormal": list(self.abnormal), "limits_source": self.limits_source,
@@ -363,8 +364,8 @@ def motor_conduction_study(patient: Patient | str, nerve: str = "median") -> Mot
     >>> r.normal
     True
     """
-    from sim.ncs import _patient, _patient_label
-    pat = _patient(patient)
+    from sim.ncs import as_patient, patient_label
+    pat = as_patient(patient)
     spec = MOTOR_NERVES[PARAMETERS["motor_nerve"].validate(nerve)]
     v, size, spread = _units(spec.name)
     n = v.size
@@ -434,20 +435,20 @@ def motor_conduction_study(patient: Patient | str, nerve: str = "median") -> Mot
     f_lat = float(f_time[f_ok].min()) if f_ok.any() else math.nan
     lim = spec.limits
     measures = (
-        _assess("distal_latency_ms", "distal motor latency", "ms", distal.onset_latency_ms,
+        assess_measure("distal_latency_ms", "distal motor latency", "ms", distal.onset_latency_ms,
                 lim.distal_latency_max_ms, "max"),
-        _assess("amplitude_mV", "CMAP amplitude (baseline to negative peak)", "mV",
+        assess_measure("amplitude_mV", "CMAP amplitude (baseline to negative peak)", "mV",
                 distal.amplitude_mV, lim.amplitude_min_mV, "min"),
-        _assess("conduction_velocity_m_per_s", "conduction velocity (slowest segment)", "m/s",
-                cv, lim.velocity_min_m_per_s, "min"),
-        _assess("f_latency_ms", "minimal F-wave latency", "ms", f_lat, lim.f_latency_max_ms,
+        assess_measure("conduction_velocity_m_per_s", "conduction velocity (slowest segment)",
+                "m/s", cv, lim.velocity_min_m_per_s, "min"),
+        assess_measure("f_latency_ms", "minimal F-wave latency", "ms", f_lat, lim.f_latency_max_ms,
                 "max"),
     )
     blocks = tuple(s.segment for s in sites[1:] if s.block)
     abnormal = _findings(spec, measures, blocks)
     normal = not blocks and all(m.normal is not False for m in measures)
     t.flags.writeable = False
-    return MotorResult(spec.name, spec.label, spec.muscle, _patient_label(pat),
+    return MotorResult(spec.name, spec.label, spec.muscle, patient_label(pat),
                        distal.onset_latency_ms, distal.amplitude_mV, cv, f_lat, blocks,
                        measures, normal, abnormal, tuple(sites), t, lim.source)
 

@@ -108,7 +108,7 @@ def _motor_population(therapy: str, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     """Diameters and transverse positions (x, y) of the motor axons [µm, mm] (read-only)."""
     rng = np.random.default_rng([seed, 7, ("pns", "tens").index(therapy)])
     lo, hi = MOTOR_DIAMETER_RANGE_UM
-    d = R._truncated_lognormal(rng, _N_MOTOR, MOTOR_DIAMETERS, lo, hi)
+    d = R.truncated_lognormal(rng, _N_MOTOR, MOTOR_DIAMETERS, lo, hi)
     m = 8 * _N_MOTOR
     rad = _BUNDLE_RADIUS_MM * np.sqrt(rng.random(m))
     ang = 2 * math.pi * rng.random(m)
@@ -128,16 +128,16 @@ def _sorted_thresholds(therapy: str, distance_mm: float, area_mm2: float,
                        pulse_width_us: float, shape: str, gap_us: float,
                        ratio: float) -> np.ndarray:
     d, x, y = _motor_population(therapy)
-    model = fb._model(True)
-    lam = fb._lambda(model, d, np.float64(pulse_width_us))
+    model = fb.threshold_model(True)
+    lam = fb.lambda_mm(model, d, np.float64(pulse_width_us))
     if therapy == "pns":
         lead = el.pns_lead(distance_mm)
-        pol = fb._polarization(lead.transverse_distance_mm(x, y), lam)
+        pol = fb.polarization_unchecked(lead.transverse_distance_mm(x, y), lam)
         sigma = lead.sigma_S_per_m
     else:
         pad = el.tens_pad(area_mm2)
-        pol = fb._polarization(pad.distance_mm(x, np.maximum(MOTOR_POINT_DEPTH_MM + y, 0.05)),
-                               lam)
+        depth = np.maximum(MOTOR_POINT_DEPTH_MM + y, 0.05)
+        pol = fb.polarization_unchecked(pad.distance_mm(x, depth), lam)
         sigma = pad.sigma_S_per_m
     th = fb.threshold_from_polarization_mA(d, pulse_width_us, pol, myelinated=True,
                                            sigma_S_per_m=sigma)
@@ -153,13 +153,13 @@ def motor_thresholds_mA(program: Any) -> np.ndarray:
 
     Raises :class:`ParameterError` for other therapies (no motor axons in reach).
     """
-    p = R._program_values(program)
+    p = R.program_values(program)
     if p["therapy"] not in ("pns", "tens"):
         raise ParameterError(f"therapy={p['therapy']!r} has no motor fibres in reach; "
                              "expected 'pns' or 'tens'", name="therapy", value=p["therapy"])
     return _sorted_thresholds(p["therapy"], float(p["lead_distance_mm"]),
                               float(p["contact_area_mm2"]), float(p["pulse_width_us"]),
-                              R._effective_shape(p), float(p["interphase_gap_us"]),
+                              R.effective_shape(p), float(p["interphase_gap_us"]),
                               float(p["recharge_ratio"]))
 
 
@@ -174,7 +174,7 @@ def motor_response(program: Any) -> MotorResponse:
     >>> motor_response(program("tens-conventional")).visible
     False
     """
-    p = R._program_values(program)
+    p = R.program_values(program)
     if p["therapy"] not in ("pns", "tens"):
         return MotorResponse(math.nan, 0.0, "none", 0.0)
     th = motor_thresholds_mA(program)

@@ -120,7 +120,8 @@ import numpy as np
 from scipy.stats import truncnorm
 
 from sim.fibers import FiberClass, conduction_velocity_m_per_s
-from sim.params import PARAMETERS, Param, ParameterError, _fmt
+from sim.params import PARAMETERS, Param, ParameterError
+from sim.params import format_number as _fmt
 from sim.patients import Patient
 
 __all__ = [
@@ -419,7 +420,7 @@ def _nerve(name: Any) -> NerveSpec:
     return NERVES[PARAMETERS["ncs_nerve"].validate(name)]
 
 
-def _patient(p: Any) -> Patient:
+def as_patient(p: Any) -> Patient:
     if isinstance(p, Patient):
         return p
     if isinstance(p, str):
@@ -648,7 +649,7 @@ def nerve_state(patient: Patient | str, nerve: str = "sural") -> NerveState:
     ``s_i = m (DEMYELINATION_FLOOR + (1 - DEMYELINATION_FLOOR) E_i)`` and blocks those with
     ``s_i >= BLOCK_SLOWING`` [A].
     """
-    pat = _patient(patient)
+    pat = as_patient(patient)
     spec = _nerve(nerve)
     return _lesioned(_state(spec.name, pat.axonal_loss, pat.demyelination,
                             pat.small_fibre_loss), pat)
@@ -1001,11 +1002,11 @@ class Measure:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (NaN as None)."""
         return {"name": self.name, "label": self.label, "unit": self.unit,
-                "value": _num(self.value), "limit": self.limit, "kind": self.kind,
+                "value": finite_or_none(self.value), "limit": self.limit, "kind": self.kind,
                 "normal": self.normal}
 
 
-def _assess(name: str, label: str, unit: str, value: float, limit: float | None,
+def assess_measure(name: str, label: str, unit: str, value: float, limit: float | None,
             kind: str) -> Measure:
     if limit is None:
         return Measure(name, label, unit, value, None, kind, None)
@@ -1046,10 +1047,10 @@ class SiteRecording:
     def to_dict(self, trace: bool = False) -> dict[str, Any]:
         """Plain dict (NaN as None); the trace only if ``trace``."""
         out = {"distance_mm": self.distance_mm,
-               "onset_latency_ms": _num(self.onset_latency_ms),
-               "peak_latency_ms": _num(self.peak_latency_ms),
-               "amplitude_uV": _num(self.amplitude_uV),
-               "peak_to_peak_uV": _num(self.peak_to_peak_uV),
+               "onset_latency_ms": finite_or_none(self.onset_latency_ms),
+               "peak_latency_ms": finite_or_none(self.peak_latency_ms),
+               "amplitude_uV": finite_or_none(self.amplitude_uV),
+               "peak_to_peak_uV": finite_or_none(self.peak_to_peak_uV),
                "response_present": self.response_present}
         if trace:
             out["potential_uV"] = self.potential_uV.tolist()
@@ -1161,12 +1162,12 @@ class NCSResult:
             "montage": NERVES[self.nerve].montage,
             "patient": self.patient,
             "distance_mm": self.distance_mm,
-            "onset_latency_ms": _num(self.onset_latency_ms),
-            "peak_latency_ms": _num(self.peak_latency_ms),
-            "amplitude_uV": _num(self.amplitude_uV),
+            "onset_latency_ms": finite_or_none(self.onset_latency_ms),
+            "peak_latency_ms": finite_or_none(self.peak_latency_ms),
+            "amplitude_uV": finite_or_none(self.amplitude_uV),
             "amplitude_measure": "baseline to negative peak",
-            "peak_to_peak_uV": _num(self.peak_to_peak_uV),
-            "conduction_velocity_m_per_s": _num(self.conduction_velocity_m_per_s),
+            "peak_to_peak_uV": finite_or_none(self.peak_to_peak_uV),
+            "conduction_velocity_m_per_s": finite_or_none(self.conduction_velocity_m_per_s),
             "velocity_method": self.velocity_method,
             "response_present": self.response_present,
             "normal": self.normal,
@@ -1187,7 +1188,7 @@ class NCSResult:
         }
 
 
-def _num(x: float) -> float | None:
+def finite_or_none(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
@@ -1206,7 +1207,7 @@ def _auto_window_ms(state: NerveState, far_mm: float) -> float:
     return float(min(MAX_AUTO_WINDOW_MS, max(10.0, 5.0 * math.ceil(need / 5.0))))
 
 
-def _patient_label(pat: Patient) -> str:
+def patient_label(pat: Patient) -> str:
     return _preset_names().get(pat, "custom")
 
 
@@ -1265,7 +1266,7 @@ def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",
     >>> round(r.amplitude_uV), r.normal
     (20, True)
     """
-    pat = _patient(patient)
+    pat = as_patient(patient)
     spec = _nerve(nerve)
     primary, sites = _sites(distance_mm, record_distances_mm)
     dt = float(_SAMPLE_INTERVAL.validate(sample_interval_ms))
@@ -1299,20 +1300,20 @@ def nerve_conduction_study(patient: Patient | str, *, nerve: str = "sural",
     onset_max = lim.onset_latency_max_ms(primary)
     peak_max = lim.peak_latency_limit_ms(primary)
     measures = (
-        _assess("onset_latency_ms", "onset latency", "ms", main.onset_latency_ms, onset_max,
+        assess_measure("onset_latency_ms", "onset latency", "ms", main.onset_latency_ms, onset_max,
                 "max"),
-        _assess("peak_latency_ms", "peak latency", "ms", main.peak_latency_ms, peak_max,
+        assess_measure("peak_latency_ms", "peak latency", "ms", main.peak_latency_ms, peak_max,
                 "max"),
-        _assess("amplitude_uV", "amplitude (baseline to negative peak)", "µV",
+        assess_measure("amplitude_uV", "amplitude (baseline to negative peak)", "µV",
                 main.amplitude_uV, lim.amplitude_min_uV, "min"),
-        _assess("conduction_velocity_m_per_s", "conduction velocity", "m/s", cv,
+        assess_measure("conduction_velocity_m_per_s", "conduction velocity", "m/s", cv,
                 lim.velocity_min_m_per_s, "min"),
     )
     abnormal = _findings(spec, main, cv, measures)
     normal = main.response_present and all(m.normal is not False for m in measures)
     notes = _notes(pat, normal)
     return NCSResult(
-        nerve=spec.name, patient=_patient_label(pat), distance_mm=primary,
+        nerve=spec.name, patient=patient_label(pat), distance_mm=primary,
         onset_latency_ms=main.onset_latency_ms, peak_latency_ms=main.peak_latency_ms,
         amplitude_uV=main.amplitude_uV, peak_to_peak_uV=main.peak_to_peak_uV,
         conduction_velocity_m_per_s=cv, velocity_method=method,

@@ -74,7 +74,7 @@ class ParameterError(ValueError):
         self.value = value
 
 
-def _fmt(x: Any) -> str:
+def format_number(x: Any) -> str:
     """Short, human formatting of a number (``5000``, ``0.03``, ``1e+04``)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return repr(x)
@@ -83,6 +83,9 @@ def _fmt(x: Any) -> str:
     except OverflowError:  # an integer beyond the float range: its order of magnitude
         return f"{'-' if x < 0 else ''}~1e{int(abs(int(x)).bit_length() * 0.30103)}"
 
+
+
+_fmt = format_number  # the short name used in this module's messages
 
 @dataclass(frozen=True)
 class Param:
@@ -238,7 +241,7 @@ class Param:
 MAX_CUSTOM_SAMPLES = 1000
 
 
-def _show(value: Any) -> str:
+def format_rejected(value: Any) -> str:
     """Format a rejected value for an error message, truncating huge inputs."""
     if isinstance(value, str):
         text = repr(value)
@@ -248,6 +251,9 @@ def _show(value: Any) -> str:
         text = _safe_repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
+
+
+_show = format_rejected  # the short name used in this module's messages
 
 def _safe_repr(value: Any) -> str:
     """``repr(value)``, or a depth-limited one for values nested too deeply to repr (a
@@ -952,11 +958,14 @@ class Declared:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
-def _key(k: Any) -> str:
+def format_key(k: Any) -> str:
     """A document key as shown in a message: itself, or its repr when it would not show
     (empty, blank or unprintable, e.g. ``''``)."""
     return k if isinstance(k, str) and k.strip() and k.isprintable() else _short(k)
 
+
+
+_key = format_key  # the short name used in this module's messages
 
 def _short(v: Any) -> str:
     text = _safe_repr(v)

@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.gate import GateParams, GateResult, Mechanism, _mechanisms, steady_state_rates
-from sim.params import ParameterError, _fmt, check_array
+from sim.gate import GateParams, GateResult, Mechanism, check_mechanisms, steady_state_rates
+from sim.params import ParameterError, check_array
+from sim.params import format_number as _fmt
 
 __all__ = ["REFERENCE_NOCICEPTIVE_HZ", "PAIN_SATURATION_HZ", "BURST_AFFECTIVE_MAX",
            "BURST_AFFECTIVE_HALF_DRIVE", "pain_nrs", "paresthesia_intensity",
@@ -91,11 +92,11 @@ def pain_nrs(nociceptive_hz: Any, s0_hz: float | None = None,
     if ssat <= s0:
         raise ParameterError(f"ssat_hz={_fmt(ssat)} must exceed s0_hz={_fmt(s0)} Hz",
                              name="ssat_hz", value=ssat)
-    out = _nrs(S, s0, ssat, g)
+    out = nrs_from_output(S, s0, ssat, g)
     return float(out) if np.ndim(out) == 0 else out
 
 
-def _nrs(S: Any, s0: float = REFERENCE_NOCICEPTIVE_HZ, ssat: float = PAIN_SATURATION_HZ,
+def nrs_from_output(S: Any, s0: float = REFERENCE_NOCICEPTIVE_HZ, ssat: float = PAIN_SATURATION_HZ,
          gamma: float = 1.0) -> Any:
     return 10.0 * np.clip((S - s0) / (ssat - s0), 0.0, 1.0) ** gamma
 
@@ -204,7 +205,7 @@ def burst_affective_scale(burst_drive: Any, mechanisms: Iterable[Any] | None = N
     (1.0, 0.75)
     """
     D = check_array("burst_drive", burst_drive, _DIMLESS, 0.0, 100.0)
-    if Mechanism.BURST_SUPRASPINAL not in _mechanisms(mechanisms):
+    if Mechanism.BURST_SUPRASPINAL not in check_mechanisms(mechanisms):
         out = np.ones_like(D)
     else:
         out = 1.0 - BURST_AFFECTIVE_MAX * (1.0 - np.exp2(-D / BURST_AFFECTIVE_HALF_DRIVE))
@@ -258,7 +259,7 @@ def perceive(gate: GateResult, *, paresthesia: Any = 0.0, discomfort: Any = 0.0,
     shape = gate.t_s.shape
     scale = np.broadcast_to(np.asarray(burst_affective_scale(burst_drive, mech), dtype=float),
                             shape)
-    pain = _nrs(gate.nociceptive_hz) * scale
+    pain = nrs_from_output(gate.nociceptive_hz) * scale
 
     def series(x: Any) -> np.ndarray:
         return np.broadcast_to(np.asarray(x, dtype=float), shape)

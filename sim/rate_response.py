@@ -133,7 +133,7 @@ def published_rate_response(rates_hz: Sequence[float] | None = None,
     from sim.drive import gate_params
     from sim.gate import steady_state_rates, stim_drives_tonic
     from sim.patients import Patient
-    from sim.percept import _nrs, paresthesia_intensity
+    from sim.percept import nrs_from_output, paresthesia_intensity
 
     rates = _rates(rates_hz)
     pat = patient if patient is not None else Patient()
@@ -142,8 +142,8 @@ def published_rate_response(rates_hz: Sequence[float] | None = None,
     off = steady_state_rates(p)
     d = stim_drives_tonic(rates, 1.0, p)
     on = steady_state_rates(p, a_beta_stim_I=d.a_beta_stim_I, a_beta_stim_P=d.a_beta_stim_P)
-    pain0 = float(_nrs(off.nociceptive_hz))
-    pain = _nrs(on.nociceptive_hz)
+    pain0 = float(nrs_from_output(off.nociceptive_hz))
+    pain = nrs_from_output(on.nociceptive_hz)
     reduction = (100.0 * (1.0 - pain / pain0) if pain0 > 0
                  else np.zeros_like(rates))
     return RateResponse(PUBLISHED_PROTOCOL, rates, 100.0 * on.P_hz / off.P_hz,
@@ -176,7 +176,7 @@ def session_rate_response(session: Any, rates_hz: Sequence[float] | None = None
     """
     from sim.drive import gate_drive, khz_washin, mechanisms
     from sim.gate import session_grid, steady_outputs
-    from sim.percept import _nrs, burst_affective_scale
+    from sim.percept import burst_affective_scale, nrs_from_output
     from sim.session import MIN_BASELINE_PAIN_NRS, Event, Session
 
     if not isinstance(session, Session):
@@ -203,9 +203,9 @@ def session_rate_response(session: Any, rates_hz: Sequence[float] | None = None
         khz = float(d.inputs.khz_field[mid]) * washin
         on = steady_outputs(d.inputs, mid, d.params, mech, khz=khz)
         untreated = steady_outputs(d.inputs, mid, d.params, mech, khz=0.0, stimulation=False)
-        pain = float(_nrs(on.nociceptive_hz[0])
+        pain = float(nrs_from_output(on.nociceptive_hz[0])
                      * burst_affective_scale(float(d.burst_drive[mid]), mech))
-        pain0 = float(_nrs(untreated.nociceptive_hz[0]))
+        pain0 = float(nrs_from_output(untreated.nociceptive_hz[0]))
         out["rate"].append(f)
         out["wdr"].append(100.0 * float(on.P_hz[0]) / float(untreated.P_hz[0])
                           if untreated.P_hz[0] > 1e-9 else math.nan)

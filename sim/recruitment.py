@@ -264,7 +264,7 @@ class FiberPopulation:
         return int(self.diameter_um.size)
 
 
-def _truncated_lognormal(rng: np.random.Generator, n: int, dist: DiameterDistribution,
+def truncated_lognormal(rng: np.random.Generator, n: int, dist: DiameterDistribution,
                          lo: float, hi: float) -> np.ndarray:
     """A log-normal truncated to [lo, hi] (no clipping lumps), by inverse CDF of
     :data:`scipy.stats.truncnorm` on the log scale."""
@@ -337,7 +337,7 @@ def population(therapy: str, fiber_class: FiberClass, *, n_fibers: int = DEFAULT
 def _population(therapy: str, fc: FiberClass, n: int, seed: int) -> FiberPopulation:
     rng = np.random.default_rng([seed, _THERAPIES.index(therapy), list(FiberClass).index(fc)])
     props = FIBER_PROPERTIES[fc]
-    d = _truncated_lognormal(rng, n, DIAMETER_DISTRIBUTIONS[fc], props.diameter_min_um,
+    d = truncated_lognormal(rng, n, DIAMETER_DISTRIBUTIONS[fc], props.diameter_min_um,
                              props.diameter_max_um)
     terminal = np.zeros(n, dtype=bool)
     root = np.zeros(n, dtype=bool)
@@ -346,7 +346,7 @@ def _population(therapy: str, fc: FiberClass, n: int, seed: int) -> FiberPopulat
         rc = el.CORD_RADIUS_MM
         if fc is FiberClass.ABETA:
             # dorsal columns (Feirabend 2002 diameters and depths) and dorsal roots [A]
-            d = _truncated_lognormal(rng, n, SCS_DORSAL_COLUMN_DIAMETERS,
+            d = truncated_lognormal(rng, n, SCS_DORSAL_COLUMN_DIAMETERS,
                                      props.diameter_min_um, props.diameter_max_um)
             lateral = _truncated_normal(rng, n, 1.0, 2.5)
             depth = SCS_DORSAL_COLUMN_DEPTH_MM * rng.random(n)
@@ -403,7 +403,7 @@ def _geometry(therapy: str, p: Mapping[str, Any], csf_thickness_mm: float,
     return ("tens", float(p["contact_area_mm2"]), float(nerve_depth_mm))
 
 
-def _effective_shape(p: Mapping[str, Any]) -> str:
+def effective_shape(p: Mapping[str, Any]) -> str:
     # pulses inside a passively recharged burst are monophasic until the burst's recharge
     if p["pattern"] == "burst" and p["shape"] == "asymmetric":
         return "monophasic"
@@ -430,13 +430,13 @@ def _fibre_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
     pop = _population(geometry[0], fc, n, seed)
     props = FIBER_PROPERTIES[fc]
     d, my = pop.diameter_um, props.myelinated
-    model = fb._model(my)
-    lam = fb._lambda(model, d, np.float64(pulse_width_us))
+    model = fb.threshold_model(my)
+    lam = fb.lambda_mm(model, d, np.float64(pulse_width_us))
     if geometry[0] == "scs":
         _, contacts, csf, offset = geometry
         lead = el.scs_lead(contacts, csf_thickness_mm=csf, lateral_offset_mm=offset)
         r = lead.transverse_distance_mm(pop.x_mm, pop.y_mm)
-        pol = el._multipolar_polarization(r, lead.contact_z_mm, lead.weights, lam,
+        pol = el.multipolar_polarization_unchecked(r, lead.contact_z_mm, lead.weights, lam,
                                           lead.cathode_z_mm)
         sigma = lead.sigma_S_per_m
     elif geometry[0] == "drg":
@@ -444,7 +444,7 @@ def _fibre_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
         lead = el.Lead(np.zeros(1), np.array([-1.0]),
                        (0.0, DRG_RADIUS_MM + DRG_CONTACT_DISTANCE_MM), el.PNS_SIGMA_S_PER_M)
         r = lead.transverse_distance_mm(pop.x_mm, pop.y_mm)
-        pol = fb._polarization(r, lam)
+        pol = fb.polarization_unchecked(r, lam)
         sigma = lead.sigma_S_per_m
     elif geometry[0] == "pns":
         _, dist, anodic = geometry
@@ -454,9 +454,9 @@ def _fibre_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
             # monophasic anodic lead contact: excitation at the virtual cathodes beside it,
             # searched along the fibre over offsets up to 3 (r + lambda)
             ks = np.linspace(0.05, 3.0, 30)
-            pol = np.max([-fb._polarization(r, lam, k * (r + lam)) for k in ks], axis=0)
+            pol = np.max([-fb.polarization_unchecked(r, lam, k * (r + lam)) for k in ks], axis=0)
         else:
-            pol = fb._polarization(r, lam)
+            pol = fb.polarization_unchecked(r, lam)
         sigma = lead.sigma_S_per_m
     else:
         _, area, depth = geometry
@@ -466,7 +466,7 @@ def _fibre_thresholds(geometry: tuple, fc: FiberClass, pulse_width_us: float, sh
         below = np.where(term, pop.y_mm, depth + pop.y_mm)
         dist = pad.distance_mm(lateral, np.maximum(below, 0.05))
         pol = np.where(term, lam * pop.orientation_cos / (dist * (dist + lam)),
-                       fb._polarization(dist, lam))
+                       fb.polarization_unchecked(dist, lam))
         sigma = pad.sigma_S_per_m
     th = fb.threshold_from_polarization_mA(d, pulse_width_us, pol, myelinated=my,
                                            sigma_S_per_m=sigma)
@@ -490,7 +490,7 @@ def fiber_thresholds_mA(program: Any, fiber_class: Any, *, csf_thickness_mm: flo
     amplitude and rate (cached on the remaining settings). Infinite for fibres the field
     cannot depolarise. Raises :class:`ParameterError` for ``therapy='off'``.
     """
-    p = _program_values(program)
+    p = program_values(program)
     therapy = _check_therapy(p["therapy"])
     csf, depth = _check_anatomy(csf_thickness_mm, nerve_depth_mm)
     n, s = _check_n_seed(n_fibers, seed)
@@ -505,19 +505,19 @@ def fibre_thresholds_unsorted_mA(program: Any, fiber_class: Any, *,
     """Single-pulse thresholds of each fibre of :func:`population`, in population order [mA]
     (read-only): index them with the population's positions (:mod:`sim.placement` maps the
     SCS fibres to dermatomes)."""
-    p = _program_values(program)
+    p = program_values(program)
     therapy = _check_therapy(p["therapy"])
     csf, depth = _check_anatomy(csf_thickness_mm, nerve_depth_mm)
     n, s = _check_n_seed(n_fibers, seed)
     return _fibre_thresholds(_geometry(therapy, p, csf, depth), _check_class(fiber_class),
-                             float(p["pulse_width_us"]), _effective_shape(p),
+                             float(p["pulse_width_us"]), effective_shape(p),
                              float(p["interphase_gap_us"]), float(p["recharge_ratio"]), n, s)
 
 
 def _thresholds_for(p: Mapping[str, Any], therapy: str, fc: FiberClass, csf: float,
                     depth: float, n: int, seed: int, pulse_width_us: float) -> np.ndarray:
     return _class_thresholds(_geometry(therapy, p, csf, depth), fc, float(pulse_width_us),
-                             _effective_shape(p), float(p["interphase_gap_us"]),
+                             effective_shape(p), float(p["interphase_gap_us"]),
                              float(p["recharge_ratio"]), n, seed)
 
 
@@ -529,7 +529,7 @@ _PROGRAM_ATTRS = ("therapy", "pattern", "shape", "amplitude_mA", "pulse_width_us
                   "contacts", "contact_area_mm2", "lead_distance_mm", "lateral_offset_mm")
 
 
-def _program_values(program: Any) -> dict[str, Any]:
+def program_values(program: Any) -> dict[str, Any]:
     """The program attributes this module uses, each validated against its declaration."""
     out = {}
     for name in _PROGRAM_ATTRS:
@@ -681,7 +681,7 @@ def recruit(program: Any, *, csf_thickness_mm: float = 3.0, nerve_depth_mm: floa
     burst for bursts, 0 in conduction block (monophasic trains with a large mean current;
     charge-balanced trains >= 5 kHz far above threshold).
     """
-    p = _program_values(program)
+    p = program_values(program)
     csf, depth = _check_anatomy(csf_thickness_mm, nerve_depth_mm)
     n, s = _check_n_seed(n_fibers, seed)
     therapy, amp, pw = p["therapy"], p["amplitude_mA"], p["pulse_width_us"]
@@ -788,7 +788,7 @@ def recruitment_curve(program: Any, amplitudes_mA: Any = None, *,
     -------
     RecruitmentCurve
     """
-    p = _program_values(program)
+    p = program_values(program)
     therapy = _check_therapy(p["therapy"])
     csf, depth = _check_anatomy(csf_thickness_mm, nerve_depth_mm)
     n, s = _check_n_seed(n_fibers, seed)
@@ -881,7 +881,7 @@ def strength_duration_curve(program: Any, pulse_widths_us: Any = None, *,
         With each class's rheobase and chronaxie (computed from the model, not fitted, so a
         C-fibre chronaxie far beyond the plotted widths is still resolved).
     """
-    p = _program_values(program)
+    p = program_values(program)
     therapy = _check_therapy(p["therapy"])
     csf, depth = _check_anatomy(csf_thickness_mm, nerve_depth_mm)
     n, s = _check_n_seed(n_fibers, seed)
@@ -893,7 +893,7 @@ def strength_duration_curve(program: Any, pulse_widths_us: Any = None, *,
         pws = check_array("pulse_widths_us", pulse_widths_us, "µs", 10.0, 1000.0).ravel()
     k = max(1, math.ceil(frac * n - 1e-9)) - 1
     geom = _geometry(therapy, p, csf, depth)
-    shape, gap, ratio = _effective_shape(p), float(p["interphase_gap_us"]), float(
+    shape, gap, ratio = effective_shape(p), float(p["interphase_gap_us"]), float(
         p["recharge_ratio"])
     uncached = _class_thresholds.__wrapped__
     curves = []

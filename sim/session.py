@@ -19,17 +19,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.drive import _recruitment, gate_drive, mechanisms, stimulation_csf_mm
+from sim.drive import gate_drive, mechanisms, program_recruitment, stimulation_csf_mm
 from sim.gate import session_grid
 from sim.params import (
     Declared,
     ParameterError,
-    _fmt,
-    _key,
-    _show,
     document_fields,
     param_field,
     validate_fields,
+)
+from sim.params import (
+    format_key as _key,
+)
+from sim.params import (
+    format_number as _fmt,
+)
+from sim.params import (
+    format_rejected as _show,
 )
 from sim.patients import Patient
 from sim.tables import register_units
@@ -612,7 +618,7 @@ def run_session(session: Session) -> SessionResult:
     }
     safety = safety_report(prog, shannon_k_limit=session.options.shannon_k_limit,
                            density_limit_uC_per_cm2=session.options.density_limit_uC_per_cm2)
-    rec = _recruitment(prog, stimulation_csf_mm(prog, pat), pat.nerve_depth_mm)
+    rec = program_recruitment(prog, stimulation_csf_mm(prog, pat), pat.nerve_depth_mm)
     untreated, baseline = gate, feel.pain_nrs
     if d.initial.khz > 0:
         # Days of use carry the kHz effect into the session: "before" is the patient's pain

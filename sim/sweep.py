@@ -68,7 +68,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError, _fmt, unknown_name_error
+from sim.params import PARAMETERS, ParameterError, unknown_name_error
+from sim.params import format_number as _fmt
 from sim.tables import (
     cell,
     column_name,

@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import ParameterError, _fmt, check_array
+from sim.params import ParameterError, check_array
+from sim.params import format_number as _fmt
 
 __all__ = ["DRIVE_RATE_SCALE_HZ", "tonic_drive", "burst_drive", "periodic_resources"]
 

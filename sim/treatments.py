@@ -39,10 +39,14 @@ from sim.params import (
     TREATMENT_KIND_NAMES,
     Declared,
     ParameterError,
-    _fmt,
-    _show,
     document_fields,
     param_field,
+)
+from sim.params import (
+    format_number as _fmt,
+)
+from sim.params import (
+    format_rejected as _show,
 )
 
 __all__ = ["TreatmentKind", "TREATMENT_KINDS", "Treatment", "TreatmentEffects",

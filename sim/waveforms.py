@@ -30,10 +30,12 @@ from sim.params import (
     PARAMETERS,
     Declared,
     ParameterError,
-    _fmt,
     document_fields,
     param_field,
     validate_fields,
+)
+from sim.params import (
+    format_number as _fmt,
 )
 from sim.therapies import THERAPIES, Therapy, therapy_spec
 

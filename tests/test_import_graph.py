@@ -101,3 +101,38 @@ def test_figures_draw_without_dash():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False", "a figure or lesson import loads Dash"
+
+
+def test_no_module_uses_another_modules_private_names():
+    """Across modules of ``sim`` and ``dashboard`` only public names are used (a helper that
+    another module needs is public and documented); benchmarks may time private caches."""
+    import ast
+    import importlib
+
+    bad = []
+    for root in ("sim", "dashboard"):
+        for path in sorted((ROOT / root).glob("*.py")):
+            mod = f"{root}.{path.stem}"
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            modules = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module \
+                        and node.module.split(".")[0] in ("sim", "dashboard"):
+                    for a in node.names:
+                        private = a.name.startswith("_") and not a.name.startswith("__")
+                        if private and node.module != mod:
+                            bad.append(f"{mod}: from {node.module} import {a.name}")
+                        modules[a.asname or a.name] = f"{node.module}.{a.name}"
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                        and node.attr.startswith("_") and not node.attr.startswith("__"):
+                    target = modules.get(node.value.id)
+                    if target is None or target == mod:
+                        continue
+                    try:
+                        other = importlib.import_module(target)
+                    except ImportError:
+                        continue  # a name, not a module
+                    if hasattr(other, node.attr):
+                        bad.append(f"{mod}: {target}.{node.attr}")
+    assert not bad, "private names used across modules:\n" + "\n".join(sorted(set(bad)))
