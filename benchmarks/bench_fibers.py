@@ -16,8 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 from _util import median_ms, print_table
 
-from sim import fibers as F
-from sim import recruitment as R
+from sim import fibers as F, recruitment as R
 from sim.waveforms import Program
 
 SCS = Program(therapy="scs", pattern="tonic", shape="biphasic", amplitude_mA=3.5,

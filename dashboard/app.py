@@ -34,8 +34,7 @@ from typing import Any
 
 import dash
 
-from dashboard import callbacks, diagnosis, layout, lesson, placement
-from dashboard import state as S
+from dashboard import callbacks, diagnosis, layout, lesson, placement, state as S
 from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS

@@ -55,10 +55,7 @@ from typing import Any
 import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx
 
-from dashboard import figures as F
-from dashboard import layout as L
-from dashboard import results as R
-from dashboard import state as S
+from dashboard import figures as F, layout as L, results as R, state as S
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS, THERAPY_PRESETS, therapy_program

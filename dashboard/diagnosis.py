@@ -146,8 +146,7 @@ def _options(view: Any) -> F.FigureOptions:
 
 
 def _session(doc: Any):
-    from dashboard.state import default_session
-    from dashboard.state import session_or_none as _session_or_none
+    from dashboard.state import default_session, session_or_none as _session_or_none
     return _session_or_none(doc) or default_session()
 
 

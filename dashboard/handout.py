@@ -19,8 +19,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboard import figures as F
-from dashboard import results as R
+from dashboard import figures as F, results as R
 from dashboard.answers import AnswerStore, answer_bin, histogram
 from dashboard.notebook import plotlyjs_script
 from sim.lesson import Lesson, load_lesson

@@ -20,9 +20,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard import diagnosis, placement
-from dashboard import figures as F
-from dashboard import state as S
+from dashboard import diagnosis, figures as F, placement, state as S
 from sim.params import PARAMETERS, Param
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS

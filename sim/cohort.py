@@ -66,8 +66,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError
-from sim.params import format_number as _fmt
+from sim.params import PARAMETERS, ParameterError, format_number as _fmt
 from sim.patients import patient as patient_preset
 from sim.session import RESPONDER_REDUCTION_PCT, Session, run_session
 from sim.tables import register_units
@@ -359,7 +358,7 @@ class CohortResult:
     mean_reduction_pct: float
     reductions_pct: np.ndarray
     mean_physiological_reduction_pct: float
-    table: list
+    table: list[dict[str, Any]]
 
     def to_dict(self, *, rows: bool = False) -> dict[str, Any]:
         """JSON-compatible summary (``n``, ``responder_rate``, ``ci_low``, ``ci_high``,

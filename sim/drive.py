@@ -30,7 +30,9 @@ from sim.therapies import Therapy, therapy_spec
 from sim.waveforms import Program
 
 if TYPE_CHECKING:  # types only: the session imports this module, not the reverse
+    from sim.gate import GateInputs, GateParams, GateState
     from sim.session import Event, ModelOptions, Session
+    from sim.treatments import TreatmentEffects
 
 #: Descending drive added per unit anxiety [1] (positive = facilitation) [A]: severe anxiety
 #: (1) adds 0.2, about +0.6 NRS in the neuropathic presets (Ossipov 2010, Porreca 2002 [S] for
@@ -440,10 +442,10 @@ class GateDrive:
         All C input to the dorsal horn, ongoing included [1].
     """
 
-    inputs: Any
-    params: Any
-    initial: Any
-    effects: Any
+    inputs: GateInputs
+    params: GateParams
+    initial: GateState
+    effects: TreatmentEffects | None
     level: np.ndarray
     paresthesia: np.ndarray
     discomfort: np.ndarray

@@ -120,8 +120,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from sim.params import ParameterError, check_array
-from sim.params import format_number as _fmt
+from sim.params import ParameterError, check_array, format_number as _fmt
 from sim.synapses import DRIVE_RATE_SCALE_HZ, burst_drive, tonic_drive
 
 __all__ = [

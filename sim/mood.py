@@ -64,8 +64,13 @@ from sim.drive import (
     MOOD_DESCENDING_PER_DEPRESSION,
     mood_descending_drive,
 )
-from sim.params import PARAMETERS, ParameterError, param_field, validate_fields
-from sim.params import format_number as _fmt
+from sim.params import (
+    PARAMETERS,
+    ParameterError,
+    format_number as _fmt,
+    param_field,
+    validate_fields,
+)
 from sim.tables import register_units
 
 __all__ = ["mood_descending_drive", "Course", "CourseResult", "simulate_course",
@@ -165,7 +170,7 @@ class Course:
         (default).
     """
 
-    session: Any
+    session: Any  # a sim.session.Session (checked in __post_init__)
     days: float = param_field("course_days")
     step_h: float = param_field("course_step_h")
     stimulation_from_day: float | None = None

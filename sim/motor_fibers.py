@@ -31,9 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from sim import electrodes as el
-from sim import fibers as fb
-from sim import recruitment as R
+from sim import electrodes as el, fibers as fb, recruitment as R
 from sim.fibers import FiberClass
 from sim.params import ParameterError
 

@@ -120,8 +120,7 @@ import numpy as np
 from scipy.stats import truncnorm
 
 from sim.fibers import FiberClass, conduction_velocity_m_per_s
-from sim.params import PARAMETERS, Param, ParameterError
-from sim.params import format_number as _fmt
+from sim.params import PARAMETERS, Param, ParameterError, format_number as _fmt
 from sim.patients import Patient
 
 __all__ = [

@@ -31,8 +31,7 @@ from typing import Any
 import numpy as np
 
 from sim.gate import GateParams, GateResult, Mechanism, check_mechanisms, steady_state_rates
-from sim.params import ParameterError, check_array
-from sim.params import format_number as _fmt
+from sim.params import ParameterError, check_array, format_number as _fmt
 
 __all__ = ["REFERENCE_NOCICEPTIVE_HZ", "PAIN_SATURATION_HZ", "BURST_AFFECTIVE_MAX",
            "BURST_AFFECTIVE_HALF_DRIVE", "pain_nrs", "paresthesia_intensity",

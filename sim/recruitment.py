@@ -64,8 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.stats import truncnorm
 
-from sim import electrodes as el
-from sim import fibers as fb
+from sim import electrodes as el, fibers as fb
 from sim.fibers import FIBER_PROPERTIES, FiberClass
 from sim.params import PARAMETERS, ParameterError, check_array
 from sim.therapies import THERAPIES, Therapy
@@ -946,7 +945,7 @@ class FibreView:
         The therapeutic window: paresthesia (perception) and discomfort thresholds [mA].
     """
 
-    classes: tuple
+    classes: tuple[str, ...]
     amplitude_mA: np.ndarray
     fraction: Mapping[str, np.ndarray]
     pulse_width_us: np.ndarray

@@ -35,8 +35,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from sim.params import PARAMETERS
-from sim.params import format_number as _fmt
+from sim.params import PARAMETERS, format_number as _fmt
 from sim.therapies import THERAPIES
 from sim.waveforms import Program, PulseTrain, pulse_train
 

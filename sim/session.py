@@ -25,17 +25,11 @@ from sim.params import (
     Declared,
     ParameterError,
     document_fields,
+    format_key as _key,
+    format_number as _fmt,
+    format_rejected as _show,
     param_field,
     validate_fields,
-)
-from sim.params import (
-    format_key as _key,
-)
-from sim.params import (
-    format_number as _fmt,
-)
-from sim.params import (
-    format_rejected as _show,
 )
 from sim.patients import Patient
 from sim.tables import register_units

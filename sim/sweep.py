@@ -68,8 +68,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import PARAMETERS, ParameterError, unknown_name_error
-from sim.params import format_number as _fmt
+from sim.params import PARAMETERS, ParameterError, format_number as _fmt, unknown_name_error
 from sim.tables import (
     cell,
     column_name,

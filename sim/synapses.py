@@ -27,8 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import ParameterError, check_array
-from sim.params import format_number as _fmt
+from sim.params import ParameterError, check_array, format_number as _fmt
 
 __all__ = ["DRIVE_RATE_SCALE_HZ", "tonic_drive", "burst_drive", "periodic_resources"]
 

@@ -40,13 +40,9 @@ from sim.params import (
     Declared,
     ParameterError,
     document_fields,
-    param_field,
-)
-from sim.params import (
     format_number as _fmt,
-)
-from sim.params import (
     format_rejected as _show,
+    param_field,
 )
 
 __all__ = ["TreatmentKind", "TREATMENT_KINDS", "Treatment", "TreatmentEffects",

@@ -31,11 +31,9 @@ from sim.params import (
     Declared,
     ParameterError,
     document_fields,
+    format_number as _fmt,
     param_field,
     validate_fields,
-)
-from sim.params import (
-    format_number as _fmt,
 )
 from sim.therapies import THERAPIES, Therapy, therapy_spec
 

@@ -13,8 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import ParameterError
-from sim import care as ca
+from sim import ParameterError, care as ca
 from sim.mood import Course, simulate_course
 from sim.patients import patient
 from sim.presets import program

@@ -17,8 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import callbacks as C
-from dashboard import state as S
+from dashboard import callbacks as C, state as S
 from sim.cli import build_parser, main
 from sim.session import SERIES_UNITS, Session
 from sim.sweep import load_table

@@ -5,9 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dashboard import callbacks as C
-from dashboard import results as R
-from dashboard import state as S
+from dashboard import callbacks as C, results as R, state as S
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS, program
 from sim.session import Session

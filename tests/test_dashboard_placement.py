@@ -4,8 +4,7 @@ from __future__ import annotations
 import dash
 import plotly.graph_objects as go
 
-from dashboard import placement as PL
-from dashboard import placement_figures as PF
+from dashboard import placement as PL, placement_figures as PF
 from dashboard.state import default_session, sparse_document
 from sim.ecap import ecap_trace, simulate_loop
 from sim.patients import patient

@@ -22,8 +22,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import load as LD  # noqa: E402
 
 import dashboard.app as A  # noqa: E402
-from dashboard import layout as L  # noqa: E402
-from dashboard import state as S  # noqa: E402
+from dashboard import (  # noqa: E402
+    layout as L,
+    state as S,
+)
 from sim.params import PARAMETERS  # noqa: E402
 
 UPDATE = "/_dash-update-component"

@@ -5,9 +5,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from sim import ParameterError
-from sim import electrodes as E
-from sim import fibers as F
+from sim import ParameterError, electrodes as E, fibers as F
 
 
 def test_point_source_hand_calculation():

@@ -21,8 +21,7 @@ import io
 import numpy as np
 import pytest
 
-from dashboard import callbacks as C
-from dashboard import state as S
+from dashboard import callbacks as C, state as S
 from sim.patients import patient
 from sim.presets import program, treatment, treatment_session
 from sim.session import SERIES_UNITS, Event, ModelOptions, Session, run_session
@@ -91,7 +90,7 @@ def test_csv_export_equals_a_fresh_run_of_the_reimported_session(name):
     # the unit is in the name (none if it is 1)
     for key, col in zip(keys[1:], header[1:], strict=True):
         unit = SERIES_UNITS[key]
-        assert unit == "1" or col.endswith(("_hz", "nrs_from_output", "_0to10")), (col, unit)
+        assert unit == "1" or col.endswith(("_hz", "_nrs", "_0to10")), (col, unit)
     assert data.shape == (fresh.t_s.size, len(header))
     np.testing.assert_allclose(data[:, 0], fresh.t_s, rtol=1e-11, atol=1e-12)
     for k, key in enumerate(keys[1:], start=1):

@@ -12,8 +12,7 @@ from numpy.testing import assert_allclose
 from scipy.integrate import quad
 from scipy.special import struve, y0
 
-from sim import ParameterError
-from sim import fibers as F
+from sim import ParameterError, fibers as F
 from sim.fibers import FiberClass
 
 REF = F.reference_thresholds()

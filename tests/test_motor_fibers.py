@@ -11,8 +11,7 @@ import math
 
 import pytest
 
-from sim import motor_fibers as M
-from sim import recruitment as R
+from sim import motor_fibers as M, recruitment as R
 from sim.params import ParameterError
 from sim.presets import program
 

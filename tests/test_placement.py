@@ -16,8 +16,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import placement as P
-from sim import recruitment as R
+from sim import placement as P, recruitment as R
 from sim.fibers import FiberClass
 from sim.params import ParameterError
 from sim.patients import patient

@@ -23,8 +23,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS, Patient

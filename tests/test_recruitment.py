@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from sim import ParameterError
-from sim import recruitment as R
+from sim import ParameterError, recruitment as R
 from sim.fibers import FiberClass
 from sim.waveforms import Program
 

@@ -23,8 +23,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import load as L  # noqa: E402
 
 import dashboard.app as A  # noqa: E402
-from dashboard import callbacks as C  # noqa: E402
-from dashboard import state as S  # noqa: E402
+from dashboard import (  # noqa: E402
+    callbacks as C,
+    state as S,
+)
 from sim.session import MAX_EVENTS, MAX_TREATMENTS  # noqa: E402
 
 UPDATE = "/_dash-update-component"

@@ -6,8 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from dashboard import results as R
-from dashboard import state as S
+from dashboard import results as R, state as S
 
 
 def _slow_run(monkeypatch, seconds: float) -> list:

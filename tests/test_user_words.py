@@ -8,11 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dashboard import callbacks as C
-from dashboard import diagnosis as D
-from dashboard import figures as F
-from dashboard import layout as L
-from dashboard import state as S
+from dashboard import callbacks as C, diagnosis as D, figures as F, layout as L, state as S
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS, patient
 from sim.presets import program
