@@ -381,10 +381,10 @@ _SUPERFICIAL_PERONEAL = NerveSpec(
     modes=_SURAL.modes,
     velocity_factor=4.55 / 6.0, coupling=0.55, interelectrode_mm=30.0, length_factor=0.95,
     limits=NormalLimits(
-        amplitude_min_uV=4.0, velocity_min_m_per_s=40.0, peak_latency_max_ms=4.4,
+        amplitude_min_uV=6.0, velocity_min_m_per_s=40.0, peak_latency_max_ms=4.4,
         standard_distance_mm=120.0,
         source="Preston & Shapiro 2013 normal adult values [T] (antidromic, lateral leg to "
-               "the ankle: >= 4 µV, <= 4.4 ms peak at 12 cm, >= 40 m/s); onset limit = "
+               "the ankle: >= 6 µV, <= 4.4 ms peak at 12 cm, >= 40 m/s); onset limit = "
                "distance / 40 m/s"),
     montage="antidromic: stimulate the lateral leg, record at the ankle between the "
             "malleoli (G1) with G2 3 cm distal",
