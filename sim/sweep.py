@@ -1018,7 +1018,14 @@ def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
                              "'neuromod-sim[distributed]'", name="executor",
                              value="dask") from None
     cluster = None
-    if scheduler:
+    own = True
+    reused = _client_of_this_process(scheduler) if scheduler else None
+    if reused is not None:
+        # a notebook's own Client of the same scheduler: two clients in one process race
+        # when a lost worker's results are rescheduled (an asyncio event bound to the other
+        # client's loop), so use it, and leave it open
+        client, own = reused, False
+    elif scheduler:
         try:
             client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
@@ -1042,6 +1049,23 @@ def _run_dask(todo, doc, runner, workers, scheduler, finish) -> None:
             for row in rows:
                 finish(row)
     finally:
-        client.close()
+        if own:
+            client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _client_of_this_process(scheduler: str) -> Any:
+    """This process's default Dask client if it is connected to ``scheduler``, else None."""
+    from distributed import default_client
+    try:
+        client = default_client()
+    except ValueError:  # no client in this process
+        return None
+    try:
+        address = client.scheduler.address
+    except AttributeError:  # pragma: no cover - a client without a scheduler connection
+        return None
+    if client.status != "running" or address != scheduler:
+        return None
+    return client
