@@ -746,6 +746,11 @@ def _register_rate_response(sub: Any) -> None:
     p.set_defaults(func=cmd_rate_response, treatment=None, duration_s=None)
 
 
+def _patient_label(args: argparse.Namespace) -> str:
+    """The patient as the diagnosis commands name it: the preset and any ``--set``."""
+    return args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+
+
 def cmd_ncs(args: argparse.Namespace) -> int:
     from sim.ncs import nerve_conduction_study
 
@@ -756,11 +761,9 @@ def cmd_ncs(args: argparse.Namespace) -> int:
     extra = [_float_text("ncs_record_distances_mm", x) for x in args.record_mm or ()]
     r = nerve_conduction_study(pat, nerve=args.nerve or "sural", distance_mm=distance,
                                record_distances_mm=extra or None)
-    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    label = _patient_label(args)
     if args.json:
-        data = r.to_dict()
-        data["patient"] = label
-        _print_json(_clean(data))
+        _print_json(_clean({**r.to_dict(), "patient": label}))
         return 0
     print(f"{r.to_dict()['nerve_label']} nerve conduction study, {_num(r.distance_mm)} mm, "
           f"patient {label}")
@@ -790,11 +793,9 @@ def _cmd_motor(args: argparse.Namespace) -> int:
                              name="motor")
     pat = _patient_from_args(args)
     r = motor_conduction_study(pat, args.nerve or "median")
-    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    label = _patient_label(args)
     if args.json:
-        data = r.to_dict()
-        data["patient"] = label
-        _print_json(_clean(data))
+        _print_json(_clean({**r.to_dict(), "patient": label}))
         return 0
     print(f"{r.label} nerve conduction study (recording {r.muscle}), patient {label}")
     print(f"{'site':20s} {'latency':>9s} {'amplitude':>10s} {'segment velocity':>17s}")
@@ -824,11 +825,9 @@ def cmd_emg(args: argparse.Namespace) -> int:
     r = needle_emg(pat, args.muscle, effort=effort)
     if args.wav:
         write_wav(r, args.wav)
-    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    label = _patient_label(args)
     if args.json:
-        data = r.to_dict(trace=args.trace)
-        data["patient"] = label
-        _print_json(_clean(data))
+        _print_json(_clean({**r.to_dict(trace=args.trace), "patient": label}))
         return 0
     u, rec = r.mups, r.recruitment
     print(f"Needle EMG of {r.muscle_label} ({r.nerve}; roots "
@@ -872,11 +871,9 @@ def cmd_localise(args: argparse.Namespace) -> int:
 
     pat = _patient_from_args(args)
     r = localise(pat)
-    label = args.patient + (f" with {', '.join(args.set)}" if args.set else "")
+    label = _patient_label(args)
     if args.json:
-        data = r.to_dict()
-        data["patient"] = label
-        _print_json(_clean(data))
+        _print_json(_clean({**r.to_dict(), "patient": label}))
         return 0
     print(f"Electrodiagnostic report, patient {label}")
     print(f"lesion site: {r.site}")

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -150,3 +151,18 @@ def show_tab(page, label: str) -> None:
     """Open the figure tab labelled ``label`` and let Dash settle."""
     page.locator("#fig-tabs").get_by_text(label, exact=True).click()
     settle(page)
+
+
+def offline_only(ctx, external: list) -> None:
+    """Route every request of browser context ``ctx``: loopback, ``data:``, ``blob:`` and
+    ``about:`` pass; anything else is aborted and its URL appended to ``external`` (the
+    dashboard must work with no network)."""
+    def guard(route):
+        url = route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+    ctx.route("**/*", guard)

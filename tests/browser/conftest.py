@@ -9,15 +9,14 @@ so tests can prove the dashboard works offline.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
 
 import pytest
 from browser_helpers import (
     CHROMIUM_ARGS,
-    LOOPBACK,
     VIEWPORT,
     chromium_path,
     free_port,
+    offline_only,
     start_dashboard,
     stop_dashboard,
 )
@@ -53,17 +52,7 @@ def context(browser):
     each test still gets a fresh page, hence fresh Dash stores and a fresh URL state."""
     ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     external: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        host = urlparse(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            external.append(url)
-            route.abort()
-
-    ctx.route("**/*", guard)
+    offline_only(ctx, external)
     ctx.external_requests = external
     yield ctx
     ctx.close()

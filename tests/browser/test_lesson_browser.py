@@ -7,10 +7,9 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from browser_helpers import LOOPBACK, field, settle, type_value
+from browser_helpers import field, offline_only, settle, type_value
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -36,18 +35,6 @@ def lecture(tmp_path_factory):
     assert "Traceback" not in log, log
 
 
-def _offline(ctx, external):
-    def guard(route):
-        url = route.request.url
-        host = urlparse(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            external.append(url)
-            route.abort()
-    ctx.route("**/*", guard)
-
-
 def _step_title(page) -> str:
     return page.locator("#lesson-step").inner_text()
 
@@ -57,7 +44,7 @@ def test_presenter_and_students_predict_reveal_and_move_on(browser, lecture, tmp
     external: list[str] = []
     errors: list[str] = []
     pres_ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
-    _offline(pres_ctx, external)
+    offline_only(pres_ctx, external)
     presenter = pres_ctx.new_page()
     presenter.on("pageerror", lambda e: errors.append(str(e)))
     presenter.goto(f"{base}/lesson/present?token={token}")
@@ -79,7 +66,7 @@ def test_presenter_and_students_predict_reveal_and_move_on(browser, lecture, tmp
     phones = []
     for _ in range(STUDENTS):
         ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        _offline(ctx, external)
+        offline_only(ctx, external)
         pg = ctx.new_page()
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.goto(f"{base}/j")
