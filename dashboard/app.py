@@ -39,7 +39,7 @@ from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS
 
-__all__ = ["create_app", "app", "server", "initial_view", "harden",
+__all__ = ["create_app", "prepare_scripts", "app", "server", "initial_view", "harden",
            "callback_request_problem", "component_index", "value_problem", "PROP_CHECKS",
            "MAX_REQUEST_DEPTH", "ROW_LIMITS", "MAX_FIELD_CHARS", "list_budgets",
            "budget_problem"]
@@ -75,6 +75,25 @@ def create_app() -> dash.Dash:
     placement.register(app)
     harden(app, share=None if os.environ.get(CLIENT_SHARE_ENV) == "off" else ClientShare())
     return app
+
+
+def prepare_scripts(app: dash.Dash) -> None:
+    """Let Dash prepare the page's script addresses now, before the server serves anyone.
+
+    Dash does this on a process's first request (``Dash._setup_server``, run before every
+    request until it has run once) and serves a script only once it is prepared. Its flag is
+    set before the work, so a script asked for by another of waitress's threads meanwhile
+    was refused with 404; and with ``--workers N`` every worker began unprepared, so the
+    page's scripts asked of a worker that had not yet served the page were refused too.
+    Either way the visitor's page stayed blank. One request for the page here, in the
+    process gunicorn preloads before it forks its workers, prepares every worker at once
+    (Dash's own route, no private call). Call it once the app is complete: Flask accepts no
+    new route or hook after its first request.
+    """
+    with app.server.test_client() as client:
+        page = client.get("/")
+    if page.status_code != 200:  # pragma: no cover - the layout itself is broken
+        raise RuntimeError(f"the dashboard's page failed to build ({page.status_code})")
 
 
 #: Deepest JSON nesting accepted in a callback request. The dashboard's own requests nest
@@ -547,5 +566,6 @@ def harden(app: dash.Dash, share: ClientShare | None = None) -> None:
 
 
 app = create_app()
+prepare_scripts(app)  # last: Flask takes no new route or hook after a request
 #: WSGI entry point (``dashboard.app:server``).
 server = app.server

@@ -131,3 +131,59 @@ def test_gunicorn_workers_stop_with_ctrl_c_and_leave_no_process(tmp_path):
     proc.wait(timeout=15)
     assert wait_dead(workers, 5.0) == []
     L.stop_server(proc)
+
+
+def _page_scripts() -> list[str]:
+    """The script addresses of the dashboard's page (the same files, hence the same
+    fingerprints, in every process of this checkout)."""
+    import re
+
+    from dashboard.app import app
+
+    page = app.server.test_client().get("/").get_data(as_text=True)
+    return [s for s in re.findall(r'<script src="([^"]+)"', page)
+            if s.startswith("/_dash-component-suites/")]
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["default", "workers-2"])
+def test_the_first_visitors_get_every_script_of_the_page(workers):
+    """Dash prepares its scripts' addresses on a process's first request, and serves a script
+    only once they are prepared (``Dash._setup_server``): a script asked for by another thread
+    meanwhile, or by the worker process that has not yet served a page, was refused with 404
+    and the visitor's page stayed blank. The server now prepares them before it serves. Here
+    the first requests of a new server (from the moment it accepts connections) all ask for
+    the page's scripts at once, each on a new connection (the kernel hands these to both
+    workers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    scripts = _page_scripts()
+    assert len(scripts) >= 8
+    port = L.free_port()
+    argv = [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port),
+            "--workers", str(workers)]
+    proc = L.subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                              stdout=L.subprocess.PIPE, stderr=L.subprocess.STDOUT,
+                              text=True, start_new_session=True)
+    L._drain(proc)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # listening: not one HTTP request has been made yet
+            assert proc.poll() is None, L._output(proc)
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port),
+                                                                        timeout=1):
+                break
+            assert time.monotonic() < deadline, "the dashboard never listened"
+            time.sleep(0.05)
+
+        def fetch(path: str) -> tuple[str, int]:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+                s.sendall(_get(port, path))
+                return path, _read_response(s, 30)[0]
+
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            answers = list(pool.map(fetch, ["/"] + scripts * 8))
+    finally:
+        log = L.stop_server(proc)
+    refused = sorted({p for p, status in answers if status != 200})
+    assert not refused, refused
+    assert "Traceback" not in log
