@@ -56,6 +56,7 @@ import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx
 
 from dashboard import figures as F, layout as L, results as R, state as S
+from sim.motor_fibers import motor_response
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS
 from sim.presets import PROGRAM_PRESETS, THERAPY_PRESETS, therapy_program
@@ -530,7 +531,8 @@ def session_update(doc: Any, pinned: Any, view: Any, click: Any,
     if cursor is None:
         cursor = _default_cursor(session)
     fig = F.session_figure(result, session.events or (), session.duration_s, compare=result_a,
-                           cursor_s=cursor if result is not None else None, options=options)
+                           cursor_s=cursor if result is not None else None,
+                           motor=motor_response(session.program), options=options)
     activity = R.gate_activity_at(result, cursor)
     if activity is not None:
         activity["descending"] = session.patient.descending_drive

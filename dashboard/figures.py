@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 
 from sim.recruitment import FibreView
@@ -44,7 +45,7 @@ __all__ = [
     "safety_figure", "session_figure", "fibre_figure", "gate_figure", "downsample_minmax",
     "GRAPH_CONFIG", "MAX_WAVE_POINTS", "MAX_SERIES_POINTS", "WEBGL_MIN_POINTS", "COLOR_A",
     "COLOR_B", "NAME_A", "NAME_B", "NAME_ALONE",
-    "plain_figures",
+    "plain_figures", "twitch_trace", "TWITCH_COLOR",
 ]
 
 #: Most points per time-series trace after downsampling.
@@ -499,7 +500,7 @@ def days_text(days: float) -> str:
 # --------------------------------------------------------------------------------------------
 # Session time series
 # --------------------------------------------------------------------------------------------
-def downsample_minmax(t: Sequence[float], y: Sequence[float],
+def downsample_minmax(t: npt.ArrayLike, y: npt.ArrayLike,
                       max_points: int = MAX_SERIES_POINTS) -> tuple[np.ndarray, np.ndarray]:
     """Reduce a series to at most ``max_points`` points keeping every bucket's min and max.
 
@@ -533,8 +534,46 @@ def downsample_minmax(t: Sequence[float], y: Sequence[float],
 SESSION_ROWS = (("pain_nrs", "pain [NRS]"), ("paresthesia", "paresthesia"))
 
 
+#: Colour of the muscle-twitch marker on the session figure (Okabe-Ito vermillion).
+TWITCH_COLOR = "#D55E00"
+
+
+def twitch_trace(result: Any, motor: Any, y: float, options: FigureOptions) -> dict | None:
+    """The visible-contraction marker of a PNS or TENS program above its motor threshold: a
+    row of marks at the top of the sensation panel while stimulation is on (one per second,
+    each standing for the twitches of that second), or a bar for a fused contraction.
+
+    ``motor`` is a :class:`sim.motor_fibers.MotorResponse`; ``None`` or no visible
+    contraction draws nothing.
+    """
+    if motor is None or result is None or not getattr(motor, "visible", False) \
+            or "stim_on" not in result.series:
+        return None
+    t = np.asarray(result.t_s, dtype=float)
+    on = np.asarray(result.series["stim_on"], dtype=float) > 0.5
+    if not on.any():
+        return None
+    if motor.contraction == "twitches":
+        marks = np.arange(math.ceil(t[0]), math.floor(t[-1]) + 1, 1.0)
+        marks = marks[on[np.clip(np.searchsorted(t, marks), 0, t.size - 1)]]
+        xs, ys, mode = marks, np.full(marks.size, y), "markers"
+        what = f"visible twitches, {motor.twitch_rate_hz:g} per second"
+    else:  # a fused (tetanic) contraction: a bar while stimulation is on
+        xs, level = downsample_minmax(t, on.astype(float))
+        ys = np.where(np.asarray(level) > 0.5, y, np.nan)
+        mode = "lines"
+        what = "sustained (fused) contraction"
+    name = f"muscle: {what} (above the {motor.motor_threshold_mA:.1f} mA motor threshold)"
+    return dict(type="scatter", x=xs.astype(np.float32), y=ys.astype(np.float32), mode=mode,
+                name=name, xaxis="x", yaxis="y2", legendgroup="twitch",
+                marker=dict(symbol="triangle-down", size=options.font_size - 2,
+                            color=TWITCH_COLOR),
+                line=dict(color=TWITCH_COLOR, width=3 * options.line_width),
+                hovertemplate="%{x:.0f} s: " + what + "<extra></extra>")
+
+
 def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
-                   compare: Any = None, cursor_s: float | None = None,
+                   compare: Any = None, cursor_s: float | None = None, motor: Any = None,
                    options: FigureOptions = FigureOptions()) -> go.Figure:
     """Pain (NRS) and paresthesia over the session, with the events marked.
 
@@ -552,6 +591,10 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
         :data:`NAME_A` and :data:`NAME_B`, or :data:`NAME_ALONE` without ``compare``.
     cursor_s : float, optional
         Time of the gate snapshot [s], drawn as a vertical line.
+    motor : MotorResponse, optional
+        The muscle's response to ``result``'s program (:func:`sim.motor_fibers.motor_response`,
+        PNS and TENS): above the motor threshold the twitches are marked while stimulation is
+        on (:func:`twitch_trace`).
     options : FigureOptions
     """
     lw = options.line_width
@@ -587,6 +630,9 @@ def session_figure(result: Any, events: Sequence[Any], duration_s: float, *,
                                  "are this session's events.", options))
     tops = [float(np.nanmax(t["y"])) for t in data if t["yaxis"] == "y2" and len(t["y"])]
     para_top = nice_ceil(1.05 * max([*tops, 1.0]))
+    twitch = twitch_trace(result, motor, 0.93 * para_top, options)
+    if twitch is not None:
+        data.append(twitch)
     units = getattr(result, "units", None) or {}
     unit = units.get("paresthesia", "")
     layout = base_layout(

@@ -23,6 +23,7 @@ from dashboard import figures as F, results as R
 from dashboard.answers import AnswerStore, answer_bin, histogram
 from dashboard.notebook import plotlyjs_script
 from sim.lesson import Lesson, load_lesson
+from sim.motor_fibers import motor_response
 from sim.params import ParameterError
 
 __all__ = ["handout_html", "write_handout", "step_figures", "answers_figure", "main"]
@@ -35,7 +36,8 @@ def step_figures(lesson: Lesson, index: int) -> list[go.Figure]:
     out: list[go.Figure] = []
     for view in step.views:
         if view == "session":
-            out.append(F.session_figure(R.session_result(s), s.events or (), s.duration_s))
+            out.append(F.session_figure(R.session_result(s), s.events or (), s.duration_s,
+                                        motor=motor_response(s.program)))
         elif view == "waveform":
             out.append(F.waveform_figure(s.program, duration_s=s.duration_s,
                                          report=R.safety(s.program, s.options)))

@@ -301,3 +301,55 @@ def test_safety_figure_shows_the_charge_a_burst_accumulates_beside_the_phase():
     assert any(str(y).startswith("Shannon, burst") for y in bars.y)
     tonic = F.safety_figure(safety_report(program("scs-tonic")), contact_area_mm2=12.25)
     assert not any("per burst" in (t.name or "") for t in tonic.data)
+
+
+def _muscle_traces(fig):
+    return [t for t in fig.data if t.name and t.name.startswith("muscle:")]
+
+
+def test_acupuncture_like_tens_marks_its_twitches_only_while_stimulating():
+    """Acupuncture-like TENS (2 Hz, strong) is given at a visible twitch (Sluka & Walsh 2003):
+    the session figure marks the twitches, one mark per second of stimulation, inside the
+    stimulation event and nowhere else; conventional TENS (below the motor threshold) has
+    no mark."""
+    from sim.motor_fibers import motor_response
+    from sim.session import run_session
+
+    prog = program("tens-acupuncture")
+    s = Session(program=prog, duration_s=60,
+                events=(Event("stimulation", 10.0, 40.0),))
+    motor = motor_response(prog)
+    assert motor.motor_threshold_mA < prog.amplitude_mA  # the preset is above it
+    (trace,) = _muscle_traces(F.session_figure(run_session(s), s.events, 60, motor=motor))
+    x = np.asarray(trace.x)
+    assert trace.mode == "markers" and "2 per second" in trace.name
+    assert f"{motor.motor_threshold_mA:.1f} mA" in trace.name
+    assert x.min() >= 10.0 and x.max() <= 40.0
+    assert 28 <= x.size <= 31  # 30 s of stimulation, one mark per second
+
+    conv = program("tens-conventional")
+    s2 = s.replace(program=conv)
+    fig = F.session_figure(run_session(s2), s2.events, 60, motor=motor_response(conv))
+    assert not _muscle_traces(fig)
+
+
+def test_a_fused_contraction_is_a_bar_and_scs_has_no_muscle_mark():
+    """Above the fusion rate (about 20 Hz) twitches fuse: PNS at 50 Hz far above its motor
+    threshold draws a bar over the stimulation period; SCS has no motor fibres in reach."""
+    from sim.motor_fibers import motor_response
+    from sim.session import run_session
+
+    prog = program("pns", amplitude_mA=30.0)
+    s = Session(program=prog, duration_s=60, events=(Event("stimulation", 20.0, 50.0),))
+    (trace,) = _muscle_traces(F.session_figure(run_session(s), s.events, 60,
+                                               motor=motor_response(prog)))
+    x, y = np.asarray(trace.x), np.asarray(trace.y, dtype=float)
+    assert trace.mode == "lines" and "fused" in trace.name
+    drawn = x[np.isfinite(y)]
+    assert drawn.min() >= 19.0 and drawn.max() <= 51.0 and np.ptp(drawn) > 25.0
+    assert len(x) <= F.MAX_SERIES_POINTS
+
+    scs = program("scs-tonic")
+    s3 = s.replace(program=scs)
+    assert not _muscle_traces(F.session_figure(run_session(s3), s3.events, 60,
+                                               motor=motor_response(scs)))
