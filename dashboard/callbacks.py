@@ -55,7 +55,13 @@ from typing import Any
 import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx
 
-from dashboard import figures as F, layout as L, results as R, state as S
+from dashboard import (
+    figures as F,
+    layout as L,
+    placement as PL,
+    results as R,
+    state as S,
+)
 from sim.motor_fibers import motor_response
 from sim.params import PARAMETERS, ParameterError
 from sim.patients import PATIENT_PRESETS
@@ -646,7 +652,7 @@ def rate_update(doc: Any, view: Any, key_state: Any) -> tuple[Any, Any]:
 
 #: Outputs of :func:`figures_update`, in the order of the Dash callback.
 FIGURE_KEYS = ("fig-wave", "fig-safety", "warnings", "fig-session", "fig-gate", "summary",
-               "fig-fibres", "fig-rate", "fig-keys")
+               "fig-fibres", "fig-rate", "fig-bodymap", "fig-ecap", "pl-text", "fig-keys")
 
 
 def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click: Any = None,
@@ -664,8 +670,9 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
     zoomed : bool
         Whether the waveform was just zoomed (``relayout`` is new).
     tab : str, optional
-        The visible figure tab (``safety``, ``fibres``, ``gate``); the fibre and rate-response
-        figures are only computed while their tab is shown (``None``: compute everything).
+        The visible figure tab (``safety``, ``fibres``, ``gate``, ``placement``); the fibre,
+        rate-response and placement figures are only computed while their tab is shown
+        (``None``: everything but the placement tab's, which only the tab itself shows).
 
     Returns
     -------
@@ -683,12 +690,19 @@ def figures_update(doc: Any, pinned: Any, view: Any, relayout: Any = None, click
     rate, rate_key = NO, NO
     if tab in (None, "gate"):
         rate, rate_key = rate_update(doc, view, keys.get("rate"))
+    body_map: Any = NO
+    ecap: Any = NO
+    pl_text: Any = NO
+    pl_key: Any = NO
+    if tab == PL.TAB_VALUE:
+        body_map, ecap, pl_text, pl_key = PL.placement_update(doc, view, keys.get("placement"))
     out = {"fig-wave": wave, "fig-safety": safety, "warnings": warnings,
            "fig-session": session, "fig-gate": gate, "summary": summary, "fig-fibres": fibres,
-           "fig-rate": rate}
+           "fig-rate": rate, "fig-bodymap": body_map, "fig-ecap": ecap, "pl-text": pl_text}
     new_keys = dict(keys)
     for name, value in (("wave", wave_state), ("safety", safety_key),
-                        ("session", session_key), ("fibres", fibre_key), ("rate", rate_key)):
+                        ("session", session_key), ("fibres", fibre_key), ("rate", rate_key),
+                        ("placement", pl_key)):
         if value is not NO:
             new_keys[name] = value
     out["fig-keys"] = new_keys if new_keys != keys else NO

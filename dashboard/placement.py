@@ -1,17 +1,21 @@
 """The "Placement" tab: the spine with the lead, the body map, and the ECAP.
 
-Same shell rules as the Diagnosis tab: figures from :mod:`dashboard.placement_figures` (pure
-plotly), layout and glue here, and the tab's callback follows a copy of the session that the
-browser makes only while the tab is shown, so a slider release elsewhere costs nothing here.
+Figures from :mod:`dashboard.placement_figures` (pure plotly), layout and their update
+here. The update runs inside the dashboard's one update callback while the tab is shown
+(:func:`dashboard.callbacks.figures_update`), so a slider release redraws the spine, body map
+and ECAP in the same round trip as the waveform and the session; hidden, it costs nothing.
 The lead is moved with the "Lead level" and "Lateral offset" controls of the main form.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from dashboard import figures as F
 from dashboard.placement_figures import body_map_figure, coverage_text, ecap_figure
@@ -41,7 +45,6 @@ def panel() -> html.Div:
                   dcc.Markdown(id="pl-text", dangerously_allow_html=True)],
                  className="panel dx-block"),
         html.Div([_graph("fig-ecap", "neuromod-ecap")], className="panel dx-block"),
-        dcc.Store(id="pl-session", data={}),
     ], className="diagnosis")
 
 
@@ -50,17 +53,30 @@ def _session(doc: Any):
     return session_or_none(doc) or default_session()
 
 
-def placement_update(doc: Any, view: Any) -> tuple[Any, Any, str]:
-    """(body map, ECAP figure, text) of the session's program on its patient."""
+def placement_update(doc: Any, view: Any, keys: Mapping[str, Any] | None = None
+                     ) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """(body map, ECAP figure, text, skip keys) of the session's program on its patient.
+
+    ``keys`` are the skip keys of the figures on screen (``None``: draw everything). What
+    they show is unchanged: ``dash.no_update`` for it. The body map changes only when the
+    dermatomes it colours (or the lead's place) do, so an amplitude step between two
+    recruitment thresholds redraws the ECAP alone. A bad session: no update, and the text
+    says why.
+    """
     from sim.drive import stimulation_csf_mm
     from sim.ecap import ecap_trace, simulate_loop
     from sim.motor_fibers import motor_response
     from sim.placement import coverage
     from sim.session import Event
+    keys = dict(keys or {})
+    no = dash.no_update
     options = F.FigureOptions(lecture=bool((view or {}).get("lecture")))
     try:
         s = _session(doc)
         prog, pat = s.program, s.patient
+        key = _key(prog.to_dict(), pat.to_dict(), options.lecture)
+        if key == keys.get("all"):
+            return no, no, no, keys
         cov = coverage(prog, pat)
         trace = loops = None
         if prog.therapy == "scs" and prog.is_active:
@@ -71,31 +87,26 @@ def placement_update(doc: Any, view: Any) -> tuple[Any, Any, str]:
                      for m in ("open", "closed")]
     except ParameterError as exc:
         msg = f'<div class="param-msg" role="alert">{escape(user_message(exc))}</div>'
-        return dash.no_update, dash.no_update, msg
+        return no, no, msg, keys
     offset = prog.lateral_offset_mm if prog.therapy == "scs" else 0.0
-    return (body_map_figure(cov, offset, options=options),
-            ecap_figure(trace, *(loops or (None, None)), options=options),
+    map_key = _key([d.label for d in cov.pain], [d.label for d in cov.paresthesia],
+                   cov.coverage_pct, cov.lead_level, cov.csf_thickness_mm, prog.therapy,
+                   offset, options.lecture)
+    body = no if map_key == keys.get("map") else body_map_figure(cov, offset, options=options)
+    return (body, ecap_figure(trace, *(loops or (None, None)), options=options),
             coverage_text(cov, *(loops or (None, None)), therapy=prog.therapy,
-                          motor=motor_response(prog)))
+                          motor=motor_response(prog)),
+            {"all": key, "map": map_key})
 
 
-#: Browser side: copy the session store into ``pl-session`` only while the tab is shown.
-_FOLLOW_SESSION = """function(tab, doc) {
-    if (tab !== "%s") { return window.dash_clientside.no_update; }
-    return doc;
-}""" % TAB_VALUE  # noqa: UP031 - JavaScript: its braces would need doubling in a format string
+def _key(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def register(app: dash.Dash) -> None:
-    """Attach the tab's callbacks to ``app`` (they run only while the tab is shown)."""
-    app.clientside_callback(_FOLLOW_SESSION, Output("pl-session", "data"),
-                            Input("fig-tabs", "value"), Input("store-session", "data"))
-
-    @app.callback(Output("fig-bodymap", "figure"), Output("fig-ecap", "figure"),
-                  Output("pl-text", "children"),
-                  Input("pl-session", "data"), Input("store-view", "data"),
-                  State("fig-tabs", "value"), prevent_initial_call=True)
-    def _placement(doc, view, tab):
-        if tab != TAB_VALUE:
-            return dash.no_update, dash.no_update, dash.no_update
-        return placement_update(doc, view)
+    """Nothing to attach: the tab's figures are outputs of the dashboard's one update
+    callback (:func:`dashboard.callbacks.figures_update`), drawn in the same round trip as
+    the waveform and the session while the tab is shown (a slider release used to redraw
+    them in a second round trip after the first), and not computed while it is hidden."""
+    del app

@@ -96,7 +96,8 @@ def ecap_figure(trace: Any, open_loop: Any = None, closed_loop: Any = None, *,
     data: list = []
     shapes: list = []
     if trace is not None:
-        data.append(dict(type="scatter", x=list(trace.time_ms), y=list(trace.potential_uV),
+        data.append(dict(type="scatter", x=np.asarray(trace.time_ms, dtype=np.float32),
+                         y=np.asarray(trace.potential_uV, dtype=np.float32),
                          mode="lines", name="ECAP", line=dict(color=F.COLOR_B,
                                                               width=options.line_width),
                          hovertemplate="%{x:.2f} ms<br>%{y:.1f} µV<extra></extra>",
@@ -105,8 +106,9 @@ def ecap_figure(trace: Any, open_loop: Any = None, closed_loop: Any = None, *,
                              (closed_loop, F.COLOR_B, "closed loop")):
         if res is None:
             continue
-        step = max(1, res.t_s.size // 600)       # at most 600 points per line
-        data.append(dict(type="scatter", x=list(res.t_s[::step]), y=list(res.ecap_uV[::step]),
+        # at most 400 points per line; each bucket's min and max kept (spikes survive)
+        t_ds, e_ds = F.downsample_minmax(res.t_s, res.ecap_uV, 400)
+        data.append(dict(type="scatter", x=t_ds, y=e_ds,
                          mode="lines", name=name, line=dict(color=color,
                                                             width=options.line_width * 0.8),
                          xaxis="x2", yaxis="y2"))

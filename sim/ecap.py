@@ -112,6 +112,11 @@ def _check_scs(program: Any) -> dict[str, Any]:
     return p
 
 
+def _at_unit_amplitude(program: Any) -> Any:
+    """The program at 1 mA: the cache key of what does not depend on the amplitude."""
+    return program if program.amplitude_mA == 1.0 else program.replace(amplitude_mA=1.0)
+
+
 @functools.lru_cache(maxsize=256)
 def _fibre_table(program: Any, csf_mm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dorsal-column fibres sorted by threshold: thresholds [mA], peak potentials [µV] and
@@ -173,7 +178,7 @@ def ecap_trace(program: Any, *, csf_thickness_mm: float = 3.0,
     csf = float(PARAMETERS["csf_thickness_mm"].validate(csf_thickness_mm))
     amp = p["amplitude_mA"] if amplitude_mA is None else float(
         PARAMETERS["amplitude_mA"].validate(amplitude_mA))
-    th, a, v = _fibre_table(program, csf)
+    th, a, v = _fibre_table(_at_unit_amplitude(program), csf)
     k = int(np.searchsorted(th, amp, side="right"))
     t = np.linspace(0.0, 3.0, 601)
     if k == 0:
@@ -189,7 +194,7 @@ def ecap_trace(program: Any, *, csf_thickness_mm: float = 3.0,
 def _dispersion(program: Any, csf_mm: float) -> float:
     """N1-P2 amplitude per µV of summed fibre peaks at the program's operating point [1]
     (temporal dispersion makes it a little under 2)."""
-    th, a, _ = _fibre_table(program, csf_mm)
+    th, a, _ = _fibre_table(_at_unit_amplitude(program), csf_mm)
     amp = max(float(program.amplitude_mA), float(th[max(0, th.size // 50)]))
     tr = ecap_trace(program, csf_thickness_mm=csf_mm, amplitude_mA=amp)
     total = float(a[:tr.recruited_fibres].sum())
@@ -198,7 +203,7 @@ def _dispersion(program: Any, csf_mm: float) -> float:
 
 def _ecap_amplitude(program: Any, csf_mm: float, amps: np.ndarray) -> np.ndarray:
     """N1-P2 ECAP amplitude at each stimulus amplitude [µV] (cumulative fibre sum)."""
-    th, a, _ = _fibre_table(program, csf_mm)
+    th, a, _ = _fibre_table(_at_unit_amplitude(program), csf_mm)
     cum = np.concatenate([[0.0], np.cumsum(a)])
     k = np.searchsorted(th, amps, side="right")
     return _dispersion(program, csf_mm) * cum[k]
@@ -283,6 +288,48 @@ class LoopResult:
     max_ecap_error_pct: float
 
 
+@functools.lru_cache(maxsize=16)
+def _level_tables(program: Any, levels: tuple[float, ...]) -> tuple[
+        np.ndarray, np.ndarray, tuple[list[np.ndarray], list[np.ndarray], list[list[float]]]]:
+    """At each CSF level: perception and discomfort thresholds [mA], and the dorsal-column
+    fibres' sorted thresholds [mA] (also as lists, for the closed loop) with their
+    cumulative peak potentials [µV] (a program at 1 mA: none of these depend on its
+    amplitude)."""
+    pts = np.array([R.recruit(program, csf_thickness_mm=c).perception_threshold_mA
+                    for c in levels])
+    dts = np.array([R.discomfort_ratio("scs", c) for c in levels]) * pts
+    ths, cums = [], []
+    for c in levels:
+        th, a, _ = _fibre_table(program, c)
+        ths.append(th)
+        cums.append(np.concatenate([[0.0], np.cumsum(a)]))
+    return pts, dts, (ths, cums, [th.tolist() for th in ths])
+
+
+def _closed_loop(amp0: float, target: float, idx: np.ndarray, th_l: list[list[float]],
+                 cums: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The controller, one step per :data:`CONTROL_INTERVAL_S`: the current [mA] and the
+    ECAP [µV] it measured at each step. Plain Python per step (bisect on lists): a step is a
+    few microseconds, where numpy's per-call overhead made it tens."""
+    import bisect
+
+    cum_l = [cum.tolist() for cum in cums]
+    up, down = (cum_l[int(idx[0])][bisect.bisect_right(th_l[int(idx[0])], amp0 * f)]
+                for f in (1.1, 0.9))
+    # the device knows its growth curve's steepness at the start: the log-log slope
+    slope = (math.log(up / down) / math.log(1.1 / 0.9)) if down > 0 else 10.0
+    exponent = LOOP_GAIN / max(slope, 1.0)
+    n = idx.size
+    amps, ecap = [0.0] * n, [0.0] * n
+    cur, floor = amp0, 0.05 * target
+    for k, level in enumerate(idx.tolist()):
+        e = cum_l[level][bisect.bisect_right(th_l[level], cur)]
+        amps[k], ecap[k] = cur, e
+        if target > 0:
+            cur = min(max(cur * (target / max(e, floor)) ** exponent, 0.0), DEVICE_MAX_MA)
+    return np.array(amps), np.array(ecap)
+
+
 def simulate_loop(program: Any, patient: Any, *, mode: str = "closed",
                   duration_s: float = 60.0, events: Any = ()) -> LoopResult:
     """Stimulate for ``duration_s`` while posture events and the heartbeat move the cord.
@@ -322,32 +369,21 @@ def simulate_loop(program: Any, patient: Any, *, mode: str = "closed",
     grid = np.round(csf / _CSF_STEP_MM) * _CSF_STEP_MM
     levels = np.unique(grid)
     idx = np.searchsorted(levels, grid)
-    pts = np.array([R.recruit(program, csf_thickness_mm=float(c)).perception_threshold_mA
-                    for c in levels])
-    dts = np.array([R.discomfort_ratio("scs", float(c)) for c in levels]) * pts
+    pts, dts, ths = _level_tables(_at_unit_amplitude(program), tuple(float(c) for c in levels))
+    # the ECAP per mA at each level: the fibres' summed potentials scaled by the dispersion
+    # at the program's operating point (which depends on its amplitude)
+    cums = [_dispersion(program, float(c)) * base_cum for c, base_cum in zip(levels, ths[1],
+                                                                           strict=True)]
     amp0 = p["amplitude_mA"]
-    device_max = DEVICE_MAX_MA
-    tables = []
-    for c in levels:
-        th, a, _ = _fibre_table(program, float(c))
-        tables.append((th, _dispersion(program, float(c)) * np.concatenate([[0.0],
-                                                                             np.cumsum(a)])))
-    amps = np.empty(t.size)
-    ecap = np.empty(t.size)
-    cur = amp0
-    th0, cum0 = tables[int(idx[0])]
+    th0, cum0 = ths[0][int(idx[0])], cums[int(idx[0])]
     target = float(cum0[np.searchsorted(th0, amp0, side="right")])
-    # the device knows its growth curve's steepness at the start: the log-log slope
-    up, down = (float(cum0[np.searchsorted(th0, amp0 * f, side="right")]) for f in (1.1, 0.9))
-    slope = (math.log(up / down) / math.log(1.1 / 0.9)) if down > 0 else 10.0
-    exponent = LOOP_GAIN / max(slope, 1.0)
-    for k in range(t.size):
-        th, cum = tables[int(idx[k])]
-        e = float(cum[np.searchsorted(th, cur, side="right")])
-        amps[k], ecap[k] = cur, e
-        if mode == "closed" and target > 0:
-            ratio = target / max(e, 0.05 * target)
-            cur = float(np.clip(cur * ratio ** exponent, 0.0, device_max))
+    if mode == "open":  # the current never changes: one lookup per CSF level
+        amps = np.full(t.size, amp0)
+        per_level = np.array([cum[np.searchsorted(th, amp0, side="right")]
+                              for th, cum in zip(ths[0], cums, strict=True)])
+        ecap = per_level[idx]
+    else:
+        amps, ecap = _closed_loop(amp0, target, idx, ths[2], cums)
     pt_t, dt_t = pts[idx], dts[idx]
     inside = (amps >= pt_t) & (amps <= dt_t)
     over = ecap > SPIKE_FACTOR * target if target > 0 else np.zeros(t.size, dtype=bool)
@@ -372,7 +408,7 @@ DAILY_POSTURES = {"sitting": 0.35, "standing": 0.20, "supine": 0.35, "prone": 0.
 def _current_for(program: Any, csf_mm: float, target_uV: float) -> float:
     """The current whose ECAP is ``target_uV`` at this CSF [mA] (the closed loop's steady
     state; the device maximum if it cannot reach it)."""
-    th, a, _ = _fibre_table(program, csf_mm)
+    th, a, _ = _fibre_table(_at_unit_amplitude(program), csf_mm)
     cum = _dispersion(program, csf_mm) * np.concatenate([[0.0], np.cumsum(a)])
     k = int(np.searchsorted(cum, target_uV, side="left"))
     return float(th[min(k, th.size) - 1]) if k >= 1 else 0.0

@@ -52,10 +52,10 @@ def test_ecap_figure_draws_the_pulse_and_both_loops_with_the_band():
 
 
 def test_update_follows_the_session_and_reports_errors():
-    fig_map, fig_ecap, text = PL.placement_update(_doc(program("scs-tonic")), {})
+    fig_map, fig_ecap, text, _ = PL.placement_update(_doc(program("scs-tonic")), {})
     assert "100 %" in text and "Closed loop" in text
     _validated(fig_map), _validated(fig_ecap)
-    _, _, text = PL.placement_update(_doc(program("drg"), "crps"), {"lecture": True})
+    _, _, text, _ = PL.placement_update(_doc(program("drg"), "crps"), {"lecture": True})
     assert "3 dermatomes" in text and "Closed loop" not in text and "CSF" not in text
     bad = {"schema_version": 1, "patient": {"pain_area": "nowhere"}}
     out = PL.placement_update(bad, {})
@@ -65,11 +65,41 @@ def test_update_follows_the_session_and_reports_errors():
 def test_tab_is_in_the_app():
     from dashboard.app import app
     ids = {c.id for c in app.layout._traverse() if isinstance(getattr(c, "id", None), str)}
-    assert {"fig-bodymap", "fig-ecap", "pl-session", "pl-text"} <= ids
+    assert {"fig-bodymap", "fig-ecap", "pl-text"} <= ids
 
 
 def test_twitch_marker_for_acupuncture_like_tens():
-    _, _, text = PL.placement_update(_doc(program("tens-acupuncture")), {})
+    _, _, text, _ = PL.placement_update(_doc(program("tens-acupuncture")), {})
     assert "visible twitches" in text and "2 Hz" in text
-    _, _, text = PL.placement_update(_doc(program("tens-conventional")), {})
+    _, _, text, _ = PL.placement_update(_doc(program("tens-conventional")), {})
     assert "no contraction" in text
+
+
+def test_only_what_changed_is_redrawn():
+    """Unchanged session: nothing is sent. A small amplitude step that recruits no new
+    dermatome: the ECAP (whose size follows the current) is redrawn, the body map is not. A
+    lateral move of the lead narrows the paresthesia: the body map is redrawn too."""
+    no = dash.no_update
+    prog = program("scs-tonic")
+    body, ecap, _, keys = PL.placement_update(_doc(prog), {})
+    assert isinstance(body, go.Figure) and isinstance(ecap, go.Figure)
+    assert PL.placement_update(_doc(prog), {}, keys) == (no, no, no, keys)
+    step = prog.replace(amplitude_mA=prog.amplitude_mA * 1.01)
+    body, ecap, _, keys2 = PL.placement_update(_doc(step), {}, keys)
+    assert body is no and isinstance(ecap, go.Figure) and keys2["map"] == keys["map"]
+    moved = prog.replace(lateral_offset_mm=3.0)
+    body, _, _, _ = PL.placement_update(_doc(moved), {}, keys)
+    assert isinstance(body, go.Figure)
+
+
+def test_the_update_callback_draws_the_tab_only_while_it_is_shown():
+    from dashboard.callbacks import NO, figures_update
+
+    doc = _doc(program("scs-tonic"))
+    hidden = figures_update(doc, {}, {}, tab="safety")
+    assert all(hidden[k] is NO for k in ("fig-bodymap", "fig-ecap", "pl-text"))
+    shown = figures_update(doc, {}, {}, keys=hidden["fig-keys"], tab=PL.TAB_VALUE)
+    assert isinstance(shown["fig-bodymap"], go.Figure) and "%" in shown["pl-text"]
+    assert shown["fig-wave"] is NO  # the rest was already drawn: only the tab is sent
+    again = figures_update(doc, {}, {}, keys=shown["fig-keys"], tab=PL.TAB_VALUE)
+    assert again["fig-bodymap"] is NO and again["fig-ecap"] is NO

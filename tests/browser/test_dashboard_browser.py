@@ -526,3 +526,35 @@ def test_treatment_and_event_rows_are_readable_in_the_sidebar(page):
         return out;
     }""")
     assert cut == [], cut
+
+
+def test_placement_tab_redraws_with_the_other_figures_in_one_round_trip(page):
+    """The Placement tab draws the body map, the ECAP and the twitch-free text; a typed
+    amplitude then changes the ECAP's size in the same answer that redraws the waveform (one
+    update request, no second one for the tab); moving the lead sideways narrows the
+    paresthesia on the body map."""
+    open_dashboard(page)
+    show_tab(page, "Placement")
+    page.wait_for_selector("#fig-ecap .main-svg", timeout=30000)
+    page.wait_for_selector("#fig-bodymap .main-svg", timeout=30000)
+    expect(page.locator("#pl-text")).to_contain_text("Paresthesia in")
+
+    def ecap_title() -> str:
+        return page.locator("#fig-ecap .gtitle").text_content()
+
+    before = ecap_title()
+    answers = []
+    page.on("request", lambda r: answers.append(r) if "_dash-update-component" in r.url
+            else None)
+    type_value(page, "amplitude_mA", "6")
+    settle(page)
+    assert ecap_title() != before
+    assert len(answers) == 1, [r.post_data[:80] for r in answers]
+    assert "fig-ecap" in answers[0].post_data and "fig-wave" in answers[0].post_data
+
+    felt = page.locator("#pl-text").inner_text()
+    open_section(page, "contacts")
+    type_value(page, "lateral_offset_mm", "3")
+    settle(page)
+    expect(page.locator("#pl-text")).not_to_have_text(felt)
+    assert page.js_errors == []
