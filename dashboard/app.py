@@ -34,7 +34,7 @@ from typing import Any
 
 import dash
 
-from dashboard import callbacks, diagnosis, layout, lesson, placement, state as S
+from dashboard import callbacks, diagnosis, layout, lesson, state as S
 from dashboard.fairshare import CLIENT_SHARE_ENV, ClientShare
 from sim.params import MAX_CUSTOM_SAMPLES
 from sim.session import MAX_DOCUMENT_BYTES, MAX_EVENTS, MAX_TREATMENTS
@@ -72,7 +72,6 @@ def create_app() -> dash.Dash:
     callbacks.register(app)
     diagnosis.register(app)
     lesson.register(app)  # a lecture's routes, when `neuromod dashboard --lesson` runs one
-    placement.register(app)
     harden(app, share=None if os.environ.get(CLIENT_SHARE_ENV) == "off" else ClientShare())
     return app
 

@@ -404,9 +404,10 @@ input{font-size:22px;padding:10px;width:60%;border-radius:8px;border:2px solid #
       var inp = document.createElement("input");
       inp.type = "number"; inp.step = "any"; inp.min = q.min; inp.max = q.max; inp.id = "value";
       inp.setAttribute("inputmode", "decimal");
-      inp.placeholder = q.min + " to " + q.max;
       if (s.step in mine) { inp.value = mine[s.step]; }
-      var unit = document.createElement("span"); unit.id = "unit"; unit.textContent = q.unit;
+      // the allowed range stays visible while typing (an input's hint text would vanish)
+      var unit = document.createElement("span"); unit.id = "unit";
+      unit.textContent = q.unit + " (" + q.min + " to " + q.max + ")";
       var b = document.createElement("button"); b.id = "send"; b.textContent = "Send";
       b.onclick = function () {
         var v = parseFloat(inp.value);

@@ -8,8 +8,6 @@ The lead is moved with the "Lead level" and "Lateral offset" controls of the mai
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -19,10 +17,10 @@ from dash import dcc, html
 
 from dashboard import figures as F
 from dashboard.placement_figures import body_map_figure, coverage_text, ecap_figure
-from dashboard.state import user_message
+from dashboard.state import skip_key, user_message
 from sim.params import ParameterError
 
-__all__ = ["panel", "register", "placement_update", "TAB_VALUE", "DEMO_POSTURE"]
+__all__ = ["panel", "placement_update", "TAB_VALUE", "DEMO_POSTURE"]
 
 #: Value of the placement tab in ``fig-tabs``.
 TAB_VALUE = "placement"
@@ -74,7 +72,7 @@ def placement_update(doc: Any, view: Any, keys: Mapping[str, Any] | None = None
     try:
         s = _session(doc)
         prog, pat = s.program, s.patient
-        key = _key(prog.to_dict(), pat.to_dict(), options.lecture)
+        key = skip_key(prog.to_dict(), pat.to_dict(), options.lecture)
         if key == keys.get("all"):
             return no, no, no, keys
         cov = coverage(prog, pat)
@@ -89,7 +87,7 @@ def placement_update(doc: Any, view: Any, keys: Mapping[str, Any] | None = None
         msg = f'<div class="param-msg" role="alert">{escape(user_message(exc))}</div>'
         return no, no, msg, keys
     offset = prog.lateral_offset_mm if prog.therapy == "scs" else 0.0
-    map_key = _key([d.label for d in cov.pain], [d.label for d in cov.paresthesia],
+    map_key = skip_key([d.label for d in cov.pain], [d.label for d in cov.paresthesia],
                    cov.coverage_pct, cov.lead_level, cov.csf_thickness_mm, prog.therapy,
                    offset, options.lecture)
     body = no if map_key == keys.get("map") else body_map_figure(cov, offset, options=options)
@@ -98,15 +96,3 @@ def placement_update(doc: Any, view: Any, keys: Mapping[str, Any] | None = None
                           motor=motor_response(prog)),
             {"all": key, "map": map_key})
 
-
-def _key(*parts: Any) -> str:
-    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def register(app: dash.Dash) -> None:
-    """Nothing to attach: the tab's figures are outputs of the dashboard's one update
-    callback (:func:`dashboard.callbacks.figures_update`), drawn in the same round trip as
-    the waveform and the session while the tab is shown (a slider release used to redraw
-    them in a second round trip after the first), and not computed while it is hidden."""
-    del app

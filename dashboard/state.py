@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import hashlib
 import json
 import math
 import re
@@ -39,7 +40,7 @@ from sim.therapies import THERAPIES
 from sim.waveforms import Program
 
 __all__ = [
-    "FORM_PARAMS", "SECTION_OF", "EVENT_COLUMNS", "EVENT_KINDS", "SliderSpec",
+    "skip_key", "FORM_PARAMS", "SECTION_OF", "EVENT_COLUMNS", "EVENT_KINDS", "SliderSpec",
     "DEFAULT_PROGRAM_PRESET", "DEFAULT_PATIENT_PRESET", "default_session",
     "display_value", "parse_field", "session_to_form", "form_to_session", "event_rows",
     "treatment_rows", "new_treatment_row", "TREATMENT_COLUMNS", "TREATMENT_OPTIONS",
@@ -691,3 +692,10 @@ def step_preset(current: str | None, step: int, names: Iterable[str]) -> str:
     if current not in names:
         return names[0] if step >= 0 else names[-1]
     return names[(names.index(current) + step) % len(names)]
+
+
+def skip_key(*parts: Any) -> str:
+    """A short digest of what a figure shows (JSON of ``parts``): the ``fig-keys`` store keeps
+    one per figure on screen, and an update whose digest is unchanged sends nothing."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

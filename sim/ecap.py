@@ -42,7 +42,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -288,22 +288,26 @@ class LoopResult:
     max_ecap_error_pct: float
 
 
+class _LevelTables(NamedTuple):
+    """What a loop needs at each CSF level, none of it dependent on the amplitude."""
+
+    perception_mA: np.ndarray  # perception threshold at each level [mA]
+    discomfort_mA: np.ndarray  # discomfort threshold at each level [mA]
+    thresholds: list[np.ndarray]  # dorsal-column fibres' sorted thresholds [mA]
+    cum_potential: list[np.ndarray]  # their cumulative peak potentials, from 0 [µV]
+    threshold_lists: list[list[float]]  # ``thresholds`` as lists (the closed loop's bisect)
+
+
 @functools.lru_cache(maxsize=16)
-def _level_tables(program: Any, levels: tuple[float, ...]) -> tuple[
-        np.ndarray, np.ndarray, tuple[list[np.ndarray], list[np.ndarray], list[list[float]]]]:
-    """At each CSF level: perception and discomfort thresholds [mA], and the dorsal-column
-    fibres' sorted thresholds [mA] (also as lists, for the closed loop) with their
-    cumulative peak potentials [µV] (a program at 1 mA: none of these depend on its
-    amplitude)."""
+def _level_tables(program: Any, levels: tuple[float, ...]) -> _LevelTables:
+    """The tables of :class:`_LevelTables` at each CSF level (``program`` at 1 mA)."""
     pts = np.array([R.recruit(program, csf_thickness_mm=c).perception_threshold_mA
                     for c in levels])
     dts = np.array([R.discomfort_ratio("scs", c) for c in levels]) * pts
-    ths, cums = [], []
-    for c in levels:
-        th, a, _ = _fibre_table(program, c)
-        ths.append(th)
-        cums.append(np.concatenate([[0.0], np.cumsum(a)]))
-    return pts, dts, (ths, cums, [th.tolist() for th in ths])
+    tables = [_fibre_table(program, c) for c in levels]
+    ths = [th for th, _, _ in tables]
+    cums = [np.concatenate([[0.0], np.cumsum(a)]) for _, a, _ in tables]
+    return _LevelTables(pts, dts, ths, cums, [th.tolist() for th in ths])
 
 
 def _closed_loop(amp0: float, target: float, idx: np.ndarray, th_l: list[list[float]],
@@ -369,22 +373,22 @@ def simulate_loop(program: Any, patient: Any, *, mode: str = "closed",
     grid = np.round(csf / _CSF_STEP_MM) * _CSF_STEP_MM
     levels = np.unique(grid)
     idx = np.searchsorted(levels, grid)
-    pts, dts, ths = _level_tables(_at_unit_amplitude(program), tuple(float(c) for c in levels))
-    # the ECAP per mA at each level: the fibres' summed potentials scaled by the dispersion
-    # at the program's operating point (which depends on its amplitude)
-    cums = [_dispersion(program, float(c)) * base_cum for c, base_cum in zip(levels, ths[1],
-                                                                           strict=True)]
+    tab = _level_tables(_at_unit_amplitude(program), tuple(float(c) for c in levels))
+    # the ECAP at each level: the fibres' summed potentials scaled by the dispersion at the
+    # program's operating point (which depends on its amplitude)
+    cums = [_dispersion(program, float(c)) * base for c, base in zip(levels, tab.cum_potential,
+                                                                     strict=True)]
     amp0 = p["amplitude_mA"]
-    th0, cum0 = ths[0][int(idx[0])], cums[int(idx[0])]
+    th0, cum0 = tab.thresholds[int(idx[0])], cums[int(idx[0])]
     target = float(cum0[np.searchsorted(th0, amp0, side="right")])
     if mode == "open":  # the current never changes: one lookup per CSF level
         amps = np.full(t.size, amp0)
         per_level = np.array([cum[np.searchsorted(th, amp0, side="right")]
-                              for th, cum in zip(ths[0], cums, strict=True)])
+                              for th, cum in zip(tab.thresholds, cums, strict=True)])
         ecap = per_level[idx]
     else:
-        amps, ecap = _closed_loop(amp0, target, idx, ths[2], cums)
-    pt_t, dt_t = pts[idx], dts[idx]
+        amps, ecap = _closed_loop(amp0, target, idx, tab.threshold_lists, cums)
+    pt_t, dt_t = tab.perception_mA[idx], tab.discomfort_mA[idx]
     inside = (amps >= pt_t) & (amps <= dt_t)
     over = ecap > SPIKE_FACTOR * target if target > 0 else np.zeros(t.size, dtype=bool)
     spikes = int(np.sum(over[1:] & ~over[:-1]) + (1 if over[0] else 0))
