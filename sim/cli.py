@@ -645,16 +645,27 @@ def cmd_cohort(args: argparse.Namespace) -> int:
                             titration=args.titration, follow_up_days=follow,
                             executor=args.executor,
                             workers=args.workers, scheduler=args.scheduler, out=args.out,
-                            progress=not (args.quiet or args.json))
+                            progress=not (args.quiet or args.json),
+                            screening_trial=args.screening_trial)
     if args.json:
         _print_json(_clean(result.to_dict()))
         return 0
     q = result.to_dict()["reduction_quartiles_pct"]
     print(f"{result.n} virtual patients ({result.patient}, seed {result.seed}), enrolled and "
           "measured as a trial: natural history and expectation included")
-    print(f"responders (>= 50 % relief): {100 * result.responder_rate:.1f} % "
+    among = ""
+    if result.screening_trial:
+        print(f"screening trial passed, implanted: {result.implanted} "
+              f"({100 * result.implanted / result.n:.1f} %)")
+        print(f"responders counting trial failures as non-responders (intention to treat): "
+              f"{100 * result.responder_rate_itt:.1f} %")
+        if result.implanted == 0:
+            print("nobody passed the screening trial: no outcome among the implanted")
+            return 0
+        among = " among the implanted"
+    print(f"responders (>= 50 % relief){among}: {100 * result.responder_rate:.1f} % "
           f"(95 % CI {100 * result.ci_low:.1f}-{100 * result.ci_high:.1f} %)")
-    print(f"mean pain reduction: {result.mean_reduction_pct:.1f} %  "
+    print(f"mean pain reduction{among}: {result.mean_reduction_pct:.1f} %  "
           f"(quartiles {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f} %)")
     return 0
 
@@ -671,6 +682,10 @@ def _register_cohort(sub: Any) -> None:
                         "type)")
     p.add_argument("--follow-up-days", metavar="D",
                    help="days on the program at the assessment (default 90: 3 months)")
+    p.add_argument("--screening-trial", action="store_true",
+                   help="SCS and DRG: a week's screening trial first; only patients with at "
+                        "least 50 %% relief are implanted, and responders are counted among "
+                        "them (and over everyone, trial failures as non-responders)")
     add_executor_flags(p)
     p.add_argument("--out", metavar="FILE",
                    help="per-patient table (.csv, resumable, metadata in FILE.json; or "

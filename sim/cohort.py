@@ -46,6 +46,14 @@ Natural history, enrolment and expectation (every arm)
   placebo's.
 * **Measurement** (:func:`trial_outcome`): reduction = (baseline − follow-up) / baseline of
   the two assessments, each clipped to 0-10.
+* **Screening trial** (optional, ``screening_trial=True``; SCS and DRG): before the permanent
+  implant each patient has a temporary trial of :data:`SCREENING_TRIAL_DAYS` days on the same
+  program, assessed against the same baseline with its own fluctuation
+  (``trial_fluctuation_nrs``) and with the extra expectation of an open trial
+  (:data:`TRIAL_EXPECTATION`); only patients with at least :data:`SCREENING_PASS_PCT` % relief
+  are implanted. The cohort then reports its outcome among the implanted (as Evoke and
+  SENZA-RCT analysed) and counts trial failures as non-responders in the intention-to-treat
+  rate (as PROCESS did).
 
 The spreads and factors are calibrated together [A] so that the control arms reach the 5-12 %
 responders of PROCESS (9 %) and Kemler (6 %), the placebo arm about 20 %, the drugs placebo +
@@ -75,12 +83,15 @@ from sim.therapies import THERAPIES, Therapy, therapy_spec
 __all__ = ["VARIABILITY", "CohortResult", "virtual_patients", "run_cohort", "wilson_interval",
            "TitratedRunner", "DEVICE_MAX_MA", "PERCEPTION_FACTOR", "SUBPERCEPTION_FACTOR",
            "TITRATIONS", "ENROLMENT_MIN_NRS", "USUAL_CARE_EXPECTATION", "trial_outcome",
-           "default_titration", "usual_care", "TRIAL_UNITS"]
+           "default_titration", "usual_care", "TRIAL_UNITS", "screening_outcome",
+           "SCREENING_TRIAL_DAYS", "SCREENING_PASS_PCT", "TRIAL_EXPECTATION",
+           "TRIAL_FLUCTUATION_SD_NRS"]
 
 #: Units of the columns a cohort adds to the session summary (``""``: a flag).
 TRIAL_UNITS: dict[str, str] = {
     "programmed_amplitude_mA": "mA", "baseline_nrs": "NRS 0-10", "follow_up_nrs": "NRS 0-10",
     "trial_reduction_pct": "%", "trial_responder": "",
+    "screening_nrs": "NRS 0-10", "screening_reduction_pct": "%", "implanted": "",
 }
 register_units(TRIAL_UNITS)
 
@@ -107,6 +118,26 @@ VARIABILITY: dict[str, tuple[str, float, float, float]] = {
 #: a bad spell, and their later assessments regress toward their usual pain even untreated
 #: (Whitney & Von Korff 1992 Pain 50:281 [P]).
 ENROLMENT_MIN_NRS = 5.0
+#: Spread of the pain fluctuation at the screening trial's assessment [NRS]: as at the
+#: baseline and follow-up assessments (``pain_flare_nrs``, ``pain_fluctuation_nrs``), and
+#: independent of them [A].
+TRIAL_FLUCTUATION_SD_NRS = 1.1
+#: Days of stimulation through the temporary lead before the screening trial is assessed: about
+#: a week (trial periods of 3-10 days, e.g. PROCESS, Kumar et al. 2007 Pain 132:179; Evoke,
+#: Mekhail et al. 2020 Lancet Neurol 19:123) [T].
+SCREENING_TRIAL_DAYS = 7.0
+#: Least relief at the screening trial for a permanent implant [%]: at least 50 % (PROCESS
+#: required 50 % leg-pain relief with 80 % paresthesia overlap, Kumar et al. 2007 [P]; the
+#: overlap acts in the model through the coverage of the pain).
+SCREENING_PASS_PCT = 50.0
+#: Expectation added during the screening trial [placebo-response units, 0-1]: an open,
+#: short trial that decides about an implant the patient hopes for. Calibrated [A] so that 84 %
+#: of a tonic-SCS cohort with failed back surgery pass (PROCESS: 42 of 50 passed, Kumar et
+#: al. 2007 [P]); a patient's trial expectation is their placebo response plus this, capped
+#: at 1. The responders among the implanted (PROCESS 24 of 42) and the pass rate in CRPS
+#: (Kemler et al. 2000 N Engl J Med 343:618: 24 of 36) are then predictions, printed in the
+#: model card's calibration table.
+TRIAL_EXPECTATION = 0.3
 #: Centres of the draws that are not patient fields [NRS].
 _CENTRES = {"pain_flare_nrs": 0.0, "pain_fluctuation_nrs": 0.0}
 #: Parameters drawn on a 0.25 mm grid (see module notes).
@@ -177,8 +208,20 @@ def _usual_pain_nrs(base: Any, draw: Mapping[str, Any]) -> float:
 _MAX_SCREENING_ROUNDS = 50
 
 
+def _with_trial_fluctuation(draws: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """``draws`` with a ``trial_fluctuation_nrs`` each, from a stream of its own, so that a
+    screening trial leaves every other draw of the seed as it was."""
+    rng = np.random.default_rng([seed, _TRIAL_STREAM])
+    x = np.round(rng.normal(0.0, TRIAL_FLUCTUATION_SD_NRS, len(draws)), 4)
+    return [{**d, "trial_fluctuation_nrs": float(v)} for d, v in zip(draws, x, strict=True)]
+
+
+#: Second word of the seed of the screening trial's draws ("tria" in ASCII).
+_TRIAL_STREAM = 0x74726961
+
+
 def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs",
-                     enrol: bool = True) -> list[dict[str, Any]]:
+                     enrol: bool = True, screening: bool = False) -> list[dict[str, Any]]:
     """Draw ``n`` virtual patients around the preset ``patient``, enrolled as a trial would.
 
     Returns one dict of declared parameter values per patient: patient fields, the placement
@@ -190,6 +233,10 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     screened them: a candidate enrols when their pain at the baseline assessment, their usual
     pain plus ``pain_flare_nrs``, is at least :data:`ENROLMENT_MIN_NRS`. Selecting on a noisy
     measurement is what makes pain regress toward the mean afterwards.
+
+    With ``screening``, each patient also gets ``trial_fluctuation_nrs``, the fluctuation at a
+    screening trial's assessment, drawn from a separate stream: the other draws stay those of
+    a cohort without a trial.
     """
     n = int(PARAMETERS["cohort_n"].validate(n))
     seed = int(PARAMETERS["seed"].validate(seed))
@@ -201,14 +248,15 @@ def virtual_patients(patient: str, n: int, *, seed: int = 0, therapy: str = "scs
     from sim.drive import resting_pain_nrs
     from sim.session import MIN_BASELINE_PAIN_NRS
     if not enrol or resting_pain_nrs(base) < MIN_BASELINE_PAIN_NRS:
-        return _draw(rng, base, n, placement)
+        draws = _draw(rng, base, n, placement)
+        return _with_trial_fluctuation(draws, seed) if screening else draws
     out: list[dict[str, Any]] = []
     for _ in range(_MAX_SCREENING_ROUNDS):
         for d in _draw(rng, base, n, placement):
             if _usual_pain_nrs(base, d) + d["pain_flare_nrs"] >= ENROLMENT_MIN_NRS:
                 out.append(d)
                 if len(out) == n:
-                    return out
+                    return _with_trial_fluctuation(out, seed) if screening else out
     raise ParameterError(
         f"patient={patient!r}: fewer than {n} of {n * _MAX_SCREENING_ROUNDS} virtual "
         f"candidates reach the enrolment pain of {_fmt(ENROLMENT_MIN_NRS)} NRS",
@@ -279,6 +327,30 @@ def trial_outcome(summary: Mapping[str, Any], pain_flare_nrs: float = 0.0,
             "trial_responder": bool(_finite(red) and red >= RESPONDER_REDUCTION_PCT)}
 
 
+def screening_outcome(session: Session, pain_flare_nrs: float = 0.0,
+                      trial_fluctuation_nrs: float = 0.0) -> dict[str, Any]:
+    """A patient's screening trial: ``session`` (titrated already) after
+    :data:`SCREENING_TRIAL_DAYS` days, with the trial's extra expectation
+    (:data:`TRIAL_EXPECTATION`), measured against the enrolment baseline.
+
+    Returns
+    -------
+    dict
+        ``screening_nrs`` (the trial assessment, NRS 0-10), ``screening_reduction_pct`` and
+        ``implanted`` (relief at least :data:`SCREENING_PASS_PCT` %).
+    """
+    pat = session.patient
+    trial = session.replace(
+        patient=pat.replace(placebo_response=min(1.0, pat.placebo_response
+                                                 + TRIAL_EXPECTATION)),
+        stimulation_day=SCREENING_TRIAL_DAYS)
+    m = trial_outcome(run_session(trial).summary.to_dict(), pain_flare_nrs,
+                      trial_fluctuation_nrs)
+    red = m["trial_reduction_pct"]
+    return {"screening_nrs": m["follow_up_nrs"], "screening_reduction_pct": red,
+            "implanted": bool(_finite(red) and red >= SCREENING_PASS_PCT)}
+
+
 @dataclass(frozen=True)
 class TitratedRunner:
     """Run a virtual patient's session with the amplitude a clinician would program.
@@ -287,14 +359,17 @@ class TitratedRunner:
     perception threshold, ``subperception`` 0.95 × (burst), ``fixed`` the program's amplitude
     (10 kHz programs are set without reference to paresthesia); capped at the device maximum.
     The natural-history draws of the patient (``trial`` parameters) turn the session's
-    summary into a trial measurement (:func:`trial_outcome`). Module-level and frozen so
+    summary into a trial measurement (:func:`trial_outcome`); with ``screening`` the patient
+    also has a screening trial first (:func:`screening_outcome`). Module-level and frozen so
     process pools and Dask can pickle it.
     """
 
     mode: str = "perception"
+    screening: bool = False
 
     def __call__(self, session: Session, pain_flare_nrs: float = 0.0,
-                 pain_fluctuation_nrs: float = 0.0) -> Mapping[str, Any]:
+                 pain_fluctuation_nrs: float = 0.0,
+                 trial_fluctuation_nrs: float = 0.0) -> Mapping[str, Any]:
         prog, pat = session.program, session.patient
         if not prog.is_active and not session.treatments:
             session = usual_care(session)
@@ -306,8 +381,10 @@ class TitratedRunner:
             amp = min(factor * pt, DEVICE_MAX_MA[prog.therapy])
             session = session.replace(program=prog.replace(amplitude_mA=round(amp, 3)))
         summary = run_session(session).summary.to_dict()
+        screening = (screening_outcome(session, pain_flare_nrs, trial_fluctuation_nrs)
+                     if self.screening else {})
         return {"programmed_amplitude_mA": session.program.amplitude_mA, **summary,
-                **trial_outcome(summary, pain_flare_nrs, pain_fluctuation_nrs)}
+                **trial_outcome(summary, pain_flare_nrs, pain_fluctuation_nrs), **screening}
 
 
 def default_titration(session: Session) -> str:
@@ -330,23 +407,35 @@ class CohortResult:
     patient : str
         Patient preset the cohort was drawn around.
     n : int
-        Number of virtual patients.
+        Number of virtual patients enrolled (with a screening trial: all who had the trial).
     seed : int
         Seed of the draw.
     responder_rate : float
         Fraction with >= 50 % pain reduction between the trial's baseline and follow-up
-        assessments [0-1] (natural history included).
+        assessments [0-1] (natural history included); with a screening trial, among the
+        implanted patients (NaN if none was implanted).
     ci_low, ci_high : float
         95 % Wilson interval of the responder rate [0-1].
     mean_reduction_pct : float
-        Mean trial pain reduction [%] (patients without baseline pain count as 0).
+        Mean trial pain reduction [%] (patients without baseline pain count as 0); with a
+        screening trial, among the implanted.
     reductions_pct : ndarray
-        Each patient's trial pain reduction [%].
+        Each patient's trial pain reduction [%] (with a screening trial: each implanted
+        patient's).
     mean_physiological_reduction_pct : float
-        Mean reduction the model itself produces, before natural history [%].
+        Mean reduction the model itself produces, before natural history [%] (same patients
+        as ``mean_reduction_pct``).
     table : list of dict
         One row per patient: drawn parameters, programmed amplitude, session summary and trial
-        measurement.
+        measurement (with a screening trial: its assessment and ``implanted``).
+    screening_trial : bool
+        Whether a screening trial decided who was implanted.
+    implanted : int
+        Patients implanted (``n`` without a screening trial).
+    responder_rate_itt : float
+        Responders among all ``n`` patients, trial failures counted as non-responders
+        (intention to treat, as PROCESS reported) [0-1]; ``responder_rate`` without a
+        screening trial.
     """
 
     patient: str
@@ -359,16 +448,31 @@ class CohortResult:
     reductions_pct: np.ndarray
     mean_physiological_reduction_pct: float
     table: list[dict[str, Any]]
+    screening_trial: bool = False
+    implanted: int = -1
+    responder_rate_itt: float = math.nan
+
+    def __post_init__(self) -> None:
+        if self.implanted < 0:  # no screening trial: everyone is analysed
+            object.__setattr__(self, "implanted", self.n)
+            object.__setattr__(self, "responder_rate_itt", self.responder_rate)
 
     def to_dict(self, *, rows: bool = False) -> dict[str, Any]:
         """JSON-compatible summary (``n``, ``responder_rate``, ``ci_low``, ``ci_high``,
-        ``mean_reduction_pct``, quartiles of relief; the rows too if ``rows``)."""
-        q = np.percentile(self.reductions_pct, [25, 50, 75]) if self.n else [math.nan] * 3
+        ``mean_reduction_pct``, quartiles of relief; with a screening trial also
+        ``implanted``, ``implanted_fraction`` and ``responder_rate_itt``; the rows too if
+        ``rows``)."""
+        q = (np.percentile(self.reductions_pct, [25, 50, 75]) if len(self.reductions_pct)
+             else [math.nan] * 3)
         out = {"patient": self.patient, "n": self.n, "seed": self.seed,
                "responder_rate": self.responder_rate, "ci_low": self.ci_low,
                "ci_high": self.ci_high, "mean_reduction_pct": self.mean_reduction_pct,
                "mean_physiological_reduction_pct": self.mean_physiological_reduction_pct,
                "reduction_quartiles_pct": [float(v) for v in q]}
+        if self.screening_trial:
+            out.update(screening_trial=True, implanted=self.implanted,
+                       implanted_fraction=self.implanted / self.n if self.n else math.nan,
+                       responder_rate_itt=self.responder_rate_itt)
         if rows:
             out["rows"] = self.table
         return out
@@ -378,7 +482,7 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
                titration: str | None = None, follow_up_days: float | None = None,
                executor: str = "local", workers: int | None = None,
                scheduler: str | None = None, out: str | os.PathLike | None = None,
-               progress: bool = True) -> CohortResult:
+               progress: bool = True, screening_trial: bool = False) -> CohortResult:
     """Run ``session`` (its program, duration and events) on ``n`` virtual patients.
 
     Parameters
@@ -398,6 +502,11 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
         stimulation effects that build over days are assessed there.
     executor, workers, scheduler, out, progress
         As for :func:`sim.sweep.run_table`.
+    screening_trial : bool
+        Implant only the patients whose screening trial succeeds (SCS and DRG;
+        :func:`screening_outcome`) and report the outcome among them
+        (:attr:`CohortResult.responder_rate`) and over everyone who had the trial
+        (:attr:`CohortResult.responder_rate_itt`).
     """
     from sim.sweep import run_table
 
@@ -409,21 +518,46 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
     seed = int(PARAMETERS["seed"].validate(seed))
     follow = float(PARAMETERS["follow_up_days"].validate(
         PARAMETERS["follow_up_days"].default if follow_up_days is None else follow_up_days))
-    runs = virtual_patients(patient, n, seed=seed, therapy=session.program.therapy)
+    screening = bool(screening_trial)
+    therapy = session.program.therapy
+    if screening and not (therapy_spec(therapy).screening_trial and session.program.is_active):
+        with_trial = ", ".join(t.value for t, s in THERAPIES.items() if s.screening_trial)
+        raise ParameterError(
+            f"screening_trial=True: a screening trial precedes a permanent implant "
+            f"({with_trial} with an active program); therapy={therapy!r} has none",
+            name="screening_trial", value=screening_trial)
+    runs = virtual_patients(patient, n, seed=seed, therapy=therapy, screening=screening)
     base = session.replace(patient=patient_preset(patient), stimulation_day=follow)
+    meta = {"kind": "cohort", "patient": patient, "n": len(runs), "seed": seed,
+            "titration": mode, "follow_up_days": follow}
+    if screening:
+        meta["screening_trial"] = True
     table = run_table(base, runs, executor=executor, workers=workers, scheduler=scheduler,
-                      out=out, progress=progress, runner=TitratedRunner(mode),
-                      desc=f"cohort {patient}",
-                      meta={"kind": "cohort", "patient": patient, "n": len(runs), "seed": seed,
-                            "titration": mode, "follow_up_days": follow})
+                      out=out, progress=progress, runner=TitratedRunner(mode, screening),
+                      desc=f"cohort {patient}", meta=meta)
     red = np.array([r["trial_reduction_pct"] if _finite(r["trial_reduction_pct"]) else 0.0
                     for r in table], dtype=float)
     phys = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0
                      for r in table], dtype=float)
-    k = int(np.sum(red >= RESPONDER_REDUCTION_PCT))
-    lo, hi = wilson_interval(k, len(table))
-    return CohortResult(patient, len(table), seed, k / len(table), lo, hi,
-                        float(red.mean()), red, float(phys.mean()), table)
+    responder = red >= RESPONDER_REDUCTION_PCT
+    if not screening:
+        k = int(np.sum(responder))
+        lo, hi = wilson_interval(k, len(table))
+        return CohortResult(patient, len(table), seed, k / len(table), lo, hi,
+                            float(red.mean()), red, float(phys.mean()), table)
+    implanted = np.array([_flag(r["implanted"]) for r in table], dtype=bool)
+    m = int(implanted.sum())
+    k = int(np.sum(responder & implanted))
+    lo, hi = wilson_interval(k, m) if m else (math.nan, math.nan)
+    return CohortResult(patient, len(table), seed, k / m if m else math.nan, lo, hi,
+                        float(red[implanted].mean()) if m else math.nan, red[implanted],
+                        float(phys[implanted].mean()) if m else math.nan, table,
+                        screening_trial=True, implanted=m, responder_rate_itt=k / len(table))
+
+
+def _flag(v: Any) -> bool:
+    """A yes/no column of a table row (a resumed CSV may give it back as text)."""
+    return v is True or (isinstance(v, str) and v.strip().lower() in ("true", "1"))
 
 
 def _finite(v: Any) -> bool:

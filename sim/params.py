@@ -528,6 +528,11 @@ _declare(name="pain_fluctuation_nrs", unit="NRS", minimum=-10.0, maximum=10.0, d
          step=0.1, group="trial", label="Pain fluctuation at follow-up",
          help="Natural history in a cohort: month-to-month fluctuation of a virtual patient's "
               "pain at the follow-up assessment.")
+_declare(name="trial_fluctuation_nrs", unit="NRS", minimum=-10.0, maximum=10.0, default=0.0,
+         step=0.1, group="trial", label="Pain fluctuation at the screening trial",
+         help="Natural history in a cohort with a screening trial: how far a virtual "
+              "patient's pain at the trial assessment lies from their usual level (drawn "
+              "independently of the follow-up's fluctuation).")
 _declare(name="seed", unit="", minimum=0, maximum=2**32 - 1, default=0, step=1, kind="int",
          group="cohort", label="Seed",
          help="Seed of the random draw: the same seed gives the same patients and numbers.")

@@ -79,6 +79,11 @@ class TherapySpec:
         & Johnson 2013 Clin J Pain 29:146].
     preset : str
         The program preset a switch to this therapy starts from (:mod:`sim.presets`).
+    screening_trial : bool
+        A permanent implant follows a temporary screening trial that must succeed (SCS and
+        DRG: the trials PROCESS, ACCURATE and Evoke implanted only after one, as guidelines
+        advise; docs/science.md §6). PNS leads are themselves temporary or implanted
+        directly; TENS needs no implant.
     """
 
     therapy: Therapy
@@ -93,6 +98,7 @@ class TherapySpec:
     compliance_limit_V: float
     discomfort_ratio: float
     preset: str
+    screening_trial: bool = False
 
 
 #: The registry, one entry per therapy.
@@ -102,7 +108,8 @@ THERAPIES: Mapping[Therapy, TherapySpec] = MappingProxyType({
         single_channel=False,
         placement_params=("lateral_offset_mm", "csf_thickness_mm", "lead_level", "loop_mode"),
         varying_placement=("lateral_offset_mm",), device_max_mA=25.5,
-        compliance_limit_V=12.0, discomfort_ratio=1.5, preset="scs-tonic"),
+        compliance_limit_V=12.0, discomfort_ratio=1.5, preset="scs-tonic",
+        screening_trial=True),
     Therapy.PNS: TherapySpec(
         Therapy.PNS, "PNS", "Peripheral nerve stimulation", implanted=True, peripheral=True,
         single_channel=True, placement_params=("lead_distance_mm",),
@@ -120,7 +127,7 @@ THERAPIES: Mapping[Therapy, TherapySpec] = MappingProxyType({
         Therapy.DRG, "DRG", "Dorsal root ganglion stimulation", implanted=True,
         peripheral=False, single_channel=False, placement_params=("drg_roots",),
         varying_placement=(), device_max_mA=6.0, compliance_limit_V=12.0,
-        discomfort_ratio=1.5, preset="drg"),
+        discomfort_ratio=1.5, preset="drg", screening_trial=True),
     Therapy.OFF: TherapySpec(
         Therapy.OFF, "off", "No stimulation", implanted=False, peripheral=False,
         single_channel=False, placement_params=(), varying_placement=(), device_max_mA=0.0,
