@@ -64,29 +64,30 @@ def _cohort(program: str, patient: str, what: str = "responders") -> Callable[[]
     return run
 
 
-@functools.lru_cache(maxsize=4)
-def _screened_cohort(patient: str, loop_mode: str = "open") -> dict[str, float]:
-    """Tonic SCS with a screening trial first (:func:`sim.cohort.run_cohort`,
+@functools.lru_cache(maxsize=8)
+def _screened_cohort(program: str, patient: str, loop_mode: str = "open") -> dict[str, float]:
+    """A cohort with a screening trial first (:func:`sim.cohort.run_cohort`,
     ``screening_trial=True``): pass rate and responders among the implanted [%] (run once,
     shared by the rows that read it)."""
     from sim.cohort import run_cohort
     from sim.presets import program as prog
     from sim.session import Session
-    r = run_cohort(Session(program=prog("scs-tonic", loop_mode=loop_mode),
-                           duration_s=_DURATION_S), patient, n=N, seed=SEED, progress=False,
-                   screening_trial=True)
+    p = prog(program, loop_mode=loop_mode) if program.startswith("scs") else prog(program)
+    r = run_cohort(Session(program=p, duration_s=_DURATION_S), patient, n=N, seed=SEED,
+                   progress=False, screening_trial=True)
     return {"passed": 100.0 * r.implanted / r.n, "implanted": 100.0 * r.responder_rate}
 
 
-def _screened(patient: str, what: str, loop_mode: str = "open") -> Callable[[], float]:
-    return lambda: _screened_cohort(patient, loop_mode)[what]
+def _screened(program: str, patient: str, what: str,
+              loop_mode: str = "open") -> Callable[[], float]:
+    return lambda: _screened_cohort(program, patient, loop_mode)[what]
 
 
 def _loop_difference() -> float:
     """Responders among the implanted with closed-loop minus open-loop tonic SCS, failed back
     surgery, each arm screened by a trial in its own mode (as Evoke analysed) [points]."""
-    return (_screened_cohort("failed-back-surgery", "closed")["implanted"]
-            - _screened_cohort("failed-back-surgery", "open")["implanted"])
+    return (_screened_cohort("scs-tonic", "failed-back-surgery", "closed")["implanted"]
+            - _screened_cohort("scs-tonic", "failed-back-surgery", "open")["implanted"])
 
 
 def _published_arm(label: str, source: str, k: int, n: int, what: str = "") -> Target:
@@ -127,6 +128,7 @@ _CHAKRA = "Chakravarthy et al. 2019 Pain Med 20(S1):S47 (pooled)"
 _FINNERUP = "Finnerup et al. 2015 Lancet Neurol 14:162 (placebo 20 % + 1/NNT)"
 _ZHANG = "Zhang, Janik & Grill 2014 J Neurophysiol 112:552"
 _EVOKE = "Evoke, Mekhail et al. 2020 Lancet Neurol 19:123"
+_ACCURATE = "ACCURATE, Deer et al. 2017 Pain 158:669"
 
 #: The targets, each with the model run that answers it.
 TARGETS: tuple[tuple[Target, Callable[[], float]], ...] = (
@@ -144,21 +146,24 @@ TARGETS: tuple[tuple[Target, Callable[[], float]], ...] = (
     (Target("burst SCS, failed back surgery: mean relief (at least tonic's)", _CHAKRA,
             "52 % (76.7 → 36.7 on 0-100)", 45, 65),
      _cohort("scs-burst", "failed-back-surgery", "mean")),
-    (Target("DRG stimulation, lower-limb CRPS: responders at 3 months",
-            "ACCURATE, Deer et al. 2017 Pain 158:669", "81.2 % (tonic SCS arm 55.7 %)",
-            73.2, 89.2),
-     _cohort("drg", "crps")),
+    (_published_arm("DRG stimulation, lower-limb CRPS: responders among the implanted",
+                    _ACCURATE, 56, 69, "3 months"), _screened("drg", "crps", "implanted")),
+    (_published_arm("tonic SCS, lower-limb CRPS: responders among the implanted (DRG's "
+                    "comparator)", _ACCURATE, 39, 70, "3 months"),
+     _screened("scs-tonic", "crps", "implanted")),
     (_published_arm("tonic SCS, failed back surgery: screening trial passed", _PROCESS,
-                    42, 50), _screened("failed-back-surgery", "passed")),
+                    42, 50), _screened("scs-tonic", "failed-back-surgery", "passed")),
     (_published_arm("tonic SCS, failed back surgery: responders among the implanted",
-                    _PROCESS, 24, 42, "6 months"), _screened("failed-back-surgery", "implanted")),
+                    _PROCESS, 24, 42, "6 months"),
+     _screened("scs-tonic", "failed-back-surgery", "implanted")),
     (_published_arm("tonic SCS, CRPS: screening trial passed", _KEMLER, 24, 36),
-     _screened("crps", "passed")),
+     _screened("scs-tonic", "crps", "passed")),
     (_published_arm("open-loop SCS, back and leg pain: responders among the implanted", _EVOKE,
-                    36, 59, "12 months"), _screened("failed-back-surgery", "implanted")),
+                    36, 59, "12 months"),
+     _screened("scs-tonic", "failed-back-surgery", "implanted")),
     (_published_arm("closed-loop SCS, back and leg pain: responders among the implanted",
                     _EVOKE, 49, 59, "12 months"),
-     _screened("failed-back-surgery", "implanted", "closed")),
+     _screened("scs-tonic", "failed-back-surgery", "implanted", "closed")),
     (Target("closed- minus open-loop SCS, back and leg pain: responders among the implanted",
             _EVOKE, "+22.1 points (83.1 % vs 61.0 %)", 14.1, 30.1, "points"),
      _loop_difference),
@@ -218,7 +223,8 @@ class Row:
 
 
 def calibration_table() -> list[Row]:
-    """Run every target (about a minute and a half: 22 cohorts of 1000 patients)."""
+    """Run every target (about a minute and a half: 22 cohorts of 1000 patients, 5 of them
+    with a screening trial)."""
     rows = [Row(t, float(run())) for t, run in TARGETS]
     # the GABA shift is relative: compare with the normal crossover
     normal = next(r.model for r in rows if r.target.label.startswith("WDR output, published "
