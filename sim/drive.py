@@ -309,12 +309,15 @@ def _stim_level(program: Program, patient: Patient, fraction: float,
         share["ab"] *= placement
         if (program.therapy == "scs" and program.loop_mode == "closed"
                 and program.pattern == "tonic" and program.rate_hz < 1000):
-            # a closed loop keeps the patient in the window through the day's postures
+            # a closed loop keeps the patient in the window through the day's postures; a
+            # target outside the window (above discomfort when sitting) gains nothing, and
+            # the loop never takes away the relief the same program gives open loop (its
+            # discomfort shows that the target is too high)
             from sim.ecap import daily_time_in_window
             csf0 = stimulation_csf_mm(program, patient)
             gain = (daily_time_in_window(program, csf0, "closed")
                     / max(daily_time_in_window(program, csf0, "open"), 0.05))
-            share["ab"] = min(1.0, share["ab"] * gain)
+            share["ab"] = min(1.0, share["ab"] * max(1.0, gain))
     burst = program.pattern == "burst"
     if burst and ab.active_fraction > 0:
         per_burst = int(np.clip(round(ab.firing_rate_hz / program.burst_rate_hz), 1,

@@ -98,3 +98,24 @@ def test_closed_loop_keeps_a_day_in_the_window_and_relieves_more():
               .summary.pain_reduction_pct for m in ("open", "closed")}
     assert relief["closed"] > relief["open"]
     assert "loop_mode" in program("pns").unused_params()
+
+
+@pytest.mark.parametrize("pat", ["failed-back-surgery", "crps"])
+def test_a_closed_loop_never_takes_relief_away_across_the_amplitude_range(pat):
+    # A closed loop holds the activation the patient had sitting through the day's postures;
+    # it can only add time in the therapeutic window. Set above the window (a target over the
+    # discomfort threshold), it must not remove the relief the same program gives open loop:
+    # its discomfort is what tells the user the target is too high. (Before, the relief
+    # vanished above about 6.5 mA: no time in the window gave the Aβ drive a factor of 0.)
+    from sim.session import Session, run_session
+    p = patient(pat)
+    for amp in (2.0, 3.0, 4.0, 5.0, 6.0, 6.5, 7.0, 8.0, 10.0, 15.0, 25.0):
+        s = {m: run_session(Session(program=SCS.replace(amplitude_mA=amp, loop_mode=m),
+                                    patient=p, duration_s=40.0)).summary
+             for m in ("open", "closed")}
+        assert s["closed"].pain_during_nrs <= s["open"].pain_during_nrs + 1e-9, amp
+        assert s["closed"].discomfort == pytest.approx(s["open"].discomfort), amp
+    # far above the window both programs relieve: the Aβ drive is there, only uncomfortable
+    high = run_session(Session(program=SCS.replace(amplitude_mA=10.0, loop_mode="closed"),
+                               patient=p, duration_s=40.0)).summary
+    assert high.pain_during_nrs < high.pain_before_nrs - 1.0 and high.discomfort > 5
