@@ -53,7 +53,7 @@ offline_figures()
 # ## 1. The painful area and the lead
 # The failed-back-surgery patient has leg pain in the L5 and S1 dermatomes on the left. The
 # standard lead sits over the T9 vertebra, on the midline. Under it the dorsal columns carry
-# every segment below: the most caudal (sacral) fibres medially, each entering segment added
+# the ten segments below: the most caudal (sacral) fibres medially, each entering segment added
 # laterally. At 1.3 × the perception threshold the tingling spreads over both legs.
 
 # %%
@@ -62,6 +62,28 @@ print(f"lead at {cov.lead_level}: paresthesia in {len(cov.paresthesia)} dermatom
       f"covering {cov.coverage_pct:.0f} % of the painful area")
 assert cov.coverage_pct == 100.0
 body_map_figure(cov, SCS.lateral_offset_mm)
+
+# %% [markdown]
+# ### Moving the lead up the spine
+# Fibres from far below are pushed medially and deeper by those entering above them, and many
+# end within a few segments, so a lead reaches only the dermatomes of some segments below it.
+# The paresthesia maps of Barolat et al. (1993) show it: a mid-cervical lead tingles in the
+# hand and arm, a lead at T10 in the thigh, leg and foot. Each level below is programmed at
+# 1.3 × its own perception threshold (thresholds rise where the CSF is thick, mid-thoracic).
+
+# %%
+from sim.drive import stimulation_csf_mm
+
+for level in ("C4", "C7", "T5", "T9", "T10"):
+    prog = program("scs-tonic", lead_level=level)
+    p = pt(prog, stimulation_csf_mm(prog, FBSS))
+    c = coverage(prog, FBSS, amplitude_mA=1.3 * p)
+    segs = [d.segment for d in c.paresthesia if d.side == "left"]
+    print(f"lead at {level:3s}: threshold {p:4.1f} mA, paresthesia {segs[0]}-{segs[-1]}, "
+          f"L5-S1 leg pain covered {c.coverage_pct:3.0f} %")
+    if level.startswith("C"):
+        assert c.coverage_pct == 0.0      # the arms, not the legs
+assert c.coverage_pct == 100.0            # T10: the legs and feet
 
 # %% [markdown]
 # ## 2. Geometry under the lead

@@ -371,7 +371,7 @@ _declare(name="lead_level", unit="", minimum=0, maximum=0, default="T9", step=0,
                                       + [f"T{i}" for i in range(1, 13)] + ["L1"]),
          label="Lead level",
          help="SCS: the vertebra over which the lead's cathode lies. The dorsal columns there "
-              "carry the dermatomes of every segment below it; the roots entering there, a "
+              "carry the dermatomes of the ten segments below it; the roots entering there, a "
               "few. T8-T10 for legs and feet, C5-C7 for the hands.")
 
 _declare(name="loop_mode", unit="", minimum=0, maximum=0, default="open", step=0,

@@ -8,8 +8,9 @@ compares them with the patient's painful area (``Patient.pain_area``):
   T9, sitting), the vertebral level (MRI profile) and the posture (:func:`csf_under_lead_mm`);
 * the spinal segment under each vertebra (:data:`SEGMENT_AT_LEVEL`);
 * which dermatome each Aβ fibre under the lead serves (:func:`fibre_dermatomes`): the dorsal
-  columns at a level carry every segment below it, laminated with the most caudal segments
-  medially; the dorsal-root fibres near the lateral edge belong to the segments entering there;
+  columns at a level carry the segments within reach below it (:data:`DC_REACH_SEGMENTS`),
+  laminated with the most caudal segments medially; the dorsal-root fibres near the lateral
+  edge belong to the segments entering there;
 * paresthesia dermatomes, coverage of the painful area and the placement factor by which
   tonic relief depends on coverage (:func:`coverage`).
 
@@ -28,6 +29,10 @@ Feirabend H.K.P., Choufoer H., Ploeger S., Holsheimer J., van Gool J.D. (2002) M
 human superficial dorsal and dorsolateral column fibres: significance to spinal cord
 stimulation. Brain 125:1137-1149.
 Standring S. (ed.) Gray's Anatomy, 41st ed. (2016), vertebral and spinal segmental levels.
+Smith M.C., Deacon P. (1984) Topographical anatomy of the posterior columns of the spinal cord
+in man: the long ascending fibres. Brain 107:671-698.
+Barolat G., Massaro F., He J., Zeme S., Ketcik B. (1993) Mapping of sensory responses to
+epidural stimulation of the intraspinal neural structures in man. J Neurosurg 78:233-239.
 """
 from __future__ import annotations
 
@@ -56,6 +61,7 @@ __all__ = [
     "POSTURES",
     "POSTURE_CSF_SHIFT_MM",
     "ROOT_SEGMENTS_UNDER_LEAD",
+    "DC_REACH_SEGMENTS",
     "Dermatome",
     "parse_pain_area",
     "csf_under_lead_mm",
@@ -122,6 +128,18 @@ POSTURE_CSF_SHIFT_MM: Mapping[str, float] = MappingProxyType(
 #: Segments whose roots the lead's lateral field reaches: the segment under the cathode and
 #: the next caudal one (a lead's active contacts span about 1-2 segments) [A].
 ROOT_SEGMENTS_UNDER_LEAD = 2
+#: Caudal segments whose dorsal-column fibres a lead can reach, counted from the segment under
+#: it [A]. A segment's fibres join the dorsal column at its dorsolateral surface; the fibres
+#: of each segment entering above push them medially and deeper, and many give off their
+#: collaterals and end within a few segments (the lamination of the long ascending fibres in
+#: man, Smith & Deacon 1984 Brain 107:671 [S]), while SCS activates only the superficial
+#: 0.25 mm of the column (Feirabend et al. 2002 [P]). So the dermatomes of a lead's
+#: paresthesia lie within some segments below it: mid-cervical leads give paresthesia in the
+#: hand and arm and not in the legs, leads at T8-T12 in the legs and feet, and the foot is
+#: rarely reached from mid-thoracic levels (the mapping of Barolat et al. 1993 J Neurosurg
+#: 78:233 [P]). Ten segments puts a T10 segment's lead (the T7 vertebra) just short of S1 and
+#: keeps the dermatomes of the presets' T9 lead (L1-S5) whole.
+DC_REACH_SEGMENTS = 10
 #: Least dorsal CSF thickness [mm] (the declared minimum of ``csf_thickness_mm``).
 _CSF_MIN_MM = float(PARAMETERS["csf_thickness_mm"].minimum)
 _CSF_MAX_MM = float(PARAMETERS["csf_thickness_mm"].maximum)
@@ -227,12 +245,13 @@ def fibre_dermatomes(lead_level: str = CSF_REFERENCE_LEVEL, n_fibers: int | None
                      seed: int | None = None) -> FibreDermatomes:
     """Dermatome of each Aβ fibre under an SCS lead at ``lead_level``.
 
-    Dorsal-column fibres carry the segments caudal to the one under the lead; their
-    mediolateral lamination puts the most caudal segments medially and adds each entering
-    segment laterally [S: the dorsal-column somatotopy of the anatomy texts]: fibres are
-    assigned to those segments by their rank in distance from the midline, equal numbers each
-    [A]. Dorsal-root fibres belong to the :data:`ROOT_SEGMENTS_UNDER_LEAD` segments entering
-    under the lead. Side: positive lateral position is the left.
+    Dorsal-column fibres carry the :data:`DC_REACH_SEGMENTS` segments caudal to the one under
+    the lead (fewer at the caudal end of the cord); their mediolateral lamination puts the
+    most caudal segments medially and adds each entering segment laterally [S: the
+    dorsal-column somatotopy of the anatomy texts]: fibres are assigned to those segments by
+    their rank in distance from the midline, equal numbers each [A]. Dorsal-root fibres belong
+    to the :data:`ROOT_SEGMENTS_UNDER_LEAD` segments entering under the lead. Side: positive
+    lateral position is the left.
     """
     from sim import recruitment as R
     from sim.fibers import FiberClass
@@ -241,7 +260,7 @@ def fibre_dermatomes(lead_level: str = CSF_REFERENCE_LEVEL, n_fibers: int | None
                        n_fibers=R.DEFAULT_N_FIBERS if n_fibers is None else n_fibers,
                        seed=R.DEFAULT_SEED if seed is None else seed)
     s0 = SEGMENTS.index(SEGMENT_AT_LEVEL[level])
-    caudal = SEGMENTS[s0 + 1:] or SEGMENTS[-1:]
+    caudal = SEGMENTS[s0 + 1:s0 + 1 + DC_REACH_SEGMENTS] or SEGMENTS[-1:]
     roots = SEGMENTS[s0:s0 + ROOT_SEGMENTS_UNDER_LEAD]
     root = pop.root if pop.root is not None else np.zeros(pop.n_fibers, dtype=bool)
     lateral = np.abs(pop.x_mm)

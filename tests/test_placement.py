@@ -220,3 +220,57 @@ def test_drg_relieves_crps_more_than_tonic_scs():
     drg = run_session(Session(program=DRG, patient=pa)).summary.pain_reduction_pct
     scs = run_session(Session(program=SCS, patient=pa)).summary.pain_reduction_pct
     assert drg > scs
+
+
+def _titrated(level, pat):
+    """An SCS lead at ``level`` programmed at 1.3 x that patient's perception threshold."""
+    from sim.drive import stimulation_csf_mm
+    prog = program("scs-tonic", lead_level=level)
+    csf = stimulation_csf_mm(prog, pat)
+    pt = _pt(prog, csf_thickness_mm=csf)
+    return prog.replace(amplitude_mA=round(1.3 * pt, 3))
+
+
+def _segments(prog, pat):
+    return {d.segment for d in P.coverage(prog, pat).paresthesia}
+
+
+LUMBOSACRAL = {f"L{i}" for i in range(1, 6)} | {f"S{i}" for i in range(1, 6)}
+
+
+def test_paresthesia_lands_where_the_mapping_studies_found_it():
+    # Barolat et al. 1993 (J Neurosurg 78:233) mapped paresthesia against lead position:
+    # mid-cervical midline leads give the hand, forearm and upper arm, not the legs; low
+    # thoracic (T10) midline leads give thigh, leg, knee, ankle and foot; the foot is hard to
+    # reach from higher thoracic levels.
+    pat = patient("failed-back-surgery")
+    cervical = _segments(_titrated("C4", pat), pat)
+    assert {"C7", "C8", "T1"} <= cervical           # hand, forearm, inner arm
+    assert not cervical & LUMBOSACRAL                # no leg or foot
+    low_thoracic = _segments(_titrated("T10", pat), pat)
+    assert {"L2", "L3", "L4", "L5", "S1"} <= low_thoracic
+    assert not any(s.startswith("C") for s in low_thoracic)
+    assert "S1" not in _segments(_titrated("T5", pat), pat)   # no foot from mid-thoracic
+
+
+def test_moving_the_lead_up_the_spine_loses_the_legs_and_their_relief():
+    # Coverage predicts tonic relief: leg pain is relieved from the low thoracic levels
+    # clinicians use (T8-T10), not from a cervical lead programmed the same way.
+    pat = patient("failed-back-surgery")
+    out = {}
+    for level in ("C2", "C5", "T2", "T9", "T10"):
+        prog = _titrated(level, pat)
+        s = run_session(Session(program=prog, patient=pat, duration_s=30.0)).summary
+        out[level] = (s.coverage_pct, s.pain_before_nrs - s.pain_during_nrs)
+    for level in ("C2", "C5", "T2"):
+        assert out[level][0] == 0.0 and out[level][1] < 0.05, (level, out[level])
+    for level in ("T9", "T10"):
+        assert out[level][0] == 100.0 and out[level][1] > 1.0, (level, out[level])
+
+
+def test_a_chest_wall_is_reached_from_the_lower_cervical_spine():
+    # Barolat's mapping: the anterior chest wall and axilla need a lead towards C7; the
+    # post-surgical preset's pain is the left T3-T5 chest wall
+    pat = patient("post-surgical-neuropathy")
+    assert P.coverage(_titrated("C7", pat), pat).coverage_pct == 100.0
+    assert P.coverage(_titrated("T9", pat), pat).coverage_pct == 0.0
