@@ -280,6 +280,13 @@ def stimulation_csf_mm(program: Program, patient: Patient, posture: str = "sitti
     return csf_under_lead_mm(patient.csf_thickness_mm, program.lead_level, posture)
 
 
+def _holds_ecap(program: Program) -> bool:
+    """A closed-loop SCS program whose ECAP the device holds: tonic below 1 kHz (a kHz or
+    burst program evokes no ECAP the device can use, and the loop is not modelled there)."""
+    return (program.therapy == "scs" and program.loop_mode == "closed"
+            and program.pattern == "tonic" and program.rate_hz < 1000)
+
+
 @functools.lru_cache(maxsize=1024)
 def _stim_level(program: Program, patient: Patient, fraction: float,
                 posture: str = "sitting") -> _StimLevel:
@@ -293,8 +300,13 @@ def _stim_level(program: Program, patient: Patient, fraction: float,
 
     if not program.is_active or fraction <= 0:
         return _StimLevel(0.0, 0.0)
-    prog = program if fraction >= 1 else program.replace(
-        amplitude_mA=program.amplitude_mA * fraction)
+    amp = program.amplitude_mA
+    if _holds_ecap(program) and posture != "sitting":
+        # a closed loop moves the current with the cord, holding the sitting ECAP
+        from sim.ecap import held_current_mA
+        amp = held_current_mA(program, patient.csf_thickness_mm, posture)
+    prog = program if fraction >= 1 and amp == program.amplitude_mA else program.replace(
+        amplitude_mA=amp * min(fraction, 1.0))
     csf = stimulation_csf_mm(program, patient, posture)
     rec = program_recruitment(prog, csf, patient.nerve_depth_mm)
     gp = gate_params(patient)
@@ -307,8 +319,7 @@ def _stim_level(program: Program, patient: Patient, fraction: float,
         cov = coverage(prog, patient, posture=posture)
         placement = cov.placement_factor
         share["ab"] *= placement
-        if (program.therapy == "scs" and program.loop_mode == "closed"
-                and program.pattern == "tonic" and program.rate_hz < 1000):
+        if _holds_ecap(program):
             # a closed loop keeps the patient in the window through the day's postures; a
             # target outside the window (above discomfort when sitting) gains nothing, and
             # the loop never takes away the relief the same program gives open loop (its

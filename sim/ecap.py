@@ -51,6 +51,7 @@ from sim.fibers import FiberClass
 from sim.params import PARAMETERS, ParameterError, check_array
 
 __all__ = [
+    "held_current_mA",
     "RECORDING_DISTANCE_MM",
     "ECAP_SCALE_UV_MM_PER_UM2",
     "ECAP_DETECTION_UV",
@@ -419,6 +420,27 @@ def _current_for(program: Any, csf_mm: float, target_uV: float) -> float:
 
 
 @functools.lru_cache(maxsize=4096)
+def held_current_mA(program: Any, csf_thickness_mm: float, posture: str) -> float:
+    """The current a closed loop settles at in ``posture`` [mA]: the one that gives the ECAP
+    the program gives sitting, where it was programmed (the loop's steady state, reached
+    within a fraction of a second, :func:`simulate_loop`), at most the device maximum.
+
+    ``csf_thickness_mm`` is the patient's (at T9, sitting). Sitting, or with a sitting ECAP
+    of zero (below the ECAP threshold: nothing to hold), it is the programmed current.
+    """
+    from sim.placement import csf_under_lead_mm
+    _check_scs(program)
+    if posture == "sitting":
+        return float(program.amplitude_mA)
+    sit = csf_under_lead_mm(csf_thickness_mm, program.lead_level, "sitting")
+    target = float(_ecap_amplitude(program, sit, np.array([program.amplitude_mA]))[0])
+    if target <= 0:
+        return float(program.amplitude_mA)
+    csf = csf_under_lead_mm(csf_thickness_mm, program.lead_level, posture)
+    return min(_current_for(program, csf, target), DEVICE_MAX_MA)
+
+
+@functools.lru_cache(maxsize=4096)
 def daily_time_in_window(program: Any, csf_thickness_mm: float, mode: str = "open") -> float:
     """Fraction of a day (:data:`DAILY_POSTURES`) in which the current lies inside the
     therapeutic window [0-1], for an SCS program titrated sitting.
@@ -432,15 +454,12 @@ def daily_time_in_window(program: Any, csf_thickness_mm: float, mode: str = "ope
     if mode not in ("open", "closed"):
         raise ParameterError(f"mode={mode!r} is not 'open' or 'closed'", name="mode",
                              value=mode)
-    sit = csf_under_lead_mm(csf_thickness_mm, program.lead_level, "sitting")
-    target = float(_ecap_amplitude(program, sit, np.array([program.amplitude_mA]))[0])
     total = 0.0
     for posture, share in DAILY_POSTURES.items():
         csf = csf_under_lead_mm(csf_thickness_mm, program.lead_level, posture)
         pt = R.recruit(program, csf_thickness_mm=csf).perception_threshold_mA
         dt = R.discomfort_ratio("scs", csf) * pt
-        amp = program.amplitude_mA
-        if mode == "closed" and target > 0:
-            amp = min(_current_for(program, csf, target), DEVICE_MAX_MA)
+        amp = (held_current_mA(program, csf_thickness_mm, posture) if mode == "closed"
+               else program.amplitude_mA)
         total += share * float(pt <= amp <= dt)
     return total
