@@ -599,8 +599,10 @@ def _summary(session: Session, result: Any, a: Session | None, result_a: Any) ->
     if rep.charge_per_burst_uC > rep.charge_per_phase_uC * (1 + 1e-9):
         k_text += (f"; {rep.charge_per_burst_uC:.3g} µC per burst before its recharge, "
                    f"k = {rep.burst_shannon_k:.2f}")
+    from sim.drive import khz_onset_note
     cards = [
-        ("Pain reduction", "reduction", "during vs before stimulation"),
+        ("Pain reduction", "reduction",
+         khz_onset_note(session, short=True) or "during vs before stimulation"),
         ("Responder", "responder", "≥ 50 % reduction"),
         ("Pain NRS", "nrs", "before → during → after"),
         ("Paresthesia", "paresthesia", "tingling felt during stimulation (not pain)"),

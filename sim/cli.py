@@ -381,6 +381,10 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"({session.patient.pain_area}, sitting)")
     print(f"{'charge per hour':22s} {_num(s.charge_per_hour_uC)} µC")
     print(f"{'battery':22s} {_num(s.battery_days)} days")
+    from sim.drive import khz_onset_note
+    onset = khz_onset_note(session)
+    if onset:
+        print(f"note: {onset}")
     for rep in result.treatment_report:
         print(f"treatment {rep.title}" + (f", {rep.dose}" if rep.dose else ""))
         print(f"  {'side-effect burden':20s} {rep.side_effects.burden} "

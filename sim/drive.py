@@ -248,6 +248,35 @@ def khz_washin(stimulation_day: float, tau_khz_s: float) -> float:
     return 1.0 - math.exp(-stimulation_day * 86400.0 / tau_khz_s)
 
 
+def khz_onset_note(session: Any, *, short: bool = False) -> str | None:
+    """A sentence for a session whose kHz program has not yet built up its effect, else None.
+
+    A kHz program's relief builds over about a day of use (:func:`khz_washin`), so a first
+    session on it shows little or nothing; the note says how much acts on this day and how
+    to see the rest (``stimulation_day``); ``short`` gives two lines' worth for a summary
+    card. Programs with no kHz field get None.
+
+    >>> from sim.presets import program
+    >>> from sim.session import Session
+    >>> khz_onset_note(Session(program=program("scs-10khz"))).split(":")[0]
+    'Day 0 on this program'
+    >>> khz_onset_note(Session(program=program("scs-10khz"), stimulation_day=90)) is None
+    True
+    """
+    prog, pat = session.program, session.patient
+    if not prog.is_active or khz_field(prog, stimulation_csf_mm(prog, pat)) < 0.05:
+        return None
+    share = khz_washin(session.stimulation_day, gate_params(pat).tau_khz_s)
+    if share >= 0.9:
+        return None
+    if short:
+        return (f"kHz relief builds over a day: {100 * share:.0f} % acts on day "
+                f"{session.stimulation_day:g}. Set Days on this program (90 = 3 months).")
+    return (f"Day {session.stimulation_day:g} on this program: {100 * share:.0f} % of its kHz "
+            "effect acts yet. kHz relief builds over about a day of use: set Days on this "
+            "program (stimulation_day; a trial's 3-month follow-up is 90) to see it whole.")
+
+
 @dataclass(frozen=True)
 class _StimLevel:
     """Afferent effect of the program at one amplitude (memoised per amplitude level)."""

@@ -272,3 +272,13 @@ def test_python_dash_m_sim_is_the_command_line():
     out = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("neuromod ")
+
+
+def test_run_notes_a_first_khz_session(capsys):
+    assert main(["run", "--preset", "scs-10khz", "--patient", "failed-back-surgery",
+                 "--duration-s", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "note: Day 0 on this program: 0 % of its kHz effect acts yet" in out
+    assert main(["run", "--preset", "scs-10khz", "--patient", "failed-back-surgery",
+                 "--duration-s", "20", "--set", "stimulation_day=90"]) == 0
+    assert "kHz effect" not in capsys.readouterr().out

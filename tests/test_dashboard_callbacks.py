@@ -440,6 +440,21 @@ def test_days_on_the_program_reach_the_session_the_url_and_the_summary():
     assert "stimulation_day" in S.session_to_form(s)
 
 
+def test_a_first_10khz_session_says_why_it_does_not_relieve_yet():
+    # 10 kHz relief builds over about a day (SENZA-RCT reported relief after days, not at
+    # switch-on): day 0 shows none, and the pain-reduction card says why and what to set
+    s = S.default_session().replace(program=PROGRAM_PRESETS["scs-10khz"].program())
+    cards = {t: note for t, _, _, note in C._summary(s, R.session_result(s), None, None)}
+    assert "builds over a day" in cards["Pain reduction"]
+    assert "Days on this program" in cards["Pain reduction"]
+    later = s.replace(stimulation_day=90.0)
+    cards = {t: note for t, _, _, note in C._summary(later, R.session_result(later), None,
+                                                      None)}
+    assert cards["Pain reduction"] == "during vs before stimulation"
+    tonic = S.default_session()
+    assert "kHz" not in C._summary(tonic, R.session_result(tonic), None, None)[0][3]
+
+
 def test_picking_a_therapy_loads_its_program_into_every_control():
     from sim.presets import therapy_program
     s = S.default_session()
