@@ -401,7 +401,8 @@ def _stimulation_level(session: Session, t: np.ndarray) -> np.ndarray:
                             < prog.cycle_on_s, 1.0, 0.0)
             since = np.mod(since, prog.cycle_on_s + prog.cycle_off_s)
         if prog.ramp_s > 0:
-            frac = frac * np.clip(since / prog.ramp_s, 0.0, 1.0)
+            # clip before dividing: a ramp of a few femtoseconds must not overflow
+            frac = frac * (np.clip(since, 0.0, prog.ramp_s) / prog.ramp_s)
         level = np.where(on, np.maximum(level, frac), level)
     return level
 

@@ -221,3 +221,18 @@ def test_cost_is_independent_of_pulse_rate_and_grid_is_bounded():
 def test_bad_input():
     with pytest.raises(ParameterError, match="needs a Session"):
         run_session({"program": {}})
+
+
+def test_a_vanishing_ramp_runs_without_overflow():
+    # a ramp of 5e-324 s is no ramp: full amplitude at once, and no overflow on the way
+    import warnings
+
+    from sim.presets import program
+    from sim.session import Session, run_session
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        tiny = run_session(Session(program=program("scs-tonic", ramp_s=5e-324),
+                                   duration_s=10.0)).summary
+    none = run_session(Session(program=program("scs-tonic", ramp_s=0.0),
+                               duration_s=10.0)).summary
+    assert tiny.pain_during_nrs == none.pain_during_nrs
