@@ -60,6 +60,12 @@ def run() -> list[dict]:
                  median_ms(lambda: run_session(Session(
                      program=program("scs-tonic", amplitude_mA=next(amps)), patient=pat,
                      duration_s=60.0, events=ev))), 20.0))
+    closed_amps = itertools.cycle([4.02 + 0.05 * k for k in range(20)])
+    rows.append(("run_session closed loop 60 s with a supine event (new amplitude)",
+                 median_ms(lambda: run_session(Session(
+                     program=program("scs-tonic", amplitude_mA=next(closed_amps),
+                                     loop_mode="closed"), patient=pat,
+                     duration_s=60.0, events=ev))), 20.0))
     posture = (Event(kind="supine", start_s=20.0, stop_s=40.0),)
     rows.append(("simulate_loop closed, 60 s with a posture change",
                  median_ms(lambda: simulate_loop(program("scs-tonic"), pat, mode="closed",
