@@ -52,7 +52,7 @@ Natural history, enrolment and expectation (every arm)
   (``trial_fluctuation_nrs``) and with the extra expectation of an open trial
   (:data:`TRIAL_EXPECTATION`); only patients with at least :data:`SCREENING_PASS_PCT` % relief
   are implanted. The cohort then reports its outcome among the implanted (as Evoke and
-  SENZA-RCT analysed) and counts trial failures as non-responders in the intention-to-treat
+  ACCURATE analysed) and counts trial failures as non-responders in the intention-to-treat
   rate (as PROCESS did).
 
 The spreads and factors are calibrated together [A] so that the control arms reach the 5-12 %
@@ -539,20 +539,17 @@ def run_cohort(session: Session, patient: str, *, n: int = 200, seed: int = 0,
                     for r in table], dtype=float)
     phys = np.array([r["pain_reduction_pct"] if _finite(r["pain_reduction_pct"]) else 0.0
                      for r in table], dtype=float)
-    responder = red >= RESPONDER_REDUCTION_PCT
-    if not screening:
-        k = int(np.sum(responder))
-        lo, hi = wilson_interval(k, len(table))
-        return CohortResult(patient, len(table), seed, k / len(table), lo, hi,
-                            float(red.mean()), red, float(phys.mean()), table)
-    implanted = np.array([_flag(r["implanted"]) for r in table], dtype=bool)
+    # without a screening trial everyone is implanted (analysed)
+    implanted = np.array([_flag(r["implanted"]) if screening else True for r in table],
+                         dtype=bool)
     m = int(implanted.sum())
-    k = int(np.sum(responder & implanted))
+    k = int(np.sum((red >= RESPONDER_REDUCTION_PCT) & implanted))
     lo, hi = wilson_interval(k, m) if m else (math.nan, math.nan)
     return CohortResult(patient, len(table), seed, k / m if m else math.nan, lo, hi,
                         float(red[implanted].mean()) if m else math.nan, red[implanted],
                         float(phys[implanted].mean()) if m else math.nan, table,
-                        screening_trial=True, implanted=m, responder_rate_itt=k / len(table))
+                        screening_trial=screening, implanted=m,
+                        responder_rate_itt=k / len(table))
 
 
 def _flag(v: Any) -> bool:
