@@ -72,9 +72,8 @@ def _screened_cohort(program: str, patient: str, loop_mode: str = "open") -> dic
     from sim.cohort import run_cohort
     from sim.presets import program as prog
     from sim.session import Session
-    p = prog(program, loop_mode=loop_mode) if program.startswith("scs") else prog(program)
-    r = run_cohort(Session(program=p, duration_s=_DURATION_S), patient, n=N, seed=SEED,
-                   progress=False, screening_trial=True)
+    r = run_cohort(Session(program=prog(program, loop_mode=loop_mode), duration_s=_DURATION_S),
+                   patient, n=N, seed=SEED, progress=False, screening_trial=True)
     return {"passed": 100.0 * r.implanted / r.n, "implanted": 100.0 * r.responder_rate}
 
 

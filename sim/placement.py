@@ -137,8 +137,8 @@ ROOT_SEGMENTS_UNDER_LEAD = 2
 #: paresthesia lie within some segments below it: mid-cervical leads give paresthesia in the
 #: hand and arm and not in the legs, leads at T8-T12 in the legs and feet, and the foot is
 #: rarely reached from mid-thoracic levels (the mapping of Barolat et al. 1993 J Neurosurg
-#: 78:233 [P]). Ten segments puts a T10 segment's lead (the T7 vertebra) just short of S1 and
-#: keeps the dermatomes of the presets' T9 lead (L1-S5) whole.
+#: 78:233 [P]). Ten segments puts a lead over the T5 vertebra (the T7 segment) just short of
+#: S1, the foot, and keeps the dermatomes of the presets' T9 lead (L1-S5) whole.
 DC_REACH_SEGMENTS = 10
 #: Least dorsal CSF thickness [mm] (the declared minimum of ``csf_thickness_mm``).
 _CSF_MIN_MM = float(PARAMETERS["csf_thickness_mm"].minimum)
